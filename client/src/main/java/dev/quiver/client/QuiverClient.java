@@ -1,0 +1,165 @@
+package dev.quiver.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A connection to one Quiver node.
+ *
+ * <pre>{@code
+ * try (QuiverClient client = QuiverClient.connect(URI.create("grpc://127.0.0.1:8815"));
+ *     BatchStream batches = client.read("trips")) {
+ *   while (batches.next()) {
+ *     use(batches.root());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The client owns its allocator and its connections and holds no global state; close it when
+ * done, after every stream it returned.
+ */
+public final class QuiverClient implements AutoCloseable {
+  /** Streams read at once by {@link #read(String)}. */
+  public static final int DEFAULT_PARALLELISM = 4;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Location location;
+  private final BufferAllocator allocator;
+  private final FlightClient client;
+  private final Map<Location, FlightClient> peers = new ConcurrentHashMap<>();
+  private final AtomicLong streamIds = new AtomicLong();
+  private final int parallelism;
+
+  private QuiverClient(Location location, BufferAllocator allocator, int parallelism) {
+    this.location = location;
+    this.allocator = allocator;
+    this.parallelism = parallelism;
+    this.client = FlightClient.builder(allocator, location).build();
+  }
+
+  /** Connects to {@code uri} ({@code grpc://host:port}) with a private allocator. */
+  public static QuiverClient connect(URI uri) {
+    return connect(uri, new RootAllocator(), DEFAULT_PARALLELISM);
+  }
+
+  /**
+   * Connects to {@code uri}.
+   *
+   * @param allocator owned by the client from now on and closed with it; pass a child allocator to
+   *     share a process's root
+   * @param parallelism how many endpoints {@link #read(String)} fetches at once
+   */
+  public static QuiverClient connect(URI uri, BufferAllocator allocator, int parallelism) {
+    requireNonNull(uri, "uri is null");
+    requireNonNull(allocator, "allocator is null");
+    if (parallelism <= 0) {
+      throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
+    }
+    return new QuiverClient(new Location(uri), allocator, parallelism);
+  }
+
+  /** The datasets the node serves, sorted by name. */
+  public List<DatasetInfo> datasets() {
+    List<DatasetInfo> datasets = new ArrayList<>();
+    for (FlightInfo info : client.listFlights(Criteria.ALL)) {
+      datasets.add(toDatasetInfo(info));
+    }
+    datasets.sort((a, b) -> a.name().compareTo(b.name()));
+    return datasets;
+  }
+
+  /** Describes one dataset. */
+  public DatasetInfo info(String dataset) {
+    return toDatasetInfo(client.getInfo(FlightDescriptor.path(dataset)));
+  }
+
+  /** A dataset's schema, without reading data. */
+  public Schema schema(String dataset) {
+    return client.getSchema(FlightDescriptor.path(dataset)).getSchema();
+  }
+
+  /**
+   * Reads a whole dataset, fetching its endpoints in parallel. The batches come in no particular
+   * order. The caller closes the stream.
+   */
+  public BatchStream read(String dataset) {
+    FlightInfo info = client.getInfo(FlightDescriptor.path(dataset));
+    BufferAllocator streamAllocator =
+        allocator.newChildAllocator(
+            "read-" + dataset + "-" + streamIds.incrementAndGet(), 0, Long.MAX_VALUE);
+    return new ParallelBatchStream(
+        info.getSchema(), info.getEndpoints(), this::clientFor, streamAllocator, parallelism);
+  }
+
+  /** Runs a node action and parses its JSON answer. */
+  public JsonNode action(String type) {
+    Iterator<Result> results = client.doAction(new Action(type));
+    if (!results.hasNext()) {
+      throw CallStatus.INTERNAL
+          .withDescription("Action '" + type + "' returned nothing")
+          .toRuntimeException();
+    }
+    try {
+      return JSON.readTree(results.next().getBody());
+    } catch (IOException e) {
+      throw CallStatus.INTERNAL
+          .withDescription("Action '" + type + "' returned invalid JSON")
+          .toRuntimeException();
+    }
+  }
+
+  /** The underlying Flight client, for calls this class does not wrap. */
+  public FlightClient flightClient() {
+    return client;
+  }
+
+  private FlightClient clientFor(FlightEndpoint endpoint) {
+    List<Location> locations = endpoint.getLocations();
+    if (locations.isEmpty() || locations.contains(location)) {
+      return client;
+    }
+    return peers.computeIfAbsent(locations.get(0), l -> FlightClient.builder(allocator, l).build());
+  }
+
+  private static DatasetInfo toDatasetInfo(FlightInfo info) {
+    List<String> path = info.getDescriptor().getPath();
+    String name = path.isEmpty() ? "" : String.join("/", path);
+    return new DatasetInfo(
+        name, info.getSchema(), info.getRecords(), info.getBytes(), info.getEndpoints().size());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      for (FlightClient peer : peers.values()) {
+        peer.close();
+      }
+      client.close();
+    } finally {
+      allocator.close();
+    }
+  }
+}

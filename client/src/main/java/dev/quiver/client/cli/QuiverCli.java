@@ -1,0 +1,246 @@
+package dev.quiver.client.cli;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.DatasetInfo;
+import dev.quiver.client.QuiverClient;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** The {@code quiver} command line: talks to a node with the client library. */
+@Command(
+    name = "quiver",
+    mixinStandardHelpOptions = true,
+    version = "quiver 0.1.0",
+    description = "Reads Parquet datasets from a Quiver node over Arrow Flight.",
+    subcommands = {
+      QuiverCli.ListCommand.class,
+      QuiverCli.SchemaCommand.class,
+      QuiverCli.GetCommand.class
+    })
+public final class QuiverCli {
+  static final int FAILURE = 1;
+
+  @Option(
+      names = "--server",
+      defaultValue = "grpc://127.0.0.1:8815",
+      description = "The node to talk to (default ${DEFAULT-VALUE}).",
+      scope = CommandLine.ScopeType.INHERIT)
+  URI server;
+
+  @Spec CommandSpec spec;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private QuiverCli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Runs the command line with {@code out} and {@code err} as its terminal; returns the exit code.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine commandLine = new CommandLine(new QuiverCli(out, err));
+    commandLine.setOut(new java.io.PrintWriter(out, true));
+    commandLine.setErr(new java.io.PrintWriter(err, true));
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof FlightRuntimeException flight
+              && flight.status().code() == org.apache.arrow.flight.FlightStatusCode.UNAVAILABLE) {
+            QuiverCli cli = cmd.getCommandSpec().root().commandLine().getCommand();
+            err.println(
+                "quiver: cannot reach "
+                    + cli.server
+                    + " ("
+                    + flight.getMessage()
+                    + "); is a node running there?");
+          } else if (e instanceof FlightRuntimeException flight) {
+            err.println("quiver: " + flight.status().code() + ": " + flight.getMessage());
+          } else {
+            err.println("quiver: " + e);
+          }
+          return FAILURE;
+        });
+    return commandLine.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Common plumbing: one allocator for the process, a client on a child of it. */
+  abstract static class ClientCommand implements Callable<Integer> {
+    @ParentCommand QuiverCli parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      try (BufferAllocator root = new RootAllocator();
+          QuiverClient client =
+              QuiverClient.connect(
+                  parent.server,
+                  root.newChildAllocator("client", 0, Long.MAX_VALUE),
+                  QuiverClient.DEFAULT_PARALLELISM)) {
+        return run(client, root);
+      }
+    }
+
+    PrintStream out() {
+      return parent.out;
+    }
+
+    PrintStream err() {
+      return parent.err;
+    }
+
+    abstract int run(QuiverClient client, BufferAllocator root) throws Exception;
+  }
+
+  @Command(name = "list", description = "Lists the datasets a node serves.")
+  static final class ListCommand extends ClientCommand {
+    @Override
+    int run(QuiverClient client, BufferAllocator root) {
+      PrintStream out = out();
+      String format = "%-20s %14s %12s %8s %10s%n";
+      out.printf(format, "dataset", "rows", "size", "columns", "endpoints");
+      for (DatasetInfo info : client.datasets()) {
+        out.printf(
+            format,
+            info.name(),
+            String.format("%,d", info.rows()),
+            Sizes.human(info.bytes()),
+            info.schema().getFields().size(),
+            info.endpoints());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "schema", description = "Prints a dataset's columns and types.")
+  static final class SchemaCommand extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "DATASET")
+    String dataset;
+
+    @Override
+    int run(QuiverClient client, BufferAllocator root) {
+      PrintStream out = out();
+      Schema schema = client.schema(dataset);
+      int width = schema.getFields().stream().mapToInt(f -> f.getName().length()).max().orElse(6);
+      width = Math.max(width, 6);
+      out.printf("%-" + width + "s  %-40s %s%n", "column", "type", "nullable");
+      for (Field field : schema.getFields()) {
+        out.printf(
+            "%-" + width + "s  %-40s %s%n",
+            field.getName(),
+            field.getType(),
+            field.isNullable() ? "yes" : "no");
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "get", description = "Reads a dataset and prints or saves its rows.")
+  static final class GetCommand extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "DATASET")
+    String dataset;
+
+    @Option(names = "--limit", description = "Stop after this many rows.")
+    Long limit;
+
+    @Option(
+        names = "--format",
+        defaultValue = "table",
+        converter = FormatConverter.class,
+        description =
+            "table, csv, json (JSON lines) or arrow (IPC stream); default ${DEFAULT-VALUE}.")
+    OutputFormat format;
+
+    @Option(
+        names = {"-o", "--output"},
+        description = "Write to this file instead of standard output.")
+    Path output;
+
+    @Option(
+        names = "--progress",
+        negatable = true,
+        description = "Show progress on stderr (default: when on a terminal).")
+    Boolean progress;
+
+    @Override
+    int run(QuiverClient client, BufferAllocator root) throws IOException {
+      if (limit != null && limit < 0) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--limit must not be negative: " + limit);
+      }
+      boolean showProgress = progress != null ? progress : System.console() != null;
+      Progress meter = new Progress(showProgress ? err() : null);
+      long rows = 0;
+      try (OutputStream sink =
+              output == null
+                  ? nonClosing(out())
+                  : new BufferedOutputStream(Files.newOutputStream(output));
+          BufferAllocator writerAllocator = root.newChildAllocator("output", 0, Long.MAX_VALUE);
+          BatchStream batches = client.read(dataset);
+          BatchWriter writer = format.open(batches.schema(), sink, writerAllocator)) {
+        long wanted = limit == null ? Long.MAX_VALUE : limit;
+        while (rows < wanted && batches.next()) {
+          VectorSchemaRoot batch = batches.root();
+          int take = (int) Math.min(batch.getRowCount(), wanted - rows);
+          writer.write(batch, take);
+          rows += take;
+          meter.update(rows, batches.bytesReceived());
+        }
+        meter.finish(rows, batches.bytesReceived());
+      }
+      return 0;
+    }
+
+    private static OutputStream nonClosing(OutputStream out) {
+      return new java.io.FilterOutputStream(out) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          flush();
+        }
+      };
+    }
+  }
+
+  static final class FormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
+    @Override
+    public OutputFormat convert(String value) {
+      try {
+        return OutputFormat.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "Unknown format '" + value + "'; formats are: table, csv, json, arrow");
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.quiver.server;
+
+import io.micronaut.context.ApplicationContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code quiver serve}: runs a node in the foreground until it is interrupted. Flags set the same
+ * properties as {@code application.yml} and {@code QUIVER_...} environment variables, and win over
+ * both.
+ */
+@Command(
+    name = "quiver serve",
+    mixinStandardHelpOptions = true,
+    description = "Runs a Quiver node: serves Parquet datasets over Arrow Flight.")
+public final class QuiverServerMain implements Callable<Integer> {
+
+  @Option(names = "--host", description = "Interface to bind to (default 0.0.0.0).")
+  String host;
+
+  @Option(names = "--port", description = "Flight port (default 8815; 0 picks a free one).")
+  Integer port;
+
+  @Option(names = "--advertise", description = "Address peers and clients reach this node at.")
+  String advertise;
+
+  @Option(
+      names = "--dataset",
+      paramLabel = "NAME=PATH",
+      description = "A dataset: a Parquet file, a directory or a glob. Repeatable.")
+  Map<String, String> datasets = new LinkedHashMap<>();
+
+  @Option(names = "--peers", split = ",", description = "Other nodes, as grpc://host:port,...")
+  List<String> peers = new ArrayList<>();
+
+  @Option(names = "--memory-limit", description = "Root allocator limit, e.g. 4GB.")
+  String memoryLimit;
+
+  @Option(names = "--sample-dir", description = "Where the sample dataset is generated.")
+  String sampleDir;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    ApplicationContext context = ApplicationContext.builder().properties(properties()).start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  context.close();
+                  stopped.countDown();
+                },
+                "quiver-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  Map<String, Object> properties() {
+    Map<String, Object> properties = new LinkedHashMap<>();
+    putIfSet(properties, "quiver.host", host);
+    putIfSet(properties, "quiver.port", port);
+    putIfSet(properties, "quiver.advertise", advertise);
+    putIfSet(properties, "quiver.memory-limit", memoryLimit);
+    putIfSet(properties, "quiver.sample-dir", sampleDir);
+    datasets.forEach((name, path) -> properties.put("quiver.datasets." + name, path));
+    if (!peers.isEmpty()) {
+      properties.put("quiver.peers", peers);
+    }
+    return properties;
+  }
+
+  private static void putIfSet(Map<String, Object> properties, String key, Object value) {
+    if (value != null) {
+      properties.put(key, value);
+    }
+  }
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new QuiverServerMain()).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+}

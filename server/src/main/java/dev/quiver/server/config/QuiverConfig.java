@@ -1,0 +1,159 @@
+package dev.quiver.server.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.convert.format.ReadableBytes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a node is told: where to listen, what to serve, how much memory it may use.
+ *
+ * <p>Every property is {@code quiver.<name>} in {@code application.yml}, {@code QUIVER_<NAME>} in
+ * the environment (e.g. {@code QUIVER_PORT=9000}, {@code QUIVER_DATASETS_TRIPS=/data/trips}) and a
+ * flag of {@code quiver serve}.
+ */
+@ConfigurationProperties("quiver")
+public class QuiverConfig {
+  private String host = "0.0.0.0";
+  private int port = 8815;
+  private String advertise;
+  private Map<String, String> datasets = new LinkedHashMap<>();
+  private List<String> peers = List.of();
+  private long memoryLimit;
+  private long streamMemoryLimit = 512L << 20;
+  private int batchRows = 65_536;
+  private long batchBytes = 8L << 20;
+  private long splitBytes = 64L << 20;
+  private Duration shutdownGrace = Duration.ofSeconds(10);
+  private Duration clientTimeout = Duration.ofSeconds(60);
+  private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
+  private int sampleRows = 3_000_000;
+
+  /** Interface to bind to; {@code 0.0.0.0} (default) listens on all. */
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  /** Flight port; default 8815, 0 picks a free port (the bound port is logged). */
+  public int getPort() {
+    return port;
+  }
+
+  public void setPort(int port) {
+    this.port = port;
+  }
+
+  /** The address peers and clients reach this node at, e.g. {@code grpc://node-0.quiver:8815}. */
+  public String getAdvertise() {
+    return advertise;
+  }
+
+  public void setAdvertise(String advertise) {
+    this.advertise = advertise;
+  }
+
+  /** Dataset name to location: a Parquet file, a directory or a glob. Empty serves the sample. */
+  public Map<String, String> getDatasets() {
+    return datasets;
+  }
+
+  public void setDatasets(Map<String, String> datasets) {
+    this.datasets = new LinkedHashMap<>(datasets);
+  }
+
+  /** Other nodes of the cluster, as {@code grpc://host:port}. */
+  public List<String> getPeers() {
+    return peers;
+  }
+
+  public void setPeers(List<String> peers) {
+    this.peers = List.copyOf(peers);
+  }
+
+  /** Limit of the root allocator in bytes (e.g. {@code 4GB}); 0 means the JVM's direct memory. */
+  public long getMemoryLimit() {
+    return memoryLimit;
+  }
+
+  public void setMemoryLimit(@ReadableBytes long memoryLimit) {
+    this.memoryLimit = memoryLimit;
+  }
+
+  /** Limit of each stream's child allocator in bytes. */
+  public long getStreamMemoryLimit() {
+    return streamMemoryLimit;
+  }
+
+  public void setStreamMemoryLimit(@ReadableBytes long streamMemoryLimit) {
+    this.streamMemoryLimit = streamMemoryLimit;
+  }
+
+  /** Most rows in one record batch on the wire. */
+  public int getBatchRows() {
+    return batchRows;
+  }
+
+  public void setBatchRows(int batchRows) {
+    this.batchRows = batchRows;
+  }
+
+  /** The size a record batch aims at; rows per batch adapt to stay near it. */
+  public long getBatchBytes() {
+    return batchBytes;
+  }
+
+  public void setBatchBytes(@ReadableBytes long batchBytes) {
+    this.batchBytes = batchBytes;
+  }
+
+  /** Compressed bytes of row groups per endpoint: the unit clients read in parallel. */
+  public long getSplitBytes() {
+    return splitBytes;
+  }
+
+  public void setSplitBytes(@ReadableBytes long splitBytes) {
+    this.splitBytes = splitBytes;
+  }
+
+  /** How long shutdown lets in-flight streams finish before cancelling them. */
+  public Duration getShutdownGrace() {
+    return shutdownGrace;
+  }
+
+  public void setShutdownGrace(Duration shutdownGrace) {
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /** How long a stream waits for a slow client to accept the next batch before failing. */
+  public Duration getClientTimeout() {
+    return clientTimeout;
+  }
+
+  public void setClientTimeout(Duration clientTimeout) {
+    this.clientTimeout = clientTimeout;
+  }
+
+  /** Where the embedded sample dataset is generated when no dataset is configured. */
+  public String getSampleDir() {
+    return sampleDir;
+  }
+
+  public void setSampleDir(String sampleDir) {
+    this.sampleDir = sampleDir;
+  }
+
+  /** Rows of the generated sample dataset. */
+  public int getSampleRows() {
+    return sampleRows;
+  }
+
+  public void setSampleRows(int sampleRows) {
+    this.sampleRows = sampleRows;
+  }
+}

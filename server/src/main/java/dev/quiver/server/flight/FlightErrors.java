@@ -1,0 +1,61 @@
+package dev.quiver.server.flight;
+
+import dev.quiver.parquet.dataset.InvalidDatasetException;
+import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become Flight statuses. Causes stay in the server log. */
+public final class FlightErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(FlightErrors.class);
+
+  private FlightErrors() {}
+
+  /**
+   * Converts any failure of {@code operation} to what the client sees.
+   *
+   * @param operation what was being done, e.g. "DoGet of dataset 'trips'", for the log and message
+   */
+  public static FlightRuntimeException toFlight(Throwable failure, String operation) {
+    if (failure instanceof FlightRuntimeException flight) {
+      return flight;
+    }
+    if (failure instanceof QuiverException quiver) {
+      return status(quiver.code()).withDescription(quiver.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof UnsupportedParquetFeatureException) {
+      return CallStatus.UNIMPLEMENTED.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof OutOfMemoryException) {
+      LOG.warn("{} ran out of memory: {}", operation, failure.getMessage());
+      return CallStatus.RESOURCE_EXHAUSTED
+          .withDescription(operation + " exceeded its memory limit: " + failure.getMessage())
+          .toRuntimeException();
+    }
+    if (failure instanceof InvalidDatasetException) {
+      LOG.error("{} failed on a data file", operation, failure);
+      return CallStatus.INTERNAL.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    LOG.error("{} failed", operation, failure);
+    return CallStatus.INTERNAL
+        .withDescription(operation + " failed on the server; see the server log")
+        .toRuntimeException();
+  }
+
+  static CallStatus status(ErrorCode code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> CallStatus.INVALID_ARGUMENT;
+      case NOT_FOUND -> CallStatus.NOT_FOUND;
+      case UNAVAILABLE -> CallStatus.UNAVAILABLE;
+      case RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
+      case CANCELLED -> CallStatus.CANCELLED;
+      case UNIMPLEMENTED -> CallStatus.UNIMPLEMENTED;
+      case INTERNAL -> CallStatus.INTERNAL;
+    };
+  }
+}

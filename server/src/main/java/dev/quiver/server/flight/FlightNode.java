@@ -1,0 +1,130 @@
+package dev.quiver.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.config.QuiverConfig;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micronaut.context.annotation.Context;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running Flight server of a node, with the standard gRPC health service on the same port.
+ *
+ * <p>Starts when the application context starts and reports SERVING once the catalog is loaded. On
+ * shutdown it reports NOT_SERVING, stops accepting calls, lets in-flight streams finish for the
+ * configured grace period, stops the rest, and closes the server; the root allocator is closed
+ * after this bean by its factory.
+ */
+@Context
+public class FlightNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FlightNode.class);
+  private static final String FLIGHT_SERVICE = "arrow.flight.protocol.FlightService";
+
+  private final QuiverConfig config;
+  private final Catalog catalog;
+  private final BufferAllocator root;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private volatile boolean serving;
+  private QuiverFlightProducer producer;
+  private FlightServer server;
+  private boolean closed;
+
+  public FlightNode(QuiverConfig config, Catalog catalog, BufferAllocator root) {
+    this.config = requireNonNull(config, "config is null");
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.root = requireNonNull(root, "root is null");
+  }
+
+  @PostConstruct
+  void start() {
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    producer =
+        new QuiverFlightProducer(
+            catalog,
+            root,
+            new QuiverFlightProducer.Limits(
+                config.getStreamMemoryLimit(),
+                new ScanRequest(java.util.List.of(), config.getBatchRows(), config.getBatchBytes()),
+                config.getSplitBytes(),
+                config.getClientTimeout()),
+            () -> serving);
+    Consumer<NettyServerBuilder> addHealth =
+        builder -> builder.addService(health.getHealthService());
+    server =
+        FlightServer.builder(
+                root, Location.forGrpcInsecure(config.getHost(), config.getPort()), producer)
+            .transportHint("grpc.builderConsumer", addHealth)
+            .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot start the Flight server on " + config.getHost() + ":" + config.getPort(), e);
+    }
+    serving = true;
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(FLIGHT_SERVICE, ServingStatus.SERVING);
+    LOG.info(
+        "Quiver node serving {} dataset(s) {} at grpc://{}:{}",
+        catalog.names().size(),
+        catalog.names(),
+        config.getHost(),
+        server.getPort());
+  }
+
+  /** The port the server is bound to (the chosen one when configured with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Where a client on this machine reaches the node. */
+  public Location localLocation() {
+    return Location.forGrpcInsecure("127.0.0.1", port());
+  }
+
+  /** Streams being served right now. */
+  public int activeStreams() {
+    return producer.activeStreams();
+  }
+
+  @PreDestroy
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    serving = false;
+    health.enterTerminalState();
+    Duration grace = config.getShutdownGrace();
+    LOG.info("Quiver node stopping: draining streams for up to {}", grace);
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "{} stream(s) still running after {}; stopping them", producer.activeStreams(), grace);
+      }
+      producer.stopStreams(Duration.ofSeconds(5));
+      server.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close();
+    LOG.info("Quiver node stopped");
+  }
+}

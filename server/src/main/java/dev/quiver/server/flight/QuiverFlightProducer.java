@@ -1,0 +1,347 @@
+package dev.quiver.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.parquet.dataset.DataFile;
+import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.parquet.scan.FileSplit;
+import dev.quiver.parquet.scan.ParquetBatchReader;
+import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.parquet.scan.ScanStatistics;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers plain Flight calls over the catalog: each dataset is a flight whose endpoints are splits
+ * of its files, read by {@code DoGet} into bounded Arrow batches.
+ *
+ * <p>Every stream allocates from its own named child of the root allocator, with a limit, and
+ * closes it before the call returns. Streams wait for the client's readiness before each batch and
+ * stop when the client cancels or the node shuts down.
+ */
+public final class QuiverFlightProducer implements FlightProducer, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverFlightProducer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The actions this node answers, as {@code ListActions} reports them. */
+  static final List<ActionType> ACTIONS =
+      List.of(
+          new ActionType("health", "The node's serving status and dataset count, as JSON"),
+          new ActionType(
+              "datasets",
+              "The catalog: every dataset with files, rows, bytes and columns, as JSON"));
+
+  private final Catalog catalog;
+  private final BufferAllocator root;
+  private final Limits limits;
+  private final BooleanSupplier serving;
+  private final StreamTracker streams = new StreamTracker();
+  private final AtomicLong streamIds = new AtomicLong();
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "quiver-stream");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
+   * Per-stream limits.
+   *
+   * @param streamMemoryBytes limit of each stream's allocator
+   * @param batch rows and bytes of the batches streams send
+   * @param splitBytes compressed bytes of row groups per endpoint
+   * @param clientTimeout how long to wait for a client to accept the next batch
+   */
+  public record Limits(
+      long streamMemoryBytes, ScanRequest batch, long splitBytes, Duration clientTimeout) {
+    public Limits {
+      requireNonNull(batch, "batch is null");
+      requireNonNull(clientTimeout, "clientTimeout is null");
+    }
+  }
+
+  /**
+   * @param root the process's root allocator; the producer only creates children of it
+   * @param serving whether the node is serving, for the {@code health} action
+   */
+  public QuiverFlightProducer(
+      Catalog catalog, BufferAllocator root, Limits limits, BooleanSupplier serving) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.root = requireNonNull(root, "root is null");
+    this.limits = requireNonNull(limits, "limits is null");
+    this.serving = requireNonNull(serving, "serving is null");
+  }
+
+  @Override
+  public void listFlights(
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    try {
+      String prefix = new String(criteria.getExpression(), StandardCharsets.UTF_8);
+      for (String name : catalog.names()) {
+        if (name.startsWith(prefix)) {
+          listener.onNext(flightInfo(catalog.require(name)));
+        }
+      }
+      listener.onCompleted();
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "ListFlights"));
+    }
+  }
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    try {
+      return flightInfo(dataset(descriptor));
+    } catch (RuntimeException e) {
+      throw FlightErrors.toFlight(e, "GetFlightInfo");
+    }
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    try {
+      return new SchemaResult(dataset(descriptor).schema());
+    } catch (RuntimeException e) {
+      throw FlightErrors.toFlight(e, "GetSchema");
+    }
+  }
+
+  /**
+   * Starts a stream and returns at once: the batches are produced on the producer's stream
+   * executor, because gRPC delivers the readiness and cancel callbacks that backpressure waits for
+   * on the calling thread, which must therefore not block.
+   */
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    StreamTracker.Registration registration = streams.register();
+    String operation = "DoGet";
+    try {
+      ScanTicket scan = ScanTicket.from(ticket);
+      operation = "DoGet of dataset '" + scan.dataset() + "'";
+      Dataset dataset = catalog.require(scan.dataset());
+      FileSplit split = scan.toSplit(dataset);
+      ScanRequest request =
+          new ScanRequest(
+              scan.columns(), limits.batch().maxBatchRows(), limits.batch().targetBatchBytes());
+      BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+      backpressure.register(listener);
+      String name = "stream-" + streamIds.incrementAndGet();
+      String described = operation;
+      executor.execute(
+          () -> {
+            try (registration) {
+              ScanStatistics statistics =
+                  stream(split, dataset, request, name, listener, backpressure, registration);
+              LOG.debug("{} of {} done: {}", name, split.file().path(), statistics);
+            } catch (Throwable e) {
+              listener.error(FlightErrors.toFlight(e, described));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      registration.close();
+      listener.error(
+          FlightErrors.toFlight(
+              new QuiverException(
+                  ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node"),
+              operation));
+    } catch (Throwable e) {
+      registration.close();
+      listener.error(FlightErrors.toFlight(e, operation));
+    }
+  }
+
+  private ScanStatistics stream(
+      FileSplit split,
+      Dataset dataset,
+      ScanRequest request,
+      String name,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      StreamTracker.Registration registration) {
+    try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
+        ParquetBatchReader reader =
+            ParquetBatchReader.open(split, dataset.schema(), request, allocator)) {
+      listener.start(reader.root());
+      while (reader.next()) {
+        if (registration.isStopped()) {
+          throw new QuiverException(
+              ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
+        }
+        BackpressureStrategy.WaitResult ready =
+            backpressure.waitForListener(limits.clientTimeout().toMillis());
+        if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
+          LOG.debug(
+              "{} cancelled by the client after {} batches", name, reader.statistics().batches());
+          return reader.statistics();
+        }
+        if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
+          throw new QuiverException(
+              ErrorCode.CANCELLED,
+              "Client did not read for " + limits.clientTimeout() + "; " + name + " stopped");
+        }
+        listener.putNext();
+      }
+      listener.completed();
+      return reader.statistics();
+    }
+  }
+
+  @Override
+  public Runnable acceptPut(
+      CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+    return () ->
+        ackStream.onError(
+            CallStatus.UNIMPLEMENTED
+                .withDescription("DoPut is not supported: Quiver datasets are read-only")
+                .toRuntimeException());
+  }
+
+  @Override
+  public void doExchange(CallContext context, FlightStream reader, ServerStreamListener writer) {
+    writer.error(
+        CallStatus.UNIMPLEMENTED
+            .withDescription("DoExchange is not supported by this node")
+            .toRuntimeException());
+  }
+
+  @Override
+  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    try {
+      Object body =
+          switch (action.getType()) {
+            case "health" ->
+                Map.of(
+                    "status",
+                    serving.getAsBoolean() ? "SERVING" : "NOT_SERVING",
+                    "datasets",
+                    catalog.names().size());
+            case "datasets" ->
+                catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
+            default ->
+                throw new QuiverException(
+                    ErrorCode.INVALID_ARGUMENT,
+                    "Unknown action '"
+                        + action.getType()
+                        + "'; actions are: "
+                        + String.join(", ", ACTIONS.stream().map(ActionType::getType).toList()));
+          };
+      listener.onNext(new Result(JSON.writeValueAsBytes(body)));
+      listener.onCompleted();
+    } catch (JsonProcessingException | RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+    }
+  }
+
+  @Override
+  public void listActions(CallContext context, StreamListener<ActionType> listener) {
+    ACTIONS.forEach(listener::onNext);
+    listener.onCompleted();
+  }
+
+  /** Stops streams that are still running and waits up to {@code timeout} for them to end. */
+  public boolean stopStreams(Duration timeout) {
+    return streams.stopAndAwait(timeout);
+  }
+
+  /** Number of streams being served right now. */
+  public int activeStreams() {
+    return streams.active();
+  }
+
+  /** Stops remaining streams and the stream executor. */
+  @Override
+  public void close() {
+    stopStreams(Duration.ofSeconds(5));
+    executor.shutdownNow();
+  }
+
+  private Dataset dataset(FlightDescriptor descriptor) {
+    if (descriptor.isCommand()) {
+      throw new QuiverException(
+          ErrorCode.UNIMPLEMENTED,
+          "Command descriptors (SQL) are not supported yet; use path [dataset]");
+    }
+    List<String> path = descriptor.getPath();
+    if (path.size() != 1) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Descriptor path must be [dataset], got "
+              + path
+              + "; datasets are: "
+              + String.join(", ", catalog.names()));
+    }
+    return catalog.require(path.get(0));
+  }
+
+  private FlightInfo flightInfo(Dataset dataset) {
+    List<String> columns = dataset.schema().getFields().stream().map(Field::getName).toList();
+    List<FlightEndpoint> endpoints = new ArrayList<>();
+    for (DataFile file : dataset.files()) {
+      for (FileSplit split : FileSplit.of(file, limits.splitBytes())) {
+        endpoints.add(new FlightEndpoint(ScanTicket.of(dataset, split, columns).toTicket()));
+      }
+    }
+    return new FlightInfo(
+        dataset.schema(),
+        FlightDescriptor.path(dataset.name()),
+        endpoints,
+        dataset.sizeBytes(),
+        dataset.rowCount());
+  }
+
+  private static Map<String, Object> describe(Dataset dataset) {
+    Map<String, Object> described = new LinkedHashMap<>();
+    described.put("name", dataset.name());
+    described.put("location", dataset.location());
+    described.put("files", dataset.files().size());
+    described.put("rows", dataset.rowCount());
+    described.put("bytes", dataset.sizeBytes());
+    described.put(
+        "columns",
+        dataset.schema().getFields().stream()
+            .map(
+                f ->
+                    Map.of(
+                        "name",
+                        f.getName(),
+                        "type",
+                        f.getType().toString(),
+                        "nullable",
+                        f.isNullable()))
+            .toList());
+    return described;
+  }
+}

@@ -1,0 +1,2 @@
+/** The node's entry point: the {@code quiver serve} command that starts the Micronaut context. */
+package dev.quiver.server;
