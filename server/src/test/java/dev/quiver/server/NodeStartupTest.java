@@ -1,0 +1,143 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QuiverClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a node does with the datasets it is given at startup. */
+class NodeStartupTest {
+  @TempDir Path data;
+
+  @Test
+  void refusesToStartOnACorruptFileAndNamesIt() throws Exception {
+    Path dir = Files.createDirectories(data.resolve("broken"));
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT range AS id FROM range(100)", dir.resolve("good.parquet"), "");
+    }
+    Path corrupt =
+        Files.write(
+            dir.resolve("corrupt.parquet"), "PAR1 this is not parquet at all PAR1".getBytes());
+    assertThatThrownBy(() -> TestNode.start(Map.of("broken", dir.toString())))
+        .hasStackTraceContaining("Cannot read Parquet footer of " + corrupt);
+  }
+
+  @Test
+  void refusesToStartOnATruncatedFileAndNamesIt() throws Exception {
+    Path file = data.resolve("truncated.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT range AS id FROM range(10000)", file, "");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> TestNode.start(Map.of("t", file.toString())))
+        .hasStackTraceContaining("Cannot read Parquet footer of " + file);
+  }
+
+  @Test
+  void refusesToStartOnConflictingSchemasAndNamesBothFiles() throws Exception {
+    Path dir = Files.createDirectories(data.resolve("conflict"));
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet(
+          "SELECT range AS id, 'a' AS v FROM range(10)", dir.resolve("a.parquet"), "");
+      duckdb.writeParquet(
+          "SELECT range AS id, 1.5::DOUBLE AS v FROM range(10)", dir.resolve("b.parquet"), "");
+    }
+    assertThatThrownBy(() -> TestNode.start(Map.of("c", dir.toString())))
+        .hasStackTraceContaining("Cannot unify column 'v'")
+        .hasStackTraceContaining(dir.resolve("a.parquet").toString())
+        .hasStackTraceContaining(dir.resolve("b.parquet").toString());
+  }
+
+  @Test
+  void refusesToStartOnAMissingLocation() {
+    assertThatThrownBy(() -> TestNode.start(Map.of("gone", data.resolve("nowhere").toString())))
+        .hasStackTraceContaining("Cannot find dataset location " + data.resolve("nowhere"));
+  }
+
+  @Test
+  void servesGlobsAndIgnoresHiddenAndUnderscoreFiles() throws Exception {
+    Path dir = Files.createDirectories(data.resolve("glob/sub"));
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT range AS id FROM range(10)", dir.resolve("a.parquet"), "");
+      duckdb.writeParquet("SELECT range AS id FROM range(20)", dir.resolve("b.parquet"), "");
+      duckdb.writeParquet("SELECT range AS id FROM range(40)", dir.resolve("c.other"), "");
+    }
+    Files.writeString(dir.resolve("_SUCCESS"), "");
+    Files.writeString(dir.resolve(".hidden.parquet"), "not parquet");
+    try (TestNode glob =
+            TestNode.start(
+                Map.of(
+                    "g",
+                    data.resolve("glob") + "/sub/*.parquet",
+                    "d",
+                    data.resolve("glob").toString()));
+        QuiverClient client = QuiverClient.connect(glob.uri())) {
+      assertThat(client.info("g").rows()).isEqualTo(30);
+      assertThat(client.info("d").rows())
+          .as("a directory takes every non-hidden file")
+          .isEqualTo(70);
+    }
+  }
+
+  @Test
+  void unifiesFilesWithWidenedAndMissingColumns() throws Exception {
+    Path dir = Files.createDirectories(data.resolve("evolving"));
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet(
+          "SELECT range::INTEGER AS id, range::FLOAT AS f FROM range(5)",
+          dir.resolve("a.parquet"),
+          "");
+      duckdb.writeParquet(
+          "SELECT range::BIGINT AS id, range::DOUBLE AS f, 'x' || range AS extra FROM range(5, 8)",
+          dir.resolve("b.parquet"),
+          "");
+      try (TestNode evolving = TestNode.start(Map.of("e", dir.toString()));
+          QuiverClient client = QuiverClient.connect(evolving.uri());
+          BatchStream stream = client.read("e")) {
+        assertThat(stream.schema().toString())
+            .contains("id: Int(64, true)", "f: FloatingPoint(DOUBLE)", "extra: Utf8");
+        assertThat(CanonicalRows.of(stream))
+            .isEqualTo(
+                CanonicalRows.ofDuckDb(
+                    duckdb.query(
+                        "SELECT id, f, extra FROM read_parquet('"
+                            + dir
+                            + "/*.parquet', union_by_name = true)")));
+      }
+    }
+  }
+
+  @Test
+  void servesTheGeneratedSampleWhenNoDatasetIsConfigured() throws Exception {
+    Path sampleDir = data.resolve("sample");
+    try (TestNode sample =
+            TestNode.start(
+                Map.of(),
+                Map.of("quiver.sample-dir", sampleDir.toString(), "quiver.sample-rows", 12_000));
+        QuiverClient client = QuiverClient.connect(sample.uri());
+        BatchStream stream = client.read("trips");
+        DuckDb duckdb = new DuckDb()) {
+      String files = sampleDir.resolve("trips") + "/*.parquet";
+      assertThat(client.info("trips").rows()).isEqualTo(12_000);
+      assertThat(CanonicalRows.of(stream))
+          .isEqualTo(
+              CanonicalRows.ofDuckDb(
+                  duckdb.query(
+                      "SELECT trip_id, vendor_id, epoch_us(pickup_at), CAST(pickup_date AS VARCHAR), passenger_count,"
+                          + " distance_km, fare, tip, payment_type, pickup_zone, pickup_borough FROM read_parquet('"
+                          + files
+                          + "')")));
+      assertThat(
+              duckdb.queryLong(
+                  "SELECT count(*) FROM read_parquet('" + files + "') WHERE tip IS NULL"))
+          .isPositive();
+    }
+  }
+}
