@@ -1,0 +1,161 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.client.cli.QuiverCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code quiver} command line end to end against a running node. */
+class CliTest {
+  @TempDir static Path data;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet(
+          "SELECT range AS id, CASE WHEN range % 3 = 0 THEN NULL ELSE 'city, \"' || range || '\"' END AS name,"
+              + " range * 1.25 AS price FROM range(2500)",
+          data.resolve("shops.parquet"), "ROW_GROUP_SIZE 500");
+    }
+    node = TestNode.start(Map.of("shops", data.resolve("shops.parquet").toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run quiver(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] all = new String[args.length + 1];
+    all[0] = args[0];
+    all[1] = "--server=" + node.uri();
+    System.arraycopy(args, 1, all, 2, args.length - 1);
+    int exit =
+        QuiverCli.run(
+            all,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void listPrintsEveryDatasetWithItsRowCount() {
+    Run run = quiver("list");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().lines().toList()).hasSize(2);
+    assertThat(run.out()).contains("shops").contains("2,500");
+  }
+
+  @Test
+  void schemaPrintsColumnsTypesAndNullability() {
+    Run run = quiver("schema", "shops");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out())
+        .containsPattern("id\\s+Int\\(64, true\\)")
+        .containsPattern("name\\s+Utf8\\s+yes");
+  }
+
+  @Test
+  void getPrintsAnAlignedTableUpToTheLimit() {
+    Run run = quiver("get", "shops", "--limit", "5");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = run.out().lines().toList();
+    assertThat(lines).hasSize(1 + 1 + 5 + 1);
+    assertThat(lines.get(0)).startsWith("id").contains("name").contains("price");
+    assertThat(lines.get(7)).isEqualTo("(5 rows)");
+    int firstSeparator = lines.get(0).indexOf('|');
+    assertThat(lines.get(1).indexOf('+')).isEqualTo(firstSeparator);
+    assertThat(lines.subList(2, 7))
+        .allSatisfy(line -> assertThat(line.indexOf('|')).isEqualTo(firstSeparator));
+    assertThat(run.out()).contains("NULL");
+  }
+
+  @Test
+  void getWritesCsvWithQuotingAndEmptyNulls() {
+    Run run = quiver("get", "shops", "--limit", "3", "--format", "csv");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().lines().toList()).hasSize(4).first().isEqualTo("id,name,price");
+    assertThat(run.out()).containsPattern("\"city, \"\"\\d+\"\"\"");
+    assertThat(run.out()).containsPattern("(?m)^\\d+,,\\d");
+  }
+
+  @Test
+  void getWritesJsonLinesWithNumbersAndNulls() throws Exception {
+    Run run = quiver("get", "shops", "--format", "json");
+    assertThat(run.exitCode()).isZero();
+    List<String> lines = run.out().lines().toList();
+    assertThat(lines).hasSize(2500);
+    ObjectMapper json = new ObjectMapper();
+    long nulls = 0;
+    for (String line : lines) {
+      JsonNode row = json.readTree(line);
+      assertThat(row.get("id").isNumber()).isTrue();
+      nulls += row.get("name").isNull() ? 1 : 0;
+    }
+    assertThat(nulls).isEqualTo(834);
+  }
+
+  @Test
+  void getWritesAnArrowIpcStreamToAFile() throws Exception {
+    Path output = data.resolve("out.arrows");
+    Run run = quiver("get", "shops", "--format", "arrow", "--output", output.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long rows = 0;
+    try (RootAllocator allocator = new RootAllocator();
+        ArrowStreamReader reader = new ArrowStreamReader(Files.newInputStream(output), allocator)) {
+      while (reader.loadNextBatch()) {
+        rows += reader.getVectorSchemaRoot().getRowCount();
+      }
+    }
+    assertThat(rows).isEqualTo(2500);
+  }
+
+  @Test
+  void anUnknownDatasetFailsWithTheServersMessage() {
+    Run run = quiver("get", "nope");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("NOT_FOUND")
+        .contains("Unknown dataset 'nope'")
+        .contains("shops");
+  }
+
+  @Test
+  void anUnreachableServerIsNamed() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        QuiverCli.run(
+            new String[] {"list", "--server=grpc://127.0.0.1:1"},
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach grpc://127.0.0.1:1");
+  }
+
+  @Test
+  void anUnknownFormatIsAUsageError() {
+    Run run = quiver("get", "shops", "--format", "xml");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Unknown format 'xml'");
+  }
+}
