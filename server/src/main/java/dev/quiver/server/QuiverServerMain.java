@@ -83,6 +83,9 @@ public final class QuiverServerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // gRPC logs through java.util.logging; route it to the node's log.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     int exit = new CommandLine(new QuiverServerMain()).execute(args);
     if (exit != 0) {
       System.exit(exit);
