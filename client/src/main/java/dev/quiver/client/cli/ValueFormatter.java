@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
-import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /** Renders one value of a vector as text the way a person expects to read it. */
@@ -61,9 +60,5 @@ final class ValueFormatter {
       return instant.toString();
     }
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
-  }
-
-  static boolean isSubSecond(TimeUnit unit) {
-    return unit != TimeUnit.SECOND;
   }
 }
