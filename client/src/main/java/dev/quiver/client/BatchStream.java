@@ -25,6 +25,12 @@ public interface BatchStream extends AutoCloseable {
   /** Bytes of Arrow buffers received so far. */
   long bytesReceived();
 
+  /**
+   * The scan counters received so far; complete once {@link #next()} has returned false. Streams of
+   * plain dataset reads report them too.
+   */
+  QueryStatistics statistics();
+
   @Override
   void close();
 }

@@ -16,6 +16,7 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -44,6 +45,7 @@ final class ParallelBatchStream implements BatchStream {
   private final AtomicInteger remaining;
   private volatile boolean closed;
   private long bytesReceived;
+  private QueryStatistics statistics;
   private boolean ended;
 
   /**
@@ -55,7 +57,9 @@ final class ParallelBatchStream implements BatchStream {
       List<FlightEndpoint> endpoints,
       Function<FlightEndpoint, FlightClient> clientFor,
       BufferAllocator allocator,
-      int parallelism) {
+      int parallelism,
+      QueryStatistics planned) {
+    this.statistics = requireNonNull(planned, "planned is null");
     this.schema = requireNonNull(schema, "schema is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.root = VectorSchemaRoot.create(schema, allocator);
@@ -90,6 +94,16 @@ final class ParallelBatchStream implements BatchStream {
       }
       try (stream) {
         while (!closed && stream.next()) {
+          if (stream.getRoot().getRowCount() == 0) {
+            // The server ends each stream with its scan statistics as metadata without rows.
+            ArrowBuf metadata = stream.getLatestMetadata();
+            if (metadata != null) {
+              byte[] json = new byte[(int) metadata.readableBytes()];
+              metadata.getBytes(metadata.readerIndex(), json);
+              addStatistics(QueryStatistics.parse(json));
+            }
+            continue;
+          }
           ArrowRecordBatch batch = new VectorUnloader(stream.getRoot()).getRecordBatch();
           if (!offer(batch)) {
             batch.close();
@@ -160,6 +174,15 @@ final class ParallelBatchStream implements BatchStream {
       loader.load(batch);
     }
     return true;
+  }
+
+  private synchronized void addStatistics(QueryStatistics more) {
+    statistics = statistics.plus(more);
+  }
+
+  @Override
+  public synchronized QueryStatistics statistics() {
+    return statistics;
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -107,11 +108,41 @@ public final class QuiverClient implements AutoCloseable {
    */
   public BatchStream read(String dataset) {
     FlightInfo info = client.getInfo(FlightDescriptor.path(dataset));
+    return stream(info, "read-" + dataset, QueryStatistics.EMPTY);
+  }
+
+  /**
+   * Runs a SQL query ({@code SELECT ... FROM dataset [WHERE ...] [LIMIT n]}), fetching its
+   * endpoints in parallel. Without a LIMIT the batches come in no particular order; {@link
+   * BatchStream#statistics()} tells what the scan skipped. The caller closes the stream.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException INVALID_ARGUMENT for a bad query, naming
+   *     the problem
+   */
+  public BatchStream query(String sql) {
+    FlightInfo info =
+        client.getInfo(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)));
+    return stream(info, "query", QueryStatistics.parse(info.getAppMetadata()));
+  }
+
+  /** Reads all endpoints of {@code info} on a child allocator the stream owns. */
+  private BatchStream stream(FlightInfo info, String name, QueryStatistics planned) {
     BufferAllocator streamAllocator =
-        allocator.newChildAllocator(
-            "read-" + dataset + "-" + streamIds.incrementAndGet(), 0, Long.MAX_VALUE);
+        allocator.newChildAllocator(name + "-" + streamIds.incrementAndGet(), 0, Long.MAX_VALUE);
     return new ParallelBatchStream(
-        info.getSchema(), info.getEndpoints(), this::clientFor, streamAllocator, parallelism);
+        info.getSchema(),
+        info.getEndpoints(),
+        this::clientFor,
+        streamAllocator,
+        parallelism,
+        planned);
+  }
+
+  /** The schema a query's results will have, without running it. */
+  public Schema querySchema(String sql) {
+    return client
+        .getSchema(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)))
+        .getSchema();
   }
 
   /** Runs a node action and parses its JSON answer. */

@@ -178,7 +178,7 @@ class FlightNodeTest {
     String otherVersion =
         "{\"version\":9,\"dataset\":\"events\",\"file\":0,\"path\":\"x\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
     String foreignFile =
-        "{\"version\":1,\"dataset\":\"events\",\"file\":0,\"path\":\"/etc/passwd\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
+        "{\"version\":2,\"dataset\":\"events\",\"file\":0,\"path\":\"/etc/passwd\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
     try (QuiverClient client = client()) {
       assertThat(statusOf(client.flightClient(), otherVersion))
           .hasMessageContaining("Unsupported ticket version 9");

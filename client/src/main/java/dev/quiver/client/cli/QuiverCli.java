@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       QuiverCli.ListCommand.class,
       QuiverCli.SchemaCommand.class,
-      QuiverCli.GetCommand.class
+      QuiverCli.GetCommand.class,
+      QuiverCli.SqlCommand.class
     })
 public final class QuiverCli {
   static final int FAILURE = 1;
@@ -165,10 +166,45 @@ public final class QuiverCli {
   }
 
   @Command(name = "get", description = "Reads a dataset and prints or saves its rows.")
-  static final class GetCommand extends ClientCommand {
+  static final class GetCommand extends OutputCommand {
     @Parameters(index = "0", paramLabel = "DATASET")
     String dataset;
 
+    @Override
+    BatchStream open(QuiverClient client) {
+      return client.read(dataset);
+    }
+  }
+
+  @Command(
+      name = "sql",
+      description =
+          "Runs SELECT <columns> FROM <dataset> [WHERE <condition>] [LIMIT n] and prints or saves"
+              + " the rows.")
+  static final class SqlCommand extends OutputCommand {
+    @Parameters(index = "0", paramLabel = "QUERY")
+    String query;
+
+    @Option(
+        names = "--stats",
+        description = "Print the scan statistics (what was read and skipped) on stderr.")
+    boolean stats;
+
+    @Override
+    BatchStream open(QuiverClient client) {
+      return client.query(query);
+    }
+
+    @Override
+    void finished(BatchStream batches) {
+      if (stats) {
+        StatisticsPrinter.print(batches.statistics(), err());
+      }
+    }
+  }
+
+  /** A command that streams batches to an output format. */
+  abstract static class OutputCommand extends ClientCommand {
     @Option(names = "--limit", description = "Stop after this many rows.")
     Long limit;
 
@@ -205,7 +241,7 @@ public final class QuiverCli {
                   ? nonClosing(out())
                   : new BufferedOutputStream(Files.newOutputStream(output));
           BufferAllocator writerAllocator = root.newChildAllocator("output", 0, Long.MAX_VALUE);
-          BatchStream batches = client.read(dataset);
+          BatchStream batches = open(client);
           BatchWriter writer = format.open(batches.schema(), sink, writerAllocator)) {
         long wanted = limit == null ? Long.MAX_VALUE : limit;
         while (rows < wanted && batches.next()) {
@@ -216,9 +252,15 @@ public final class QuiverCli {
           meter.update(rows, batches.bytesReceived());
         }
         meter.finish(rows, batches.bytesReceived());
+        finished(batches);
       }
       return 0;
     }
+
+    abstract BatchStream open(QuiverClient client);
+
+    /** Called after the last batch was written. */
+    void finished(BatchStream batches) {}
 
     private static OutputStream nonClosing(OutputStream out) {
       return new java.io.FilterOutputStream(out) {

@@ -31,6 +31,11 @@ public record Dataset(String name, String location, List<DataFile> files, Schema
     return files.stream().mapToLong(DataFile::sizeBytes).sum();
   }
 
+  /** Whether {@code column} comes from Hive partition directories rather than the files. */
+  public boolean isPartitionColumn(String column) {
+    return !files.isEmpty() && files.get(0).partitionValues().containsKey(column);
+  }
+
   public Optional<Field> field(String column) {
     return schema.getFields().stream().filter(f -> f.getName().equals(column)).findFirst();
   }

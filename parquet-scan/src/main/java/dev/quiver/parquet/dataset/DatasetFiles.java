@@ -35,6 +35,22 @@ public final class DatasetFiles {
     throw new InvalidDatasetException("Cannot find dataset location " + location);
   }
 
+  /**
+   * The directory a location's files are found under: the directory itself, a file's parent, or a
+   * glob's fixed leading part. Hive partition directories are read below it.
+   */
+  public static Path base(String location) {
+    int globAt = firstGlobCharacter(location);
+    if (globAt >= 0) {
+      int lastSeparator = location.lastIndexOf('/', globAt);
+      return Path.of(lastSeparator < 0 ? "." : location.substring(0, Math.max(lastSeparator, 1)))
+          .toAbsolutePath()
+          .normalize();
+    }
+    Path path = Path.of(location).toAbsolutePath().normalize();
+    return Files.isDirectory(path) ? path : path.getParent();
+  }
+
   private static List<Path> resolveGlob(String location, int globAt) {
     int lastSeparator = location.lastIndexOf('/', globAt);
     Path base =

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -31,14 +33,35 @@ public final class DatasetLoader {
       throw new InvalidDatasetException(
           "Cannot load dataset '" + name + "': no Parquet files at " + location);
     }
+    Path base = DatasetFiles.base(location);
+    List<Map<String, String>> rawPartitions = new ArrayList<>(paths.size());
+    for (Path path : paths) {
+      rawPartitions.add(HivePartitions.parse(base, path));
+    }
+    List<Field> partitionFields = HivePartitions.fields(paths, rawPartitions);
     List<DataFile> files = new ArrayList<>(paths.size());
     SchemaUnifier unifier = new SchemaUnifier();
-    for (Path path : paths) {
+    for (int i = 0; i < paths.size(); i++) {
+      Path path = paths.get(i);
       DataFile file = readFile(path);
+      for (Field partition : partitionFields) {
+        if (file.schema().getFields().stream()
+            .anyMatch(f -> f.getName().equals(partition.getName()))) {
+          throw new InvalidDatasetException(
+              "Column '"
+                  + partition.getName()
+                  + "' of "
+                  + path
+                  + " is also a partition directory name; rename one of them");
+        }
+      }
       unifier.add(file.schema(), path.toString());
-      files.add(file);
+      files.add(
+          file.withPartitionValues(HivePartitions.values(partitionFields, rawPartitions.get(i))));
     }
-    Dataset dataset = new Dataset(name, location, files, unifier.schema());
+    List<Field> fields = new ArrayList<>(unifier.schema().getFields());
+    fields.addAll(partitionFields);
+    Dataset dataset = new Dataset(name, location, files, new Schema(fields));
     LOG.info(
         "Loaded dataset '{}' from {}: {} files, {} rows, {} bytes",
         name,

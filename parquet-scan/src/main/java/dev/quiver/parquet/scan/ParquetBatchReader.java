@@ -2,35 +2,51 @@ package dev.quiver.parquet.scan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
+import dev.quiver.parquet.predicate.BatchFilter;
+import dev.quiver.parquet.predicate.Constant;
+import dev.quiver.parquet.predicate.Predicate;
+import dev.quiver.parquet.predicate.Predicates;
+import dev.quiver.parquet.pushdown.ParquetFilters;
+import dev.quiver.parquet.pushdown.RowGroupPlan;
+import dev.quiver.parquet.pushdown.RowGroupPruner;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.ParquetReadOptions;
-import org.apache.parquet.VersionParser;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.impl.ColumnReaderImpl;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads one {@link FileSplit} into Arrow batches, decoding only the requested columns.
+ * Reads one {@link FileSplit} into Arrow batches: only the requested and filtered columns are
+ * decoded, row groups and pages that cannot match the filter are skipped, and the remaining rows
+ * are filtered exactly.
  *
- * <p>The reader owns one {@link VectorSchemaRoot}, refilled by every {@link #next()}; callers read
- * it between calls and never close it. Closing the reader releases the root and the file.
+ * <p>The reader owns the {@link VectorSchemaRoot} it returns from {@link #root()}, refilled by
+ * every {@link #next()}; callers read it between calls and never close it. Closing the reader
+ * releases its vectors and the file.
  *
  * <pre>{@code
  * try (ParquetBatchReader reader = ParquetBatchReader.open(split, schema, request, allocator)) {
@@ -42,45 +58,78 @@ import org.apache.parquet.schema.Type;
  */
 public final class ParquetBatchReader implements AutoCloseable {
   private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
+  private static final GroupConverter NO_CONVERTERS =
+      new GroupConverter() {
+        @Override
+        public Converter getConverter(int fieldIndex) {
+          return NO_CONVERTER;
+        }
+
+        @Override
+        public void start() {}
+
+        @Override
+        public void end() {}
+      };
 
   private final FileSplit split;
   private final ScanRequest request;
-  private final ParquetFileReader fileReader;
-  private final VectorSchemaRoot root;
-  private final VersionParser.ParsedVersion writerVersion;
   private final String fileName;
+  private final ParquetFileReader fileReader;
+  private final MessageType readSchema;
+  private final RowGroupPruner pruner;
+  private final BatchFilter filter;
+  private final VectorSchemaRoot decoded;
+  private final VectorSchemaRoot output;
+  private final PartitionColumns partitions;
 
   private int nextRowGroup;
   private long rowsLeftInRowGroup;
   private List<ColumnDecoder> decoders = List.of();
   private int rowsPerBatch;
+  private int[] selection = new int[0];
 
-  private long rowGroupsRead;
-  private long bytesRead;
-  private long rowsDecoded;
-  private long batches;
+  private ScanStatistics statistics;
 
   private ParquetBatchReader(
       FileSplit split,
-      Schema outputSchema,
       ScanRequest request,
-      BufferAllocator allocator,
-      ParquetFileReader fileReader) {
+      ParquetFileReader fileReader,
+      MessageType readSchema,
+      RowGroupPruner pruner,
+      BatchFilter filter,
+      VectorSchemaRoot decoded,
+      VectorSchemaRoot output,
+      PartitionColumns partitions) {
     this.split = split;
     this.request = request;
-    this.fileReader = fileReader;
     this.fileName = split.file().path().toString();
-    this.writerVersion = parseWriterVersion(split.file().footer().getFileMetaData().getCreatedBy());
-    this.root = VectorSchemaRoot.create(outputSchema, allocator);
+    this.fileReader = fileReader;
+    this.readSchema = readSchema;
+    this.pruner = pruner;
+    this.filter = filter;
+    this.decoded = decoded;
+    this.output = output;
+    this.partitions = partitions;
     this.nextRowGroup = split.firstRowGroup();
     this.rowsPerBatch = request.maxBatchRows();
+    // A file split in several counts once, by the split that starts at its first row group.
+    boolean countsFile = split.firstRowGroup() == 0;
+    this.statistics =
+        !countsFile
+            ? ScanStatistics.EMPTY
+            : fileReader == null
+                ? ScanStatistics.skippedFile()
+                : new ScanStatistics(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /**
-   * Opens a split for reading.
+   * Opens a split for reading. A split whose file cannot hold a matching row (by its partition
+   * values, or columns it lacks) is not opened at all.
    *
    * @param datasetSchema the dataset's unified schema; the output has its requested columns
    * @param allocator where batches are allocated; must outlive the reader
+   * @throws IllegalArgumentException if a requested or filtered column is not in the schema
    */
   public static ParquetBatchReader open(
       FileSplit split, Schema datasetSchema, ScanRequest request, BufferAllocator allocator) {
@@ -88,123 +137,248 @@ public final class ParquetBatchReader implements AutoCloseable {
     requireNonNull(datasetSchema, "datasetSchema is null");
     requireNonNull(request, "request is null");
     requireNonNull(allocator, "allocator is null");
+    DataFile file = split.file();
+    MessageType fileSchema = file.footer().getFileMetaData().getSchema();
+    Predicate predicate = boundFilter(file, fileSchema, request.filter());
+
     List<Field> outputFields = new ArrayList<>(request.columns().size());
     for (String column : request.columns()) {
-      outputFields.add(
-          datasetSchema.getFields().stream()
-              .filter(f -> f.getName().equals(column))
-              .findFirst()
-              .orElseThrow(
-                  () -> new IllegalArgumentException("Unknown column '" + column + "' in scan")));
+      outputFields.add(field(datasetSchema, column));
     }
-    ParquetFileReader fileReader = openFile(split);
-    try {
-      fileReader.setRequestedSchema(projection(split, request.columns()));
+    Set<String> decodedColumns = new LinkedHashSet<>();
+    for (String column : request.columns()) {
+      if (!file.partitionValues().containsKey(column)) {
+        decodedColumns.add(column);
+      }
+    }
+    decodedColumns.addAll(predicate.columns());
+    List<Field> decodedFields = new ArrayList<>();
+    for (String column : decodedColumns) {
+      decodedFields.add(field(datasetSchema, column));
+    }
+    Schema decodedSchema = new Schema(decodedFields);
+    PartitionColumns partitions = new PartitionColumns(file.partitionValues());
+
+    if (predicate.equals(Constant.FALSE)) {
       return new ParquetBatchReader(
-          split, new Schema(outputFields), request, allocator, fileReader);
+          split,
+          request,
+          null,
+          null,
+          null,
+          null,
+          VectorSchemaRoot.create(decodedSchema, allocator),
+          VectorSchemaRoot.create(new Schema(outputFields), allocator),
+          partitions);
+    }
+    MessageType readSchema = projection(fileSchema, decodedColumns);
+    Set<ColumnPath> readPaths = new HashSet<>();
+    for (ColumnDescriptor column : readSchema.getColumns()) {
+      readPaths.add(ColumnPath.get(column.getPath()));
+    }
+    RowGroupPruner pruner =
+        new RowGroupPruner(ParquetFilters.translate(predicate, fileSchema).orElse(null), readPaths);
+    BatchFilter filter =
+        predicate.equals(Constant.TRUE) ? null : BatchFilter.compile(predicate, decodedSchema);
+    ParquetFileReader fileReader = openFile(split);
+    VectorSchemaRoot decoded = null;
+    try {
+      fileReader.setRequestedSchema(readSchema);
+      decoded = VectorSchemaRoot.create(decodedSchema, allocator);
+      VectorSchemaRoot output = VectorSchemaRoot.create(new Schema(outputFields), allocator);
+      return new ParquetBatchReader(
+          split, request, fileReader, readSchema, pruner, filter, decoded, output, partitions);
     } catch (RuntimeException e) {
+      if (decoded != null) {
+        decoded.close();
+      }
       closeQuietly(fileReader, e);
       throw e;
     }
   }
 
+  /** The request's filter, normalized and bound to what is constant in this file. */
+  private static Predicate boundFilter(DataFile file, MessageType fileSchema, Predicate filter) {
+    Predicate normalized = Predicates.normalize(filter);
+    Map<String, Object> constants = new HashMap<>(file.partitionValues());
+    for (String column : normalized.columns()) {
+      if (!constants.containsKey(column) && !fileSchema.containsField(column)) {
+        constants.put(column, null);
+      }
+    }
+    return Predicates.bind(normalized, constants);
+  }
+
+  private static Field field(Schema schema, String column) {
+    return schema.getFields().stream()
+        .filter(f -> f.getName().equals(column))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("Unknown column '" + column + "' in scan"));
+  }
+
   /** The current batch; valid until the next call to {@link #next()} or {@link #close()}. */
   public VectorSchemaRoot root() {
-    return root;
+    return output;
   }
 
   /**
-   * Decodes the next batch into {@link #root()}.
+   * Fills {@link #root()} with the next batch of matching rows; never an empty batch.
    *
    * @return false when the split is exhausted
    */
   public boolean next() {
+    if (fileReader == null) {
+      output.setRowCount(0);
+      return false;
+    }
     try {
-      while (rowsLeftInRowGroup == 0) {
-        if (nextRowGroup >= split.endRowGroup()) {
-          root.setRowCount(0);
-          return false;
+      while (true) {
+        while (rowsLeftInRowGroup == 0) {
+          if (nextRowGroup >= split.endRowGroup()) {
+            output.setRowCount(0);
+            return false;
+          }
+          startRowGroup(nextRowGroup++);
         }
-        startRowGroup(nextRowGroup++);
+        int rows = decodeBatch();
+        int selected = rows;
+        if (filter != null) {
+          if (selection.length < rows) {
+            selection = new int[rows];
+          }
+          selected = filter.select(decoded, selection);
+        }
+        if (selected == 0) {
+          continue;
+        }
+        fillOutput(rows, selected);
+        statistics =
+            statistics.plus(new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, selected, 1));
+        return true;
       }
-      int rows = (int) Math.min(rowsPerBatch, rowsLeftInRowGroup);
-      for (FieldVector vector : root.getFieldVectors()) {
-        vector.setInitialCapacity(rows);
-        vector.allocateNew();
-      }
-      for (ColumnDecoder decoder : decoders) {
-        decoder.decode(0, rows);
-      }
-      long batchBytes = 0;
-      for (FieldVector vector : root.getFieldVectors()) {
-        vector.setValueCount(rows);
-        batchBytes += vector.getBufferSize();
-      }
-      root.setRowCount(rows);
-      rowsLeftInRowGroup -= rows;
-      rowsDecoded += rows;
-      batches++;
-      adaptBatchRows(rows, batchBytes);
-      return true;
     } catch (IOException e) {
       throw new InvalidDatasetException("Cannot read " + fileName + ": " + e.getMessage(), e);
-    } catch (org.apache.parquet.io.ParquetDecodingException e) {
-      throw new InvalidDatasetException("Cannot decode " + fileName + ": " + e.getMessage(), e);
+    } catch (InvalidDatasetException | org.apache.arrow.memory.OutOfMemoryException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Damaged pages surface as decoding, decompression or checksum failures of any kind.
+      throw new InvalidDatasetException("Cannot decode " + fileName + ": " + e, e);
     }
+  }
+
+  private int decodeBatch() {
+    int rows = (int) Math.min(rowsPerBatch, rowsLeftInRowGroup);
+    for (FieldVector vector : decoded.getFieldVectors()) {
+      vector.setInitialCapacity(rows);
+      vector.allocateNew();
+    }
+    for (ColumnDecoder decoder : decoders) {
+      decoder.decode(0, rows);
+    }
+    long batchBytes = 0;
+    for (FieldVector vector : decoded.getFieldVectors()) {
+      vector.setValueCount(rows);
+      batchBytes += vector.getBufferSize();
+    }
+    decoded.setRowCount(rows);
+    rowsLeftInRowGroup -= rows;
+    statistics = statistics.plus(new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 0, 0));
+    adaptBatchRows(rows, batchBytes);
+    return rows;
+  }
+
+  /** Moves the selected rows of the decoded batch into the output batch. */
+  private void fillOutput(int rows, int selected) {
+    for (FieldVector target : output.getFieldVectors()) {
+      String column = target.getField().getName();
+      if (partitions.contains(column)) {
+        partitions.fill(target, selected);
+        continue;
+      }
+      FieldVector source = decoded.getVector(column);
+      if (selected == rows) {
+        source.makeTransferPair(target).transfer();
+      } else {
+        target.setInitialCapacity(selected);
+        target.allocateNew();
+        for (int i = 0; i < selected; i++) {
+          target.copyFromSafe(selection[i], i, source);
+        }
+        target.setValueCount(selected);
+      }
+    }
+    output.setRowCount(selected);
   }
 
   /** What this reader has done so far. */
   public ScanStatistics statistics() {
-    return new ScanStatistics(1, rowGroupsRead, bytesRead, rowsDecoded, batches);
+    return statistics;
   }
 
   @Override
   public void close() {
     try {
-      root.close();
+      output.close();
+      decoded.close();
     } finally {
-      try {
-        fileReader.close();
-      } catch (IOException e) {
-        throw new InvalidDatasetException("Cannot close " + fileName, e);
+      if (fileReader != null) {
+        try {
+          fileReader.close();
+        } catch (IOException e) {
+          throw new InvalidDatasetException("Cannot close " + fileName, e);
+        }
       }
     }
   }
 
   private void startRowGroup(int index) throws IOException {
-    BlockMetaData metadata = split.file().rowGroups().get(index);
-    PageReadStore pages = fileReader.readRowGroup(index);
-    rowGroupsRead++;
+    RowGroupPlan plan = pruner.plan(fileReader, index);
+    statistics =
+        statistics.plus(
+            new ScanStatistics(
+                0,
+                0,
+                1,
+                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.STATISTICS ? 1 : 0,
+                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.DICTIONARY ? 1 : 0,
+                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.BLOOM_FILTER ? 1 : 0,
+                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.PAGE_INDEX ? 1 : 0,
+                plan.pages(),
+                plan.pagesSkipped(),
+                plan.bytes(),
+                0,
+                0,
+                0));
+    if (plan.skipped()) {
+      rowsLeftInRowGroup = 0;
+      return;
+    }
+    PageReadStore pages =
+        plan.rows() == null
+            ? fileReader.readRowGroup(index)
+            : fileReader.readFilteredRowGroup(index, plan.rows());
     if (pages == null) {
       rowsLeftInRowGroup = 0;
       return;
     }
-    rowsLeftInRowGroup = pages.getRowCount();
-    MessageType fileSchema = split.file().footer().getFileMetaData().getSchema();
-    List<ColumnDecoder> next = new ArrayList<>(root.getFieldVectors().size());
-    for (FieldVector vector : root.getFieldVectors()) {
+    rowsLeftInRowGroup = plan.rows() == null ? pages.getRowCount() : plan.rows().rowCount();
+    ColumnReadStoreImpl columns =
+        new ColumnReadStoreImpl(
+            pages,
+            NO_CONVERTERS,
+            readSchema,
+            split.file().footer().getFileMetaData().getCreatedBy());
+    List<ColumnDecoder> next = new ArrayList<>(decoded.getFieldVectors().size());
+    for (FieldVector vector : decoded.getFieldVectors()) {
       String column = vector.getField().getName();
-      if (!fileSchema.containsField(column)) {
+      if (!readSchema.containsField(column)) {
         next.add(ColumnDecoders.forMissingColumn(vector));
         continue;
       }
-      ColumnDescriptor descriptor = fileSchema.getColumnDescription(new String[] {column});
-      ColumnReaderImpl reader =
-          new ColumnReaderImpl(
-              descriptor, pages.getPageReader(descriptor), NO_CONVERTER, writerVersion);
-      next.add(ColumnDecoders.forColumn(reader, vector, fileName));
-      bytesRead += chunkBytes(metadata, column);
+      ColumnDescriptor descriptor = readSchema.getColumnDescription(new String[] {column});
+      next.add(ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName));
     }
     decoders = next;
-  }
-
-  private static long chunkBytes(BlockMetaData rowGroup, String column) {
-    for (ColumnChunkMetaData chunk : rowGroup.getColumns()) {
-      if (chunk.getPath().size() == 1 && chunk.getPath().toArray()[0].equals(column)) {
-        return chunk.getTotalSize();
-      }
-    }
-    return 0;
   }
 
   private void adaptBatchRows(int rows, long batchBytes) {
@@ -215,8 +389,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     rowsPerBatch = (int) Math.max(1, Math.min(request.maxBatchRows(), fitting));
   }
 
-  private static MessageType projection(FileSplit split, List<String> columns) {
-    MessageType fileSchema = split.file().footer().getFileMetaData().getSchema();
+  private static MessageType projection(MessageType fileSchema, Set<String> columns) {
     List<Type> projected = new ArrayList<>();
     for (String column : columns) {
       if (fileSchema.containsField(column)) {
@@ -230,18 +403,13 @@ public final class ParquetBatchReader implements AutoCloseable {
     LocalInputFile input = new LocalInputFile(split.file().path());
     try {
       return new ParquetFileReader(
-          input, split.file().footer(), ParquetReadOptions.builder().build(), input.newStream());
+          input,
+          split.file().footer(),
+          ParquetReadOptions.builder().usePageChecksumVerification(true).build(),
+          input.newStream());
     } catch (IOException e) {
       throw new InvalidDatasetException(
           "Cannot open " + split.file().path() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static VersionParser.ParsedVersion parseWriterVersion(String createdBy) {
-    try {
-      return createdBy == null ? null : VersionParser.parse(createdBy);
-    } catch (VersionParser.VersionParseException | RuntimeException e) {
-      return null;
     }
   }
 

@@ -59,7 +59,11 @@ public class FlightNode implements AutoCloseable {
             root,
             new QuiverFlightProducer.Limits(
                 config.getStreamMemoryLimit(),
-                new ScanRequest(java.util.List.of(), config.getBatchRows(), config.getBatchBytes()),
+                new ScanRequest(
+                    java.util.List.of(),
+                    dev.quiver.parquet.predicate.Constant.TRUE,
+                    config.getBatchRows(),
+                    config.getBatchBytes()),
                 config.getSplitBytes(),
                 config.getClientTimeout()),
             () -> serving);

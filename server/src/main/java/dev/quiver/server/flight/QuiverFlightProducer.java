@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
-import dev.quiver.parquet.scan.ParquetBatchReader;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.sql.QueryExecution;
+import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.sql.QueryPlanner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +40,9 @@ import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +71,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final BufferAllocator root;
   private final Limits limits;
   private final BooleanSupplier serving;
+  private final QueryPlanner planner;
   private final StreamTracker streams = new StreamTracker();
   private final AtomicLong streamIds = new AtomicLong();
   private final ExecutorService executor =
@@ -103,6 +108,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.root = requireNonNull(root, "root is null");
     this.limits = requireNonNull(limits, "limits is null");
     this.serving = requireNonNull(serving, "serving is null");
+    this.planner = new QueryPlanner(catalog);
   }
 
   @Override
@@ -124,6 +130,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
+      if (descriptor.isCommand()) {
+        return queryInfo(planner.plan(sql(descriptor)), descriptor);
+      }
       return flightInfo(dataset(descriptor));
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
@@ -133,6 +142,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
     try {
+      if (descriptor.isCommand()) {
+        return new SchemaResult(planner.plan(sql(descriptor)).schema());
+      }
       return new SchemaResult(dataset(descriptor).schema());
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetSchema");
@@ -152,10 +164,26 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       ScanTicket scan = ScanTicket.from(ticket);
       operation = "DoGet of dataset '" + scan.dataset() + "'";
       Dataset dataset = catalog.require(scan.dataset());
-      FileSplit split = scan.toSplit(dataset);
-      ScanRequest request =
-          new ScanRequest(
-              scan.columns(), limits.batch().maxBatchRows(), limits.batch().targetBatchBytes());
+      QueryPlan plan;
+      List<FileSplit> splits;
+      if (scan.sql() != null) {
+        plan = planner.plan(scan.sql());
+        if (!plan.dataset().name().equals(dataset.name())) {
+          throw new QuiverException(
+              ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
+        }
+        operation = "DoGet of query " + abbreviate(scan.sql());
+        splits =
+            scan.allFiles()
+                ? plan.candidateFiles().stream()
+                    .map(f -> new FileSplit(f, 0, f.rowGroups().size()))
+                    .toList()
+                : List.of(scan.toSplit(dataset));
+      } else {
+        FileSplit split = scan.toSplit(dataset);
+        plan = QueryPlan.columns(dataset, scan.columns());
+        splits = List.of(split);
+      }
       BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
       backpressure.register(listener);
       String name = "stream-" + streamIds.incrementAndGet();
@@ -164,8 +192,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
           () -> {
             try (registration) {
               ScanStatistics statistics =
-                  stream(split, dataset, request, name, listener, backpressure, registration);
-              LOG.debug("{} of {} done: {}", name, split.file().path(), statistics);
+                  stream(plan, splits, name, listener, backpressure, registration);
+              LOG.info("{} {} done: {}", name, described, statistics);
             } catch (Throwable e) {
               listener.error(FlightErrors.toFlight(e, described));
             }
@@ -184,18 +212,16 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   }
 
   private ScanStatistics stream(
-      FileSplit split,
-      Dataset dataset,
-      ScanRequest request,
+      QueryPlan plan,
+      List<FileSplit> splits,
       String name,
       ServerStreamListener listener,
       BackpressureStrategy backpressure,
       StreamTracker.Registration registration) {
     try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
-        ParquetBatchReader reader =
-            ParquetBatchReader.open(split, dataset.schema(), request, allocator)) {
-      listener.start(reader.root());
-      while (reader.next()) {
+        QueryExecution execution = new QueryExecution(plan, splits, limits.batch(), allocator)) {
+      listener.start(execution.root());
+      while (execution.next()) {
         if (registration.isStopped()) {
           throw new QuiverException(
               ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
@@ -203,9 +229,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         BackpressureStrategy.WaitResult ready =
             backpressure.waitForListener(limits.clientTimeout().toMillis());
         if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
-          LOG.debug(
-              "{} cancelled by the client after {} batches", name, reader.statistics().batches());
-          return reader.statistics();
+          LOG.debug("{} cancelled by the client: {}", name, execution.statistics());
+          return execution.statistics();
         }
         if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
           throw new QuiverException(
@@ -214,8 +239,13 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         }
         listener.putNext();
       }
+      ScanStatistics statistics = execution.statistics();
+      byte[] json = StreamStatistics.toJson(statistics);
+      ArrowBuf metadata = allocator.buffer(json.length);
+      metadata.writeBytes(json);
+      listener.putMetadata(metadata);
       listener.completed();
-      return reader.statistics();
+      return statistics;
     }
   }
 
@@ -289,11 +319,6 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   }
 
   private Dataset dataset(FlightDescriptor descriptor) {
-    if (descriptor.isCommand()) {
-      throw new QuiverException(
-          ErrorCode.UNIMPLEMENTED,
-          "Command descriptors (SQL) are not supported yet; use path [dataset]");
-    }
     List<String> path = descriptor.getPath();
     if (path.size() != 1) {
       throw new QuiverException(
@@ -304,6 +329,48 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               + String.join(", ", catalog.names()));
     }
     return catalog.require(path.get(0));
+  }
+
+  private static String sql(FlightDescriptor descriptor) {
+    return new String(descriptor.getCommand(), StandardCharsets.UTF_8);
+  }
+
+  private static String abbreviate(String sql) {
+    String flat = sql.replaceAll("\\s+", " ").trim();
+    return flat.length() <= 120 ? flat : flat.substring(0, 117) + "...";
+  }
+
+  /**
+   * Endpoints for a query: one per split of the files its partition values allow, or a single
+   * endpoint reading them in order when a LIMIT can stop the scan early.
+   */
+  private FlightInfo queryInfo(QueryPlan plan, FlightDescriptor descriptor) {
+    Dataset dataset = plan.dataset();
+    List<DataFile> files = plan.candidateFiles();
+    List<FlightEndpoint> endpoints = new ArrayList<>();
+    if (plan.limit().isPresent()) {
+      endpoints.add(new FlightEndpoint(ScanTicket.ofWholeQuery(dataset, plan.sql()).toTicket()));
+    } else {
+      for (DataFile file : files) {
+        for (FileSplit split : FileSplit.of(file, limits.splitBytes())) {
+          endpoints.add(
+              new FlightEndpoint(ScanTicket.ofQuery(dataset, split, plan.sql()).toTicket()));
+        }
+      }
+    }
+    int skipped = dataset.files().size() - files.size();
+    LOG.info(
+        "Planned {}: {} of {} files after partition pruning, {} endpoints",
+        abbreviate(plan.sql()),
+        files.size(),
+        dataset.files().size(),
+        endpoints.size());
+    byte[] metadata =
+        StreamStatistics.toJson(
+            ScanStatistics.EMPTY.plus(
+                new ScanStatistics(skipped, skipped, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+    return new FlightInfo(
+        plan.schema(), descriptor, endpoints, -1, -1, false, IpcOption.DEFAULT, metadata);
   }
 
   private FlightInfo flightInfo(Dataset dataset) {

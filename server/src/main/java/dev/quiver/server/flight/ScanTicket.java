@@ -15,9 +15,11 @@ import java.util.List;
 import org.apache.arrow.flight.Ticket;
 
 /**
- * What a {@code DoGet} reads: a range of row groups of one file of a dataset, and the columns.
- * Clients treat the bytes as opaque; inside they are versioned JSON so that nodes of different
- * versions reject each other's tickets clearly instead of misreading them.
+ * What a {@code DoGet} reads: a range of row groups of one file of a dataset, and either the
+ * columns or the SQL query to answer from them. A query ticket with {@code file} {@value
+ * #ALL_FILES} reads every file its filter can match, in order: the single endpoint of a query with
+ * a LIMIT. Clients treat the bytes as opaque; inside they are versioned JSON so that nodes of
+ * different versions reject each other's tickets clearly instead of misreading them.
  *
  * @param version the ticket format; this node writes and reads {@link #VERSION}
  * @param dataset the dataset's name
@@ -25,7 +27,8 @@ import org.apache.arrow.flight.Ticket;
  * @param path the file's path, checked against the catalog so a ticket can never name other files
  * @param firstRowGroup first row group, inclusive
  * @param endRowGroup last row group, exclusive
- * @param columns the columns to read, in order
+ * @param columns the columns to read, in order; empty for a query ticket
+ * @param sql the query to answer, or null for a plain read of {@code columns}
  */
 public record ScanTicket(
     int version,
@@ -34,8 +37,10 @@ public record ScanTicket(
     String path,
     int firstRowGroup,
     int endRowGroup,
-    List<String> columns) {
-  public static final int VERSION = 1;
+    List<String> columns,
+    String sql) {
+  public static final int VERSION = 2;
+  public static final int ALL_FILES = -1;
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -47,15 +52,35 @@ public record ScanTicket(
 
   /** A ticket for {@code split} of {@code dataset}. */
   public static ScanTicket of(Dataset dataset, FileSplit split, List<String> columns) {
-    int file = dataset.files().indexOf(split.file());
+    return forSplit(dataset, split, columns, null);
+  }
+
+  /** A ticket for {@code split} of the query {@code sql}. */
+  public static ScanTicket ofQuery(Dataset dataset, FileSplit split, String sql) {
+    return forSplit(dataset, split, List.of(), sql);
+  }
+
+  private static ScanTicket forSplit(
+      Dataset dataset, FileSplit split, List<String> columns, String sql) {
     return new ScanTicket(
         VERSION,
         dataset.name(),
-        file,
+        dataset.files().indexOf(split.file()),
         split.file().path().toString(),
         split.firstRowGroup(),
         split.endRowGroup(),
-        columns);
+        columns,
+        sql);
+  }
+
+  /** A ticket for all of the query {@code sql}, read in one stream. */
+  public static ScanTicket ofWholeQuery(Dataset dataset, String sql) {
+    return new ScanTicket(VERSION, dataset.name(), ALL_FILES, "*", 0, 0, List.of(), sql);
+  }
+
+  /** Whether the ticket reads every file of its query. */
+  public boolean allFiles() {
+    return file == ALL_FILES && sql != null;
   }
 
   public Ticket toTicket() {

@@ -1,0 +1,182 @@
+package dev.quiver.bench;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.server.flight.FlightNode;
+import io.micronaut.context.ApplicationContext;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Times Quiver over Flight (a node in this process, the client library reading every endpoint)
+ * against DuckDB's JDBC driver limited to 2 threads, on the same generated Parquet files, and
+ * prints medians and the ratio Quiver/DuckDB (below 1: Quiver is faster).
+ *
+ * <p>Both sides hand every value to Java: Quiver as Arrow batches whose columns are summed, DuckDB
+ * through its ResultSet. Usage: {@code benchmarks/run [data-dir] [runs]}.
+ */
+public final class ScanBenchmark {
+  private static final int FILES = 4;
+  private static final long ROWS_PER_FILE = 5_000_000;
+  private static final String MARKER = "_generated_v1";
+
+  private ScanBenchmark() {}
+
+  record Case(String name, String quiverSql, String duckDbSql) {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args.length > 0 ? args[0] : "data/bench").toAbsolutePath();
+    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
+      try (Statement statement = duckdb.createStatement()) {
+        statement.execute("SET threads TO 2");
+      }
+      generate(duckdb, dir);
+      String files = "read_parquet('" + dir + "/*.parquet')";
+      List<Case> cases =
+          List.of(
+              new Case(
+                  "full scan, 2 columns (20M rows)",
+                  "SELECT g, m FROM bench",
+                  "SELECT g, m FROM " + files),
+              new Case(
+                  "range filter, 5% of rows",
+                  "SELECT id, m FROM bench WHERE t >= 9500 AND t < 10500",
+                  "SELECT id, m FROM " + files + " WHERE t >= 9500 AND t < 10500"));
+      Map<String, Object> properties =
+          Map.of(
+              "quiver.host",
+              "127.0.0.1",
+              "quiver.port",
+              0,
+              "quiver.datasets.bench",
+              dir.toString());
+      try (ApplicationContext context = ApplicationContext.run(properties)) {
+        URI uri = URI.create("grpc://127.0.0.1:" + context.getBean(FlightNode.class).port());
+        try (QuiverClient client = QuiverClient.connect(uri)) {
+          System.out.printf(
+              Locale.ROOT,
+              "%n%-34s %12s %12s %8s %12s%n",
+              "case",
+              "quiver ms",
+              "duckdb ms",
+              "ratio",
+              "rows");
+          for (Case c : cases) {
+            run(c, client, duckdb, runs);
+          }
+        }
+      }
+    }
+  }
+
+  private static void run(Case c, QuiverClient client, Connection duckdb, int runs)
+      throws SQLException {
+    long rows = quiver(client, c.quiverSql());
+    long duckRows = duckDb(duckdb, c.duckDbSql());
+    if (rows != duckRows) {
+      throw new IllegalStateException(
+          c.name() + ": Quiver returned " + rows + " rows, DuckDB " + duckRows);
+    }
+    List<Double> quiverMs = new ArrayList<>();
+    List<Double> duckMs = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      quiver(client, c.quiverSql());
+      quiverMs.add((System.nanoTime() - start) / 1e6);
+      start = System.nanoTime();
+      duckDb(duckdb, c.duckDbSql());
+      duckMs.add((System.nanoTime() - start) / 1e6);
+    }
+    double q = median(quiverMs);
+    double d = median(duckMs);
+    System.out.printf(
+        Locale.ROOT, "%-34s %12.0f %12.0f %8.2f %,12d%n", c.name(), q, d, q / d, rows);
+  }
+
+  /** Reads every batch and sums every numeric column, so that no value goes unread. */
+  private static long quiver(QuiverClient client, String sql) {
+    long rows = 0;
+    double checksum = 0;
+    try (BatchStream stream = client.query(sql)) {
+      while (stream.next()) {
+        VectorSchemaRoot root = stream.root();
+        rows += root.getRowCount();
+        for (FieldVector vector : root.getFieldVectors()) {
+          if (vector instanceof org.apache.arrow.vector.BigIntVector longs) {
+            for (int i = 0; i < root.getRowCount(); i++) {
+              checksum += longs.get(i);
+            }
+          } else if (vector instanceof org.apache.arrow.vector.Float8Vector doubles) {
+            for (int i = 0; i < root.getRowCount(); i++) {
+              checksum += doubles.get(i);
+            }
+          }
+        }
+      }
+    }
+    return checksum == Double.MIN_VALUE ? -1 : rows;
+  }
+
+  private static long duckDb(Connection duckdb, String sql) throws SQLException {
+    long rows = 0;
+    double checksum = 0;
+    try (Statement statement = duckdb.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        rows++;
+        checksum += rs.getLong(1) + rs.getDouble(2);
+      }
+    }
+    return checksum == Double.MIN_VALUE ? -1 : rows;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /**
+   * Writes, once, 20M rows in 4 files with row groups of 1M rows: an INT64 group key with 1,000
+   * values, INT64 and DOUBLE measures, a DOUBLE sorted across the dataset, and a string.
+   */
+  private static void generate(Connection duckdb, Path dir) throws Exception {
+    if (Files.exists(dir.resolve(MARKER))) {
+      return;
+    }
+    Files.createDirectories(dir);
+    System.out.println("Generating " + FILES * ROWS_PER_FILE + " rows into " + dir + " ...");
+    try (Statement statement = duckdb.createStatement()) {
+      for (int f = 0; f < FILES; f++) {
+        long first = f * ROWS_PER_FILE;
+        statement.execute(
+            """
+            COPY (
+              SELECT i AS id,
+                (hash(i) %% 1000)::BIGINT AS g,
+                (hash(i * 3) %% 100000)::BIGINT AS a,
+                (hash(i * 7) %% 1000000) / 100.0 AS m,
+                i / 1000.0 AS t,
+                'label-' || (hash(i * 11) %% 5000) AS label
+              FROM range(%d, %d) r(i)
+            ) TO '%s' (FORMAT PARQUET, ROW_GROUP_SIZE 1000000, COMPRESSION snappy)
+            """
+                .formatted(first, first + ROWS_PER_FILE, dir.resolve("part-" + f + ".parquet")));
+      }
+    }
+    Files.writeString(dir.resolve(MARKER), "");
+  }
+}

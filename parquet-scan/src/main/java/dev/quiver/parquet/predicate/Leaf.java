@@ -1,0 +1,6 @@
+package dev.quiver.parquet.predicate;
+
+/** A predicate on one column. */
+public interface Leaf {
+  String column();
+}

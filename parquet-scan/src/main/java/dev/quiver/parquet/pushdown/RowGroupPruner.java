@@ -1,0 +1,125 @@
+package dev.quiver.parquet.pushdown;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Set;
+import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
+import org.apache.parquet.filter2.columnindex.RowRanges;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.dictionarylevel.DictionaryFilter;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.statisticslevel.StatisticsFilter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexFilter;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexStore;
+import org.apache.parquet.internal.hadoop.metadata.IndexReference;
+
+/**
+ * Decides, level by level and cheapest first, whether a row group can hold a row the filter
+ * accepts, and which of its pages to read.
+ */
+public final class RowGroupPruner {
+  private final FilterPredicate filter;
+  private final Set<ColumnPath> readColumns;
+
+  /**
+   * @param filter the file's translated filter, or null when nothing can prune
+   * @param readColumns the columns the scan reads (the file reader's requested schema)
+   */
+  public RowGroupPruner(FilterPredicate filter, Set<ColumnPath> readColumns) {
+    this.filter = filter;
+    this.readColumns = Set.copyOf(requireNonNull(readColumns, "readColumns is null"));
+  }
+
+  /** Plans row group {@code index} of the file {@code reader} reads. */
+  public RowGroupPlan plan(ParquetFileReader reader, int index) {
+    BlockMetaData block = reader.getRowGroups().get(index);
+    long chunkBytes = chunkBytes(block);
+    if (filter == null) {
+      return new RowGroupPlan(null, null, 0, 0, chunkBytes);
+    }
+    List<ColumnChunkMetaData> columns = block.getColumns();
+    if (StatisticsFilter.canDrop(filter, columns)) {
+      return new RowGroupPlan(PruningLevel.STATISTICS, null, 0, 0, 0);
+    }
+    if (DictionaryFilter.canDrop(filter, columns, reader.getDictionaryReader(block))) {
+      return new RowGroupPlan(PruningLevel.DICTIONARY, null, 0, 0, 0);
+    }
+    if (hasBloomFilter(columns)
+        && BloomFilterImpl.canDrop(filter, columns, reader.getBloomFilterDataReader(block))) {
+      return new RowGroupPlan(PruningLevel.BLOOM_FILTER, null, 0, 0, 0);
+    }
+    if (!hasOffsetIndexes(block)) {
+      return new RowGroupPlan(null, null, 0, 0, chunkBytes);
+    }
+    ColumnIndexStore indexes = reader.getColumnIndexStore(index);
+    RowRanges rows =
+        ColumnIndexFilter.calculateRowRanges(
+            FilterCompat.get(filter), indexes, readColumns, block.getRowCount());
+    long pages = 0;
+    long pagesSkipped = 0;
+    long bytes = 0;
+    for (ColumnChunkMetaData chunk : columns) {
+      if (!readColumns.contains(chunk.getPath())) {
+        continue;
+      }
+      OffsetIndex offsets = indexes.getOffsetIndex(chunk.getPath());
+      long firstDataPage = offsets.getPageCount() == 0 ? 0 : offsets.getOffset(0);
+      bytes += Math.max(0, firstDataPage - chunk.getStartingPos());
+      for (int page = 0; page < offsets.getPageCount(); page++) {
+        pages++;
+        long first = offsets.getFirstRowIndex(page);
+        long last = offsets.getLastRowIndex(page, block.getRowCount());
+        if (rows.isOverlapping(first, last)) {
+          bytes += offsets.getCompressedPageSize(page);
+        } else {
+          pagesSkipped++;
+        }
+      }
+    }
+    if (rows.rowCount() == 0) {
+      return new RowGroupPlan(PruningLevel.PAGE_INDEX, null, pages, pagesSkipped, 0);
+    }
+    return new RowGroupPlan(
+        null, rows.rowCount() == block.getRowCount() ? null : rows, pages, pagesSkipped, bytes);
+  }
+
+  private long chunkBytes(BlockMetaData block) {
+    long bytes = 0;
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (readColumns.contains(chunk.getPath())) {
+        bytes += chunk.getTotalSize();
+      }
+    }
+    return bytes;
+  }
+
+  private static boolean hasBloomFilter(List<ColumnChunkMetaData> columns) {
+    for (ColumnChunkMetaData chunk : columns) {
+      if (chunk.getBloomFilterOffset() >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean hasOffsetIndexes(BlockMetaData block) {
+    boolean any = false;
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (!readColumns.contains(chunk.getPath())) {
+        continue;
+      }
+      IndexReference offsetIndex = chunk.getOffsetIndexReference();
+      if (offsetIndex == null) {
+        return false;
+      }
+      any = true;
+    }
+    return any;
+  }
+}

@@ -1,0 +1,222 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QueryStatistics;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.client.cli.QuiverCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SQL over plain Flight against a real node: results equal DuckDB's over the same Hive-partitioned
+ * files, partition predicates prune whole directories, LIMIT stops early, and bad queries get
+ * precise errors while the node keeps serving.
+ */
+class SqlQueryTest {
+  @TempDir static Path data;
+  static DuckDb duckdb;
+  static TestNode node;
+  static String glob;
+
+  @BeforeAll
+  static void writeDataAndStartNode() {
+    duckdb = new DuckDb();
+    Path sales = data.resolve("sales");
+    duckdb.execute(
+        """
+        COPY (
+          SELECT i AS id,
+            CASE WHEN i %% 10 = 0 THEN NULL ELSE (i %% 97)::INTEGER END AS k,
+            CASE WHEN i %% 7 = 0 THEN NULL ELSE i * 0.5 END::DOUBLE AS x,
+            CASE WHEN i %% 11 = 0 THEN NULL ELSE 'name-' || (i %% 13) END AS s,
+            CAST(i * 0.01 AS DECIMAL(12,2)) AS amount,
+            DATE '2024-01-01' + (i %% 400)::INTEGER AS day,
+            ['eu', 'us', 'apac'][1 + i %% 3] AS region,
+            2022 + (i // 7) %% 3 AS year
+          FROM range(0, 60000) t(i)
+        ) TO '%s' (FORMAT PARQUET, PARTITION_BY (region, year), ROW_GROUP_SIZE 4096)
+        """
+            .formatted(sales));
+    glob = sales + "/**/*.parquet";
+    node =
+        TestNode.start(
+            Map.of("sales", sales.toString()),
+            Map.of("quiver.split-bytes", "16KB", "quiver.batch-rows", 3000));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+    duckdb.close();
+  }
+
+  private static QuiverClient client() {
+    return QuiverClient.connect(node.uri());
+  }
+
+  private static List<String> duckDb(String select, String where) {
+    return CanonicalRows.ofDuckDb(
+        duckdb.query(
+            "SELECT "
+                + select
+                + " FROM read_parquet('"
+                + glob
+                + "', hive_partitioning = true)"
+                + (where.isEmpty() ? "" : " WHERE " + where)));
+  }
+
+  private static List<String> quiver(String sql) throws Exception {
+    try (QuiverClient client = client();
+        BatchStream stream = client.query(sql)) {
+      return CanonicalRows.of(stream);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "id, k, s | k > 50 AND s LIKE 'name-1%'",
+        "id, amount | amount BETWEEN 10.5 AND 20.25",
+        "id | x IS NULL OR k IN (1, 2, 3)",
+        "id, s | NOT (s = 'name-3') AND id < 5000",
+        "id, day | day >= DATE '2024-12-01'",
+        "id, region, year | region = 'eu' AND year <> 2023",
+        "id | k IS NOT NULL AND x > 1000.25 AND region IN ('us', 'apac')",
+        "id, x, k | id = 123 OR id = 59999",
+        "* | id IN (0, 1000, 2000, 59000)"
+      })
+  void answersAsDuckDbDoes(String query) throws Exception {
+    String[] parts = query.split(" \\| ");
+    String where = parts[1];
+    String select = parts[0];
+    String duckSelect = select.equals("*") ? "id, k, x, s, amount, day, region, year" : select;
+    assertThat(quiver("SELECT " + select + " FROM sales WHERE " + where))
+        .isNotEmpty()
+        .isEqualTo(duckDb(duckSelect, where));
+  }
+
+  @Test
+  void computesExpressionsAndCastsInTheSelectList() throws Exception {
+    String select = "id * 2 AS twice, CAST(k AS DOUBLE) AS kd, x + 1, CAST(id AS VARCHAR) AS label";
+    assertThat(quiver("SELECT " + select + " FROM sales WHERE id < 300"))
+        .isEqualTo(duckDb(select, "id < 300"));
+  }
+
+  @Test
+  void prunesPartitionDirectoriesBeforeReadingAndReportsWhatItSkipped() throws Exception {
+    try (QuiverClient client = client();
+        BatchStream stream =
+            client.query("SELECT id FROM sales WHERE region = 'eu' AND year = 2024 AND id < 600")) {
+      List<String> rows = CanonicalRows.of(stream);
+      assertThat(rows).isEqualTo(duckDb("id", "region = 'eu' AND year = 2024 AND id < 600"));
+      QueryStatistics statistics = stream.statistics();
+      // 3 regions x 3 years = 9 directories; only eu/2024 can match.
+      assertThat(statistics.get("files")).isEqualTo(9);
+      assertThat(statistics.get("filesSkipped")).isEqualTo(8);
+      assertThat(statistics.get("rowGroupsSkippedByStatistics")).isPositive();
+      assertThat(statistics.get("rowsReturned")).isEqualTo(rows.size());
+    }
+  }
+
+  @Test
+  void limitStopsTheScanEarly() throws Exception {
+    try (QuiverClient client = client();
+        BatchStream stream = client.query("SELECT id, s FROM sales LIMIT 7")) {
+      assertThat(CanonicalRows.of(stream)).hasSize(7);
+      assertThat(stream.statistics().get("rowsDecoded")).isLessThan(60_000 / 9);
+    }
+    assertThat(quiver("SELECT id FROM sales WHERE k = 5 LIMIT 0")).isEmpty();
+  }
+
+  @Test
+  void getSchemaOnAQueryDescribesTheResultWithoutScanning() throws Exception {
+    try (QuiverClient client = client()) {
+      List<Field> fields =
+          client.querySchema("SELECT id, amount * 2 AS a, region FROM sales").getFields();
+      assertThat(fields).extracting(Field::getName).containsExactly("id", "a", "region");
+      assertThat(fields.get(1).getType())
+          .isEqualTo(
+              new ArrowType.FloatingPoint(
+                  org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE));
+      assertThat(fields.get(2).getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
+    }
+  }
+
+  @Test
+  void rejectsBadQueriesWithPreciseErrorsAndKeepsServing() throws Exception {
+    assertFails("SELECT id FROM sales WHERE", FlightStatusCode.INVALID_ARGUMENT, "line 1, column");
+    assertFails(
+        "SELECT id, nope FROM sales",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Unknown column 'nope'",
+        "columns are: id, k, x");
+    assertFails(
+        "SELECT id FROM nowhere",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Unknown dataset 'nowhere'",
+        "sales");
+    assertFails(
+        "SELECT id FROM sales WHERE amount > 'abc'",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Cannot compare column amount (DECIMAL(12,2)) with 'abc'");
+    assertFails("SELECT id FROM sales ORDER BY id", FlightStatusCode.UNIMPLEMENTED, "ORDER BY");
+    assertFails("SELECT sum(x) FROM sales", FlightStatusCode.UNIMPLEMENTED, "SUM");
+    assertThat(quiver("SELECT id FROM sales WHERE id = 42")).containsExactly("42");
+  }
+
+  private static void assertFails(String sql, FlightStatusCode code, String... messages) {
+    assertThatThrownBy(() -> quiver(sql))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> {
+              assertThat(e.status().code()).as(sql).isEqualTo(code);
+              for (String message : messages) {
+                assertThat(e.getMessage()).as(sql).contains(message);
+              }
+            });
+  }
+
+  @Test
+  void cliRunsSqlAndPrintsTheStatistics() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        QuiverCli.run(
+            new String[] {
+              "sql",
+              "--server",
+              node.uri().toString(),
+              "--format",
+              "csv",
+              "--stats",
+              "SELECT id, s FROM sales WHERE id BETWEEN 100 AND 106 AND region = 'us'"
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).first().isEqualTo("id,s");
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().skip(1))
+        .containsExactlyInAnyOrder("100,name-9", "103,name-12", "106,name-2");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("files:      9 considered, 6 skipped")
+        .contains("row groups:")
+        .contains("3 returned");
+  }
+}
