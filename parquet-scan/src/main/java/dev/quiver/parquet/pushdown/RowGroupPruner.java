@@ -2,6 +2,7 @@ package dev.quiver.parquet.pushdown;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.predicate.Predicate;
 import java.util.List;
 import java.util.Set;
 import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
@@ -24,14 +25,17 @@ import org.apache.parquet.internal.hadoop.metadata.IndexReference;
  * accepts, and which of its pages to read.
  */
 public final class RowGroupPruner {
+  private final Predicate predicate;
   private final FilterPredicate filter;
   private final Set<ColumnPath> readColumns;
 
   /**
-   * @param filter the file's translated filter, or null when nothing can prune
+   * @param predicate the normalized predicate, bound to the file
+   * @param filter its translation for the file, or null when nothing can prune
    * @param readColumns the columns the scan reads (the file reader's requested schema)
    */
-  public RowGroupPruner(FilterPredicate filter, Set<ColumnPath> readColumns) {
+  public RowGroupPruner(Predicate predicate, FilterPredicate filter, Set<ColumnPath> readColumns) {
+    this.predicate = requireNonNull(predicate, "predicate is null");
     this.filter = filter;
     this.readColumns = Set.copyOf(requireNonNull(readColumns, "readColumns is null"));
   }
@@ -44,7 +48,8 @@ public final class RowGroupPruner {
       return new RowGroupPlan(null, null, 0, 0, chunkBytes);
     }
     List<ColumnChunkMetaData> columns = block.getColumns();
-    if (StatisticsFilter.canDrop(filter, columns)) {
+    if (StatisticsFilter.canDrop(filter, columns)
+        || FloatingPointStatistics.canDrop(predicate, block)) {
       return new RowGroupPlan(PruningLevel.STATISTICS, null, 0, 0, 0);
     }
     if (DictionaryFilter.canDrop(filter, columns, reader.getDictionaryReader(block))) {

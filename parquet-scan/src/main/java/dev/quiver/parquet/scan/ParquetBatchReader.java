@@ -177,7 +177,8 @@ public final class ParquetBatchReader implements AutoCloseable {
       readPaths.add(ColumnPath.get(column.getPath()));
     }
     RowGroupPruner pruner =
-        new RowGroupPruner(ParquetFilters.translate(predicate, fileSchema).orElse(null), readPaths);
+        new RowGroupPruner(
+            predicate, ParquetFilters.translate(predicate, fileSchema).orElse(null), readPaths);
     BatchFilter filter =
         predicate.equals(Constant.TRUE) ? null : BatchFilter.compile(predicate, decodedSchema);
     ParquetFileReader fileReader = openFile(split);

@@ -72,7 +72,8 @@ class PredicateDifferentialTest {
           CASE WHEN hash(i + 4) %% 10 = 0 THEN NULL ELSE hash(i) %% 3 = 0 END AS b,
           NULL::INTEGER AS nothing,
           (hash(i * 13) %% 5000)::UINTEGER AS u,
-          ((hash(i * 17) %% 1000) / 2.0)::FLOAT AS f
+          ((hash(i * 17) %% 1000) / 2.0)::FLOAT AS f,
+          i / 10.0 AS sd
         FROM range(%d, %d) t(i) ORDER BY %s
         """
             .formatted(
@@ -137,6 +138,14 @@ class PredicateDifferentialTest {
         .isEqualTo(statistics.rowGroups() - statistics.rowGroupsRead());
     assertThat(statistics.rowGroupsRead()).isBetween(1L, 2L);
     assertThat(statistics.rowsDecoded()).isLessThan(2 * 2048 + 1);
+  }
+
+  @Test
+  void aRangeOnASortedDoubleSkipsRowGroupsThoughDuckDbWritesNoNanCount() throws SQLException {
+    Predicate predicate = Comparisons.compare(field("sd"), ComparisonOperator.LT, 300.0);
+    DatasetScan scan = DatasetScan.run(dataset, ScanRequest.of(List.of("id"), predicate), 1 << 30);
+    assertThat(sorted(scan.rows())).isEqualTo(sorted(duckDb("id", "sd < 300.0")));
+    assertThat(scan.statistics().rowGroupsRead()).isBetween(1L, 2L);
   }
 
   @Test
