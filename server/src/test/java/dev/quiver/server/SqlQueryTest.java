@@ -55,9 +55,15 @@ class SqlQueryTest {
         """
             .formatted(sales));
     glob = sales + "/**/*.parquet";
+    Path nested = data.resolve("nested.parquet");
+    duckdb.writeParquet(
+        "SELECT i AS id, [i, i + 1] AS pair, {'name': 'n' || i, 'tags': ['a', NULL]} AS info"
+            + " FROM range(0, 1000) t(i)",
+        nested,
+        "");
     node =
         TestNode.start(
-            Map.of("sales", sales.toString()),
+            Map.of("sales", sales.toString(), "nested", nested.toString()),
             Map.of("quiver.split-bytes", "16KB", "quiver.batch-rows", 3000));
   }
 
@@ -133,6 +139,24 @@ class SqlQueryTest {
       assertThat(statistics.get("rowGroupsSkippedByStatistics")).isPositive();
       assertThat(statistics.get("rowsReturned")).isEqualTo(rows.size());
     }
+  }
+
+  @Test
+  void servesNestedColumnsAndRejectsFiltersOnThem() throws Exception {
+    try (QuiverClient client = client();
+        BatchStream stream = client.query("SELECT id, pair, info FROM nested WHERE id = 7")) {
+      assertThat(stream.next()).isTrue();
+      assertThat(stream.root().getRowCount()).isEqualTo(1);
+      assertThat(stream.root().getVector("pair").getObject(0).toString()).isEqualTo("[7,8]");
+      assertThat(stream.root().getVector("info").getObject(0).toString())
+          .isEqualTo("{\"name\":\"n7\",\"tags\":[\"a\",null]}");
+      assertThat(stream.next()).isFalse();
+    }
+    assertFails(
+        "SELECT id FROM nested WHERE pair = 3",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Column pair",
+        "cannot be filtered on");
   }
 
   @Test

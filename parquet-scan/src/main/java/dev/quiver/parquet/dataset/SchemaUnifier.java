@@ -33,6 +33,9 @@ public final class SchemaUnifier {
         continue;
       }
       ArrowType unified = unify(known.getType(), field.getType());
+      if (unified != null && !known.getChildren().equals(field.getChildren())) {
+        unified = null;
+      }
       if (unified == null) {
         throw new InvalidDatasetException(
             "Cannot unify column '"
@@ -47,7 +50,7 @@ public final class SchemaUnifier {
                 + file);
       }
       boolean nullable = known.isNullable() || field.isNullable();
-      fields.put(field.getName(), field(field.getName(), nullable, unified));
+      fields.put(field.getName(), field(field.getName(), nullable, unified, known.getChildren()));
     }
   }
 
@@ -56,13 +59,14 @@ public final class SchemaUnifier {
     List<Field> result = new ArrayList<>(fields.size());
     for (Field field : fields.values()) {
       boolean inEveryFile = filesWith.get(field.getName()) == fileCount;
-      result.add(inEveryFile ? field : field(field.getName(), true, field.getType()));
+      result.add(
+          inEveryFile ? field : field(field.getName(), true, field.getType(), field.getChildren()));
     }
     return new Schema(result);
   }
 
-  private static Field field(String name, boolean nullable, ArrowType type) {
-    return new Field(name, new FieldType(nullable, type, null), null);
+  private static Field field(String name, boolean nullable, ArrowType type, List<Field> children) {
+    return new Field(name, new FieldType(nullable, type, null), children);
   }
 
   private static ArrowType unify(ArrowType a, ArrowType b) {

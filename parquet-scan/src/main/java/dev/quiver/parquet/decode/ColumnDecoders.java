@@ -31,7 +31,9 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
 
 /**
  * Chooses the decoder for a (Parquet column, Arrow vector) pair. The vector's type comes from
@@ -64,12 +66,28 @@ public final class ColumnDecoders {
     return new FlatColumnDecoder(reader, vector, copier(column, vector, file));
   }
 
+  /**
+   * Returns a decoder for a nested top-level column (STRUCT, LIST, MAP) from its leaf columns.
+   *
+   * @param schema the file's requested schema, which holds {@code column}
+   * @param readers the reader of each leaf column
+   * @param file the file being read, for error messages
+   */
+  public static ColumnDecoder forNestedColumn(
+      MessageType schema,
+      Type column,
+      FieldVector vector,
+      java.util.function.Function<ColumnDescriptor, ColumnReader> readers,
+      String file) {
+    return NestedColumnDecoder.create(schema, column, vector, readers, file);
+  }
+
   /** Returns a decoder that fills {@code vector} with nulls, for a column a file lacks. */
   public static ColumnDecoder forMissingColumn(FieldVector vector) {
     return new MissingColumnDecoder(vector);
   }
 
-  private static ValueCopier copier(ColumnDescriptor column, FieldVector vector, String file) {
+  static ValueCopier copier(ColumnDescriptor column, FieldVector vector, String file) {
     PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
     ValueCopier copier =
         switch (physical) {

@@ -28,13 +28,21 @@ public final class RowGroupPruner {
   private final Predicate predicate;
   private final FilterPredicate filter;
   private final Set<ColumnPath> readColumns;
+  private final boolean pageSkipping;
 
   /**
    * @param predicate the normalized predicate, bound to the file
    * @param filter its translation for the file, or null when nothing can prune
    * @param readColumns the columns the scan reads (the file reader's requested schema)
+   * @param pageSkipping whether pages may be skipped; off when a read column is repeated, whose
+   *     records the reader must see whole
    */
-  public RowGroupPruner(Predicate predicate, FilterPredicate filter, Set<ColumnPath> readColumns) {
+  public RowGroupPruner(
+      Predicate predicate,
+      FilterPredicate filter,
+      Set<ColumnPath> readColumns,
+      boolean pageSkipping) {
+    this.pageSkipping = pageSkipping;
     this.predicate = requireNonNull(predicate, "predicate is null");
     this.filter = filter;
     this.readColumns = Set.copyOf(requireNonNull(readColumns, "readColumns is null"));
@@ -59,7 +67,7 @@ public final class RowGroupPruner {
         && BloomFilterImpl.canDrop(filter, columns, reader.getBloomFilterDataReader(block))) {
       return new RowGroupPlan(PruningLevel.BLOOM_FILTER, null, 0, 0, 0);
     }
-    if (!hasOffsetIndexes(block)) {
+    if (!pageSkipping || !hasOffsetIndexes(block)) {
       return new RowGroupPlan(null, null, 0, 0, chunkBytes);
     }
     ColumnIndexStore indexes = reader.getColumnIndexStore(index);

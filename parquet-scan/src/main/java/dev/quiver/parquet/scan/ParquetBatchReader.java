@@ -36,6 +36,7 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
@@ -58,19 +59,30 @@ import org.apache.parquet.schema.Type;
  */
 public final class ParquetBatchReader implements AutoCloseable {
   private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
-  private static final GroupConverter NO_CONVERTERS =
-      new GroupConverter() {
-        @Override
-        public Converter getConverter(int fieldIndex) {
-          return NO_CONVERTER;
-        }
 
-        @Override
-        public void start() {}
+  /**
+   * Converters that do nothing, shaped like {@code group}: parquet-column looks a leaf's converter
+   * up by path, although our decoders read values from the column readers themselves.
+   */
+  private static GroupConverter noConverters(GroupType group) {
+    Converter[] children = new Converter[group.getFieldCount()];
+    for (int i = 0; i < children.length; i++) {
+      Type child = group.getType(i);
+      children[i] = child.isPrimitive() ? NO_CONVERTER : noConverters(child.asGroupType());
+    }
+    return new GroupConverter() {
+      @Override
+      public Converter getConverter(int fieldIndex) {
+        return children[fieldIndex];
+      }
 
-        @Override
-        public void end() {}
-      };
+      @Override
+      public void start() {}
+
+      @Override
+      public void end() {}
+    };
+  }
 
   private final FileSplit split;
   private final ScanRequest request;
@@ -178,7 +190,10 @@ public final class ParquetBatchReader implements AutoCloseable {
     }
     RowGroupPruner pruner =
         new RowGroupPruner(
-            predicate, ParquetFilters.translate(predicate, fileSchema).orElse(null), readPaths);
+            predicate,
+            ParquetFilters.translate(predicate, fileSchema).orElse(null),
+            readPaths,
+            readSchema.getColumns().stream().allMatch(c -> c.getMaxRepetitionLevel() == 0));
     BatchFilter filter =
         predicate.equals(Constant.TRUE) ? null : BatchFilter.compile(predicate, decodedSchema);
     ParquetFileReader fileReader = openFile(split);
@@ -366,7 +381,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     ColumnReadStoreImpl columns =
         new ColumnReadStoreImpl(
             pages,
-            NO_CONVERTERS,
+            noConverters(readSchema),
             readSchema,
             split.file().footer().getFileMetaData().getCreatedBy());
     List<ColumnDecoder> next = new ArrayList<>(decoded.getFieldVectors().size());
@@ -374,6 +389,13 @@ public final class ParquetBatchReader implements AutoCloseable {
       String column = vector.getField().getName();
       if (!readSchema.containsField(column)) {
         next.add(ColumnDecoders.forMissingColumn(vector));
+        continue;
+      }
+      Type type = readSchema.getType(column);
+      if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)) {
+        next.add(
+            ColumnDecoders.forNestedColumn(
+                readSchema, type, vector, columns::getColumnReader, fileName));
         continue;
       }
       ColumnDescriptor descriptor = readSchema.getColumnDescription(new String[] {column});

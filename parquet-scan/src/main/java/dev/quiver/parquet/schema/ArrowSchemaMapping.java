@@ -12,6 +12,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation;
@@ -36,7 +37,8 @@ public final class ArrowSchemaMapping {
   private ArrowSchemaMapping() {}
 
   /**
-   * Converts a file schema. Nested columns are rejected with a message naming the file and column.
+   * Converts a file schema. Groups become Arrow STRUCT, LIST and MAP columns (see {@link
+   * #toArrowField(Type, String)}).
    *
    * @param file the file the schema belongs to, for error messages
    */
@@ -44,22 +46,116 @@ public final class ArrowSchemaMapping {
     requireNonNull(parquetSchema, "parquetSchema is null");
     List<Field> fields = new ArrayList<>(parquetSchema.getFieldCount());
     for (Type type : parquetSchema.getFields()) {
-      if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)) {
-        throw new UnsupportedParquetFeatureException(
-            "Cannot read column '"
-                + type.getName()
-                + "' of "
-                + file
-                + ": nested and repeated columns (LIST, MAP, STRUCT) are not supported yet");
-      }
-      fields.add(toArrowField(type.asPrimitiveType(), file));
+      fields.add(toArrowField(type, file));
     }
     return new Schema(fields);
   }
 
-  /** Converts one flat column. */
+  /**
+   * Converts any column. A {@code LIST} group becomes a List of its element (the standard
+   * three-level form, or the legacy two-level forms whose repeated field is the element); a {@code
+   * MAP} group a Map of (key, value) entries; any other group a Struct; a repeated field outside a
+   * LIST a List of non-null elements. Lists and maps are nullable when their group is optional.
+   */
+  public static Field toArrowField(Type type, String file) {
+    if (type.isPrimitive() && !type.isRepetition(Type.Repetition.REPEATED)) {
+      return toArrowField(type.asPrimitiveType(), file);
+    }
+    if (type.isRepetition(Type.Repetition.REPEATED)) {
+      Field element = element(type, "element", file);
+      return new Field(
+          type.getName(), new FieldType(false, ArrowType.List.INSTANCE, null), List.of(element));
+    }
+    GroupType group = type.asGroupType();
+    boolean nullable = !group.isRepetition(Type.Repetition.REQUIRED);
+    LogicalTypeAnnotation logical = group.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      Type repeated = onlyRepeatedChild(group, file);
+      Field element =
+          isElementItself(repeated, group.getName())
+              ? element(repeated, "element", file)
+              : rename(toArrowField(repeated.asGroupType().getType(0), file), "element");
+      return new Field(
+          group.getName(),
+          new FieldType(nullable, ArrowType.List.INSTANCE, null),
+          List.of(element));
+    }
+    if (logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
+        || logical instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) {
+      Type repeated = onlyRepeatedChild(group, file);
+      if (repeated.isPrimitive() || repeated.asGroupType().getFieldCount() != 2) {
+        throw new UnsupportedParquetFeatureException(
+            "Cannot read column '"
+                + group.getName()
+                + "' of "
+                + file
+                + ": a MAP needs a repeated group of key and value");
+      }
+      GroupType entries = repeated.asGroupType();
+      Field key = rename(toArrowField(entries.getType(0), file), "key");
+      key = new Field("key", new FieldType(false, key.getType(), null), key.getChildren());
+      Field value = rename(toArrowField(entries.getType(1), file), "value");
+      Field entry =
+          new Field(
+              "entries",
+              new FieldType(false, ArrowType.Struct.INSTANCE, null),
+              List.of(key, value));
+      return new Field(
+          group.getName(), new FieldType(nullable, new ArrowType.Map(false), null), List.of(entry));
+    }
+    return struct(group, nullable, file);
+  }
+
+  /**
+   * Whether a LIST's repeated field is the element itself (legacy two-level lists) rather than a
+   * wrapper around it, by the Parquet format's backward-compatibility rules.
+   */
+  public static boolean isElementItself(Type repeated, String listName) {
+    return repeated.isPrimitive()
+        || repeated.asGroupType().getFieldCount() > 1
+        || repeated.getName().equals("array")
+        || repeated.getName().equals(listName + "_tuple");
+  }
+
+  private static Type onlyRepeatedChild(GroupType group, String file) {
+    if (group.getFieldCount() != 1 || !group.getType(0).isRepetition(Type.Repetition.REPEATED)) {
+      throw new UnsupportedParquetFeatureException(
+          "Cannot read column '"
+              + group.getName()
+              + "' of "
+              + file
+              + ": a "
+              + group.getLogicalTypeAnnotation()
+              + " group needs exactly one repeated field");
+    }
+    return group.getType(0);
+  }
+
+  /** A repeated field read as a list element: never null. */
+  private static Field element(Type repeated, String name, String file) {
+    Field field =
+        repeated.isPrimitive()
+            ? toArrowField(repeated.asPrimitiveType(), file)
+            : struct(repeated.asGroupType(), false, file);
+    return new Field(name, new FieldType(false, field.getType(), null), field.getChildren());
+  }
+
+  private static Field struct(GroupType group, boolean nullable, String file) {
+    List<Field> children = new ArrayList<>(group.getFieldCount());
+    for (Type child : group.getFields()) {
+      children.add(toArrowField(child, file));
+    }
+    return new Field(
+        group.getName(), new FieldType(nullable, ArrowType.Struct.INSTANCE, null), children);
+  }
+
+  private static Field rename(Field field, String name) {
+    return new Field(name, field.getFieldType(), field.getChildren());
+  }
+
+  /** Converts one primitive column; a repeated one is a non-null element. */
   public static Field toArrowField(PrimitiveType column, String file) {
-    boolean nullable = !column.isRepetition(Type.Repetition.REQUIRED);
+    boolean nullable = column.isRepetition(Type.Repetition.OPTIONAL);
     ArrowType type = toArrowType(column, file);
     return new Field(column.getName(), new FieldType(nullable, type, null), null);
   }
