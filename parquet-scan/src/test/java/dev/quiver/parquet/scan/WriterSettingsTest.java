@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.DatasetLoader;
+import dev.quiver.parquet.predicate.ComparisonOperator;
+import dev.quiver.parquet.predicate.Comparisons;
+import dev.quiver.parquet.predicate.Not;
+import dev.quiver.parquet.predicate.Predicate;
+import dev.quiver.parquet.predicate.Predicates;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -106,6 +111,39 @@ class WriterSettingsTest {
       }
     }
     assertThat(row).isEqualTo(ROWS);
+
+    // The same file filtered: every pushdown level these settings allow, then the exact filter.
+    Predicate filter =
+        Predicates.and(
+            List.of(
+                Comparisons.compare(data.schema().findField("id"), ComparisonOperator.GE, 1_000),
+                Comparisons.compare(data.schema().findField("id"), ComparisonOperator.LT, 4_000),
+                Comparisons.in(data.schema().findField("label"), List.of("label-5", "label-7")),
+                new Not(Comparisons.isNull(data.schema().findField("measure")))));
+    List<Long> expected = new ArrayList<>();
+    for (long i = 1_000; i < 4_000; i++) {
+      boolean labelled = i % 3 != 0 && (i % 40 == 5 || i % 40 == 7);
+      if (labelled && i % 7 != 0) {
+        expected.add(i);
+      }
+    }
+    List<Long> ids = new ArrayList<>();
+    try (BufferAllocator allocator = new RootAllocator();
+        ParquetBatchReader reader =
+            ParquetBatchReader.open(
+                new FileSplit(data, 0, data.rowGroups().size()),
+                data.schema(),
+                ScanRequest.of(List.of("id", "small"), filter),
+                allocator)) {
+      while (reader.next()) {
+        BigIntVector id = (BigIntVector) reader.root().getVector("id");
+        for (int r = 0; r < reader.root().getRowCount(); r++) {
+          ids.add(id.get(r));
+        }
+      }
+      assertThat(reader.statistics().rowsReturned()).isEqualTo(expected.size());
+    }
+    assertThat(ids).isEqualTo(expected);
   }
 
   @Test
