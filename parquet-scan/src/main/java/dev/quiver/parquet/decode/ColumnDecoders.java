@@ -82,6 +82,28 @@ public final class ColumnDecoders {
     return NestedColumnDecoder.create(schema, column, vector, readers, file);
   }
 
+  /**
+   * Whether {@link #forPages} can read {@code chunk} into {@code vector}: a flat INT32, INT64,
+   * FLOAT or DOUBLE column with the vector's bit layout, PLAIN or dictionary encoded.
+   */
+  public static boolean canReadPages(
+      ColumnDescriptor column,
+      org.apache.parquet.hadoop.metadata.ColumnChunkMetaData chunk,
+      FieldVector vector) {
+    return PageColumnDecoder.supports(column, chunk, vector);
+  }
+
+  /**
+   * Returns the page-level decoder for a column {@link #canReadPages} accepts; it reads every page
+   * of {@code pages}, which must not be shared with a column reader.
+   */
+  public static ColumnDecoder forPages(
+      ColumnDescriptor column,
+      org.apache.parquet.column.page.PageReader pages,
+      FieldVector vector) {
+    return new PageColumnDecoder(column, pages, vector);
+  }
+
   /** Returns a decoder that fills {@code vector} with nulls, for a column a file lacks. */
   public static ColumnDecoder forMissingColumn(FieldVector vector) {
     return new MissingColumnDecoder(vector);

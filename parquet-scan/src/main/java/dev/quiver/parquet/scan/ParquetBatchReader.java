@@ -31,6 +31,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Converter;
@@ -399,9 +400,26 @@ public final class ParquetBatchReader implements AutoCloseable {
         continue;
       }
       ColumnDescriptor descriptor = readSchema.getColumnDescription(new String[] {column});
+      ColumnChunkMetaData chunk = chunk(fileReader.getRowGroups().get(index), column);
+      if (plan.rows() == null
+          && chunk != null
+          && ColumnDecoders.canReadPages(descriptor, chunk, vector)) {
+        next.add(ColumnDecoders.forPages(descriptor, pages.getPageReader(descriptor), vector));
+        continue;
+      }
       next.add(ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName));
     }
     decoders = next;
+  }
+
+  private static ColumnChunkMetaData chunk(
+      org.apache.parquet.hadoop.metadata.BlockMetaData rowGroup, String column) {
+    for (ColumnChunkMetaData chunk : rowGroup.getColumns()) {
+      if (chunk.getPath().size() == 1 && chunk.getPath().toArray()[0].equals(column)) {
+        return chunk;
+      }
+    }
+    return null;
   }
 
   private void adaptBatchRows(int rows, long batchBytes) {

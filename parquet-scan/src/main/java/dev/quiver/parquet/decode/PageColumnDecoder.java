@@ -1,0 +1,287 @@
+package dev.quiver.parquet.decode;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.parquet.bytes.BytesUtils;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.ParquetDecodingException;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+
+/**
+ * The fast path for flat fixed-width columns whose Parquet values have the Arrow vector's own bit
+ * layout (INT32 into 32-bit vectors, INT64 into 64-bit ones, FLOAT and DOUBLE): it reads pages
+ * itself, copies PLAIN runs without nulls into the vector's buffer in one block, and resolves
+ * dictionary ids against a dictionary decoded once into a primitive array. Definition levels come
+ * from parquet-column's RLE decoder.
+ *
+ * <p>Only for chunks whose encodings are PLAIN, dictionary and RLE levels, read without page
+ * skipping; {@link #supports} decides, and everything else takes {@link FlatColumnDecoder}.
+ */
+final class PageColumnDecoder implements ColumnDecoder {
+  private static final Set<Encoding> ENCODINGS =
+      EnumSet.of(
+          Encoding.PLAIN,
+          Encoding.PLAIN_DICTIONARY,
+          Encoding.RLE_DICTIONARY,
+          Encoding.RLE,
+          Encoding.BIT_PACKED);
+
+  private final ColumnDescriptor column;
+  private final PageReader pages;
+  private final FieldVector vector;
+  private final int width;
+  private final int maxDefinition;
+  private final int definitionWidth;
+  private final long[] dictionary;
+
+  private int pageRemaining;
+  private HybridRleDecoder definitions;
+  private ByteBuffer plain;
+  private HybridRleDecoder ids;
+  private int[] levels = new int[0];
+  private int[] keys = new int[0];
+
+  PageColumnDecoder(ColumnDescriptor column, PageReader pages, FieldVector vector) {
+    this.column = requireNonNull(column, "column is null");
+    this.pages = requireNonNull(pages, "pages is null");
+    this.vector = requireNonNull(vector, "vector is null");
+    this.width = ((BaseFixedWidthVector) vector).getTypeWidth();
+    this.maxDefinition = column.getMaxDefinitionLevel();
+    this.definitionWidth = BytesUtils.getWidthFromMaxInt(maxDefinition);
+    this.dictionary = readDictionary(column, pages);
+  }
+
+  /** Whether this decoder can read {@code chunk} into {@code vector}. */
+  static boolean supports(ColumnDescriptor column, ColumnChunkMetaData chunk, FieldVector vector) {
+    if (column.getMaxRepetitionLevel() != 0 || !ENCODINGS.containsAll(chunk.getEncodings())) {
+      return false;
+    }
+    PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
+    return switch (physical) {
+      case INT32 ->
+          vector instanceof IntVector
+              || vector instanceof DateDayVector
+              || vector instanceof TimeMilliVector
+              || vector instanceof UInt4Vector;
+      case INT64 ->
+          vector instanceof BigIntVector
+              || vector instanceof TimeStampVector
+              || vector instanceof TimeMicroVector
+              || vector instanceof TimeNanoVector
+              || vector instanceof UInt8Vector;
+      case FLOAT -> vector instanceof Float4Vector;
+      case DOUBLE -> vector instanceof Float8Vector;
+      default -> false;
+    };
+  }
+
+  /** The dictionary's values as raw bits, one long each, or null when the chunk has none. */
+  private static long[] readDictionary(ColumnDescriptor column, PageReader pages) {
+    DictionaryPage page = pages.readDictionaryPage();
+    if (page == null) {
+      return null;
+    }
+    Dictionary dictionary;
+    try {
+      dictionary = page.getEncoding().initDictionary(column, page);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long[] values = new long[dictionary.getMaxId() + 1];
+    PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
+    for (int id = 0; id < values.length; id++) {
+      values[id] =
+          switch (physical) {
+            case INT32 -> dictionary.decodeToInt(id);
+            case INT64 -> dictionary.decodeToLong(id);
+            case FLOAT -> Float.floatToRawIntBits(dictionary.decodeToFloat(id));
+            case DOUBLE -> Double.doubleToRawLongBits(dictionary.decodeToDouble(id));
+            default -> throw new IllegalStateException("Unexpected dictionary of " + physical);
+          };
+    }
+    return values;
+  }
+
+  @Override
+  public void decode(int offset, int count) {
+    ArrowBuf data = vector.getDataBuffer();
+    ArrowBuf validity = vector.getValidityBuffer();
+    int index = offset;
+    int end = offset + count;
+    while (index < end) {
+      if (pageRemaining == 0) {
+        nextPage();
+      }
+      int n = Math.min(end - index, pageRemaining);
+      if (maxDefinition == 0) {
+        if (plain != null) {
+          copyPlain(data, index, n);
+        } else {
+          writeKeys(data, index, n);
+        }
+        setValid(validity, index, n);
+      } else {
+        readRuns(data, validity, index, n);
+      }
+      index += n;
+      pageRemaining -= n;
+    }
+  }
+
+  /** Rows with nulls: definition levels first, then the values of the defined rows. */
+  private void readRuns(ArrowBuf data, ArrowBuf validity, int index, int n) {
+    if (levels.length < n) {
+      levels = new int[n];
+    }
+    definitions.read(levels, 0, n);
+    int i = 0;
+    while (i < n) {
+      int start = i;
+      boolean defined = levels[i] == maxDefinition;
+      while (i < n && (levels[i] == maxDefinition) == defined) {
+        i++;
+      }
+      if (!defined) {
+        continue;
+      }
+      int run = i - start;
+      if (plain != null) {
+        copyPlain(data, index + start, run);
+      } else {
+        writeKeys(data, index + start, run);
+      }
+      setValid(validity, index + start, run);
+    }
+  }
+
+  private void writeKeys(ArrowBuf data, int index, int n) {
+    if (keys.length < n) {
+      keys = new int[n];
+    }
+    ids.read(keys, 0, n);
+    if (width == 8) {
+      for (int k = 0; k < n; k++) {
+        data.setLong((long) (index + k) << 3, dictionary[keys[k]]);
+      }
+    } else {
+      for (int k = 0; k < n; k++) {
+        data.setInt((long) (index + k) << 2, (int) dictionary[keys[k]]);
+      }
+    }
+  }
+
+  /** Marks rows {@code [from, from + n)} valid, a byte at a time where it can. */
+  private static void setValid(ArrowBuf validity, int from, int n) {
+    int i = from;
+    int end = from + n;
+    while (i < end && (i & 7) != 0) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+    while (i + 8 <= end) {
+      validity.setByte(i >>> 3, 0xFF);
+      i += 8;
+    }
+    while (i < end) {
+      BitVectorHelper.setBit(validity, i++);
+    }
+  }
+
+  private void copyPlain(ArrowBuf data, int index, int n) {
+    int bytes = n * width;
+    ByteBuffer run = plain.duplicate();
+    run.limit(run.position() + bytes);
+    data.setBytes((long) index * width, run);
+    plain.position(plain.position() + bytes);
+  }
+
+  private void nextPage() {
+    DataPage page = pages.readPage();
+    if (page == null) {
+      throw new ParquetDecodingException(
+          "Column " + String.join(".", column.getPath()) + " has fewer values than its row group");
+    }
+    pageRemaining = page.getValueCount();
+    if (page instanceof DataPageV1 v1) {
+      ByteBuffer bytes = toByteBuffer(v1.getBytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
+      if (maxDefinition > 0) {
+        if (v1.getDlEncoding() != Encoding.RLE) {
+          throw new ParquetDecodingException(
+              "Definition levels encoded as " + v1.getDlEncoding() + " are not supported");
+        }
+        int length = bytes.getInt(0);
+        definitions = levels(slice(bytes, 4, length));
+        bytes = slice(bytes, 4 + length, bytes.limit() - 4 - length);
+      }
+      values(v1.getValueEncoding(), bytes);
+    } else {
+      DataPageV2 v2 = (DataPageV2) page;
+      if (maxDefinition > 0) {
+        definitions = levels(toByteBuffer(v2.getDefinitionLevels()));
+      }
+      values(v2.getDataEncoding(), toByteBuffer(v2.getData()).slice());
+    }
+  }
+
+  private HybridRleDecoder levels(ByteBuffer bytes) {
+    return new HybridRleDecoder(definitionWidth, bytes.slice().order(ByteOrder.LITTLE_ENDIAN));
+  }
+
+  private void values(Encoding encoding, ByteBuffer bytes) {
+    if (encoding == Encoding.PLAIN) {
+      plain = bytes.order(ByteOrder.LITTLE_ENDIAN);
+      ids = null;
+    } else if (encoding.usesDictionary() && dictionary != null) {
+      int bitWidth = bytes.get(bytes.position()) & 0xFF;
+      ids = new HybridRleDecoder(bitWidth, slice(bytes, 1, bytes.remaining() - 1));
+      plain = null;
+    } else {
+      throw new ParquetDecodingException(
+          "Column " + String.join(".", column.getPath()) + " has a page encoded as " + encoding);
+    }
+  }
+
+  private ByteBuffer toByteBuffer(org.apache.parquet.bytes.BytesInput bytes) {
+    try {
+      return bytes.toByteBuffer();
+    } catch (IOException e) {
+      throw new ParquetDecodingException(
+          "Cannot read a page of column " + String.join(".", column.getPath()), e);
+    }
+  }
+
+  private static ByteBuffer slice(ByteBuffer bytes, int from, int length) {
+    ByteBuffer copy = bytes.duplicate();
+    copy.position(bytes.position() + from);
+    copy.limit(bytes.position() + from + length);
+    return copy.slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+}
