@@ -202,6 +202,11 @@ class SqlQueryTest {
         "Cannot compare column amount (DECIMAL(12,2)) with 'abc'");
     assertFails("SELECT id FROM sales ORDER BY id", FlightStatusCode.UNIMPLEMENTED, "ORDER BY");
     assertFails("SELECT sum(x) FROM sales", FlightStatusCode.UNIMPLEMENTED, "SUM");
+    assertFails(
+        "SELECT CAST(s AS BIGINT) AS n FROM sales WHERE id = 1",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Cannot compute column 'n'",
+        "'name-1'");
     assertThat(quiver("SELECT id FROM sales WHERE id = 42")).containsExactly("42");
   }
 

@@ -6,6 +6,8 @@ import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ParquetBatchReader;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -132,7 +134,13 @@ public final class QueryExecution implements AutoCloseable {
         // Evaluate computed columns that read this one before it moves out of the batch.
         continue;
       }
-      evaluate(expression, batch, rows, target);
+      try {
+        evaluate(expression, batch, rows, target);
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new QuiverException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Cannot compute column '" + projections.get(p).name() + "': " + e.getMessage());
+      }
     }
     for (int p = 0; p < projections.size(); p++) {
       Expression expression = projections.get(p).expression();
