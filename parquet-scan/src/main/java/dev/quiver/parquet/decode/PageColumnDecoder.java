@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.DateDayVector;
@@ -23,6 +24,8 @@ import org.apache.arrow.vector.TimeNanoVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.bytes.BytesUtils;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
@@ -37,11 +40,11 @@ import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * The fast path for flat fixed-width columns whose Parquet values have the Arrow vector's own bit
- * layout (INT32 into 32-bit vectors, INT64 into 64-bit ones, FLOAT and DOUBLE): it reads pages
- * itself, copies PLAIN runs without nulls into the vector's buffer in one block, and resolves
- * dictionary ids against a dictionary decoded once into a primitive array. Definition levels come
- * from parquet-column's RLE decoder.
+ * The fast path for flat columns whose Parquet values have the Arrow vector's own layout (INT32
+ * into 32-bit vectors, INT64 into 64-bit ones, FLOAT, DOUBLE, and BINARY into VARCHAR or
+ * VARBINARY): it reads pages itself, copies PLAIN runs of fixed-width values without nulls into the
+ * vector's buffer in one block, and resolves dictionary ids against a dictionary decoded once into
+ * an array. Definition levels come from parquet-column's RLE decoder.
  *
  * <p>Only for chunks whose encodings are PLAIN, dictionary and RLE levels, read without page
  * skipping; {@link #supports} decides, and everything else takes {@link FlatColumnDecoder}.
@@ -61,7 +64,9 @@ final class PageColumnDecoder implements ColumnDecoder {
   private final int width;
   private final int maxDefinition;
   private final int definitionWidth;
+  private final boolean binary;
   private final long[] dictionary;
+  private final byte[][] binaryDictionary;
 
   private int pageRemaining;
   private HybridRleDecoder definitions;
@@ -74,10 +79,13 @@ final class PageColumnDecoder implements ColumnDecoder {
     this.column = requireNonNull(column, "column is null");
     this.pages = requireNonNull(pages, "pages is null");
     this.vector = requireNonNull(vector, "vector is null");
-    this.width = ((BaseFixedWidthVector) vector).getTypeWidth();
+    this.binary = vector instanceof BaseVariableWidthVector;
+    this.width = binary ? 0 : ((BaseFixedWidthVector) vector).getTypeWidth();
     this.maxDefinition = column.getMaxDefinitionLevel();
     this.definitionWidth = BytesUtils.getWidthFromMaxInt(maxDefinition);
-    this.dictionary = readDictionary(column, pages);
+    Dictionary pageDictionary = readDictionary(column, pages);
+    this.dictionary = binary || pageDictionary == null ? null : fixedValues(column, pageDictionary);
+    this.binaryDictionary = !binary || pageDictionary == null ? null : binaryValues(pageDictionary);
   }
 
   /** Whether this decoder can read {@code chunk} into {@code vector}. */
@@ -100,22 +108,25 @@ final class PageColumnDecoder implements ColumnDecoder {
               || vector instanceof UInt8Vector;
       case FLOAT -> vector instanceof Float4Vector;
       case DOUBLE -> vector instanceof Float8Vector;
+      case BINARY -> vector instanceof VarCharVector || vector instanceof VarBinaryVector;
       default -> false;
     };
   }
 
-  /** The dictionary's values as raw bits, one long each, or null when the chunk has none. */
-  private static long[] readDictionary(ColumnDescriptor column, PageReader pages) {
+  private static Dictionary readDictionary(ColumnDescriptor column, PageReader pages) {
     DictionaryPage page = pages.readDictionaryPage();
     if (page == null) {
       return null;
     }
-    Dictionary dictionary;
     try {
-      dictionary = page.getEncoding().initDictionary(column, page);
+      return page.getEncoding().initDictionary(column, page);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A fixed-width dictionary's values as raw bits, one long each. */
+  private static long[] fixedValues(ColumnDescriptor column, Dictionary dictionary) {
     long[] values = new long[dictionary.getMaxId() + 1];
     PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
     for (int id = 0; id < values.length; id++) {
@@ -131,10 +142,16 @@ final class PageColumnDecoder implements ColumnDecoder {
     return values;
   }
 
+  private static byte[][] binaryValues(Dictionary dictionary) {
+    byte[][] values = new byte[dictionary.getMaxId() + 1][];
+    for (int id = 0; id < values.length; id++) {
+      values[id] = dictionary.decodeToBinary(id).getBytes();
+    }
+    return values;
+  }
+
   @Override
   public void decode(int offset, int count) {
-    ArrowBuf data = vector.getDataBuffer();
-    ArrowBuf validity = vector.getValidityBuffer();
     int index = offset;
     int end = offset + count;
     while (index < end) {
@@ -143,14 +160,9 @@ final class PageColumnDecoder implements ColumnDecoder {
       }
       int n = Math.min(end - index, pageRemaining);
       if (maxDefinition == 0) {
-        if (plain != null) {
-          copyPlain(data, index, n);
-        } else {
-          writeKeys(data, index, n);
-        }
-        setValid(validity, index, n);
+        writeRun(index, n);
       } else {
-        readRuns(data, validity, index, n);
+        readRuns(index, n);
       }
       index += n;
       pageRemaining -= n;
@@ -158,7 +170,7 @@ final class PageColumnDecoder implements ColumnDecoder {
   }
 
   /** Rows with nulls: definition levels first, then the values of the defined rows. */
-  private void readRuns(ArrowBuf data, ArrowBuf validity, int index, int n) {
+  private void readRuns(int index, int n) {
     if (levels.length < n) {
       levels = new int[n];
     }
@@ -170,16 +182,44 @@ final class PageColumnDecoder implements ColumnDecoder {
       while (i < n && (levels[i] == maxDefinition) == defined) {
         i++;
       }
-      if (!defined) {
-        continue;
+      if (defined) {
+        writeRun(index + start, i - start);
       }
-      int run = i - start;
-      if (plain != null) {
-        copyPlain(data, index + start, run);
-      } else {
-        writeKeys(data, index + start, run);
+    }
+  }
+
+  /** Writes {@code n} consecutive non-null values from row {@code index} on. */
+  private void writeRun(int index, int n) {
+    if (binary) {
+      writeBinary((BaseVariableWidthVector) vector, index, n);
+      return;
+    }
+    ArrowBuf data = vector.getDataBuffer();
+    if (plain != null) {
+      copyPlain(data, index, n);
+    } else {
+      writeKeys(data, index, n);
+    }
+    setValid(vector.getValidityBuffer(), index, n);
+  }
+
+  /** Strings and bytes: PLAIN values are length-prefixed, dictionary ones looked up. */
+  private void writeBinary(BaseVariableWidthVector target, int index, int n) {
+    if (plain != null) {
+      for (int k = 0; k < n; k++) {
+        int length = plain.getInt();
+        target.setSafe(index + k, plain, plain.position(), length);
+        plain.position(plain.position() + length);
       }
-      setValid(validity, index + start, run);
+      return;
+    }
+    if (keys.length < n) {
+      keys = new int[n];
+    }
+    ids.read(keys, 0, n);
+    for (int k = 0; k < n; k++) {
+      byte[] value = binaryDictionary[keys[k]];
+      target.setSafe(index + k, value, 0, value.length);
     }
   }
 
@@ -259,7 +299,7 @@ final class PageColumnDecoder implements ColumnDecoder {
     if (encoding == Encoding.PLAIN) {
       plain = bytes.order(ByteOrder.LITTLE_ENDIAN);
       ids = null;
-    } else if (encoding.usesDictionary() && dictionary != null) {
+    } else if (encoding.usesDictionary() && (dictionary != null || binaryDictionary != null)) {
       int bitWidth = bytes.get(bytes.position()) & 0xFF;
       ids = new HybridRleDecoder(bitWidth, slice(bytes, 1, bytes.remaining() - 1));
       plain = null;
