@@ -131,9 +131,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     this.statistics =
         !countsFile
             ? ScanStatistics.EMPTY
-            : fileReader == null
-                ? ScanStatistics.skippedFile()
-                : new ScanStatistics(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            : fileReader == null ? ScanStatistics.skippedFile() : ScanStatistics.openedFile();
   }
 
   /**
@@ -269,8 +267,7 @@ public final class ParquetBatchReader implements AutoCloseable {
           continue;
         }
         fillOutput(rows, selected);
-        statistics =
-            statistics.plus(new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, selected, 1));
+        statistics = statistics.plus(ScanStatistics.returnedBatch(selected));
         return true;
       }
     } catch (IOException e) {
@@ -299,7 +296,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     }
     decoded.setRowCount(rows);
     rowsLeftInRowGroup -= rows;
-    statistics = statistics.plus(new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 0, 0));
+    statistics = statistics.plus(ScanStatistics.decoded(rows));
     adaptBatchRows(rows, batchBytes);
     return rows;
   }
@@ -352,20 +349,8 @@ public final class ParquetBatchReader implements AutoCloseable {
     RowGroupPlan plan = pruner.plan(fileReader, index);
     statistics =
         statistics.plus(
-            new ScanStatistics(
-                0,
-                0,
-                1,
-                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.STATISTICS ? 1 : 0,
-                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.DICTIONARY ? 1 : 0,
-                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.BLOOM_FILTER ? 1 : 0,
-                plan.skippedBy() == dev.quiver.parquet.pushdown.PruningLevel.PAGE_INDEX ? 1 : 0,
-                plan.pages(),
-                plan.pagesSkipped(),
-                plan.bytes(),
-                0,
-                0,
-                0));
+            ScanStatistics.rowGroup(
+                plan.skippedBy(), plan.pages(), plan.pagesSkipped(), plan.bytes()));
     if (plan.skipped()) {
       rowsLeftInRowGroup = 0;
       return;

@@ -1,5 +1,7 @@
 package dev.quiver.parquet.scan;
 
+import dev.quiver.parquet.pushdown.PruningLevel;
+
 /**
  * What a scan did: the counters users read to see why a query was fast or slow. Each pruning level
  * counts only what it skipped itself, so the levels add up: row groups read are {@code rowGroups}
@@ -46,9 +48,52 @@ public record ScanStatistics(
         - rowGroupsSkippedByPageIndex;
   }
 
+  /** A file that was opened. */
+  public static ScanStatistics openedFile() {
+    return new ScanStatistics(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** Files that were skipped whole. */
+  public static ScanStatistics skippedFiles(long files) {
+    return new ScanStatistics(files, files, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
   /** A file that was skipped whole. */
   public static ScanStatistics skippedFile() {
-    return new ScanStatistics(1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return skippedFiles(1);
+  }
+
+  /**
+   * One row group considered.
+   *
+   * @param skippedBy the level that skipped it, or null if it was read
+   */
+  public static ScanStatistics rowGroup(
+      PruningLevel skippedBy, long pages, long pagesSkipped, long bytesRead) {
+    return new ScanStatistics(
+        0,
+        0,
+        1,
+        skippedBy == PruningLevel.STATISTICS ? 1 : 0,
+        skippedBy == PruningLevel.DICTIONARY ? 1 : 0,
+        skippedBy == PruningLevel.BLOOM_FILTER ? 1 : 0,
+        skippedBy == PruningLevel.PAGE_INDEX ? 1 : 0,
+        pages,
+        pagesSkipped,
+        bytesRead,
+        0,
+        0,
+        0);
+  }
+
+  /** Rows decoded from storage. */
+  public static ScanStatistics decoded(long rows) {
+    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 0, 0);
+  }
+
+  /** One batch of rows returned. */
+  public static ScanStatistics returnedBatch(long rows) {
+    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 1);
   }
 
   public ScanStatistics plus(ScanStatistics other) {

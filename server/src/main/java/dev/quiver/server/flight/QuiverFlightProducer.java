@@ -365,10 +365,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         files.size(),
         dataset.files().size(),
         endpoints.size());
-    byte[] metadata =
-        StreamStatistics.toJson(
-            ScanStatistics.EMPTY.plus(
-                new ScanStatistics(skipped, skipped, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+    byte[] metadata = StreamStatistics.toJson(ScanStatistics.skippedFiles(skipped));
     return new FlightInfo(
         plan.schema(), descriptor, endpoints, -1, -1, false, IpcOption.DEFAULT, metadata);
   }
