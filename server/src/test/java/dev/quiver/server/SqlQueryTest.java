@@ -208,6 +208,9 @@ class SqlQueryTest {
         "Cannot compute column 'n'",
         "'name-1'");
     assertThat(quiver("SELECT id FROM sales WHERE id = 42")).containsExactly("42");
+    assertThat(quiver("SELECT ID FROM Sales WHERE Id = 42"))
+        .as("unquoted names resolve ignoring case when unambiguous")
+        .containsExactly("42");
   }
 
   private static void assertFails(String sql, FlightStatusCode code, String... messages) {

@@ -169,6 +169,7 @@ public final class QueryPlanner {
     String name = String.join(".", identifier.names);
     return catalog
         .find(name)
+        .or(() -> unique(catalog.names(), n -> n, name).flatMap(catalog::find))
         .orElseThrow(
             () ->
                 invalid(
@@ -180,10 +181,15 @@ public final class QueryPlanner {
 
   /** The dataset a query reads and the text it came from, for column lookup and naming. */
   private record Scope(Dataset dataset, String sql) {
+    /**
+     * The column an identifier names: the exact name, or else the one column whose name matches
+     * ignoring case (as most SQL engines resolve unquoted names).
+     */
     Field column(SqlIdentifier identifier) {
       String name = identifier.names.get(identifier.names.size() - 1);
       return dataset
           .field(name)
+          .or(() -> unique(dataset.schema().getFields(), Field::getName, name))
           .orElseThrow(
               () ->
                   invalid(
@@ -209,6 +215,14 @@ public final class QueryPlanner {
       int end = Math.min(line.length(), pos.getEndColumnNum());
       return start >= 0 && start < end ? line.substring(start, end) : node.toString();
     }
+  }
+
+  /** The one element whose name equals {@code name} ignoring case, if exactly one does. */
+  private static <T> java.util.Optional<T> unique(
+      List<T> elements, java.util.function.Function<T, String> nameOf, String name) {
+    List<T> matches =
+        elements.stream().filter(e -> nameOf.apply(e).equalsIgnoreCase(name)).toList();
+    return matches.size() == 1 ? java.util.Optional.of(matches.get(0)) : java.util.Optional.empty();
   }
 
   private List<QueryPlan.Projection> projections(Scope scope, SqlNode item) {
