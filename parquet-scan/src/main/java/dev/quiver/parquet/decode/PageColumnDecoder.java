@@ -12,7 +12,6 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -200,7 +199,7 @@ final class PageColumnDecoder implements ColumnDecoder {
     } else {
       writeKeys(data, index, n);
     }
-    setValid(vector.getValidityBuffer(), index, n);
+    Validity.setRange(vector.getValidityBuffer(), index, n);
   }
 
   /** Strings and bytes: PLAIN values are length-prefixed, dictionary ones looked up. */
@@ -236,22 +235,6 @@ final class PageColumnDecoder implements ColumnDecoder {
       for (int k = 0; k < n; k++) {
         data.setInt((long) (index + k) << 2, (int) dictionary[keys[k]]);
       }
-    }
-  }
-
-  /** Marks rows {@code [from, from + n)} valid, a byte at a time where it can. */
-  private static void setValid(ArrowBuf validity, int from, int n) {
-    int i = from;
-    int end = from + n;
-    while (i < end && (i & 7) != 0) {
-      BitVectorHelper.setBit(validity, i++);
-    }
-    while (i + 8 <= end) {
-      validity.setByte(i >>> 3, 0xFF);
-      i += 8;
-    }
-    while (i < end) {
-      BitVectorHelper.setBit(validity, i++);
     }
   }
 

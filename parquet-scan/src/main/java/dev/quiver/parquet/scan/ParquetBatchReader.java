@@ -313,12 +313,7 @@ public final class ParquetBatchReader implements AutoCloseable {
       if (selected == rows) {
         source.makeTransferPair(target).transfer();
       } else {
-        target.setInitialCapacity(selected);
-        target.allocateNew();
-        for (int i = 0; i < selected; i++) {
-          target.copyFromSafe(selection[i], i, source);
-        }
-        target.setValueCount(selected);
+        SelectionCopier.copy(source, selection, selected, target);
       }
     }
     output.setRowCount(selected);
