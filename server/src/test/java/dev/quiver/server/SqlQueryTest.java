@@ -119,6 +119,75 @@ class SqlQueryTest {
   }
 
   @Test
+  void generatedWhereClausesAnswerAsDuckDbDoesForTheSameSqlText() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    for (int n = 0; n < 120; n++) {
+      String where = condition(random, 2);
+      assertThat(quiver("SELECT id FROM sales WHERE " + where))
+          .as("WHERE %s", where)
+          .isEqualTo(duckDb("id", where));
+    }
+  }
+
+  /** A random condition in the SQL both engines read the same way. */
+  private static String condition(java.util.Random random, int depth) {
+    int choice = random.nextInt(depth == 0 ? 8 : 11);
+    switch (choice) {
+      case 8:
+        return "(" + condition(random, depth - 1) + ") AND (" + condition(random, depth - 1) + ")";
+      case 9:
+        return "(" + condition(random, depth - 1) + ") OR (" + condition(random, depth - 1) + ")";
+      case 10:
+        return "NOT (" + condition(random, depth - 1) + ")";
+      default:
+        break;
+    }
+    String[] columns = {"id", "k", "x", "s", "amount", "day", "region", "year"};
+    String column = columns[random.nextInt(columns.length)];
+    java.util.function.Supplier<String> literal =
+        () ->
+            switch (column) {
+              case "id" -> Integer.toString(random.nextInt(61_000) - 500);
+              case "k" ->
+                  random.nextBoolean()
+                      ? Integer.toString(random.nextInt(100))
+                      : (random.nextInt(1_000) / 10.0) + "";
+              case "x" -> (random.nextInt(60_000) / 4.0) + "";
+              case "s" -> "'name-" + random.nextInt(15) + "'";
+              case "amount" -> "-" + random.nextInt(10) + "." + random.nextInt(1000);
+              case "day" ->
+                  "DATE '" + java.time.LocalDate.of(2024, 1, 1).plusDays(random.nextInt(420)) + "'";
+              case "region" ->
+                  "'" + List.of("eu", "us", "apac", "mars").get(random.nextInt(4)) + "'";
+              default -> Integer.toString(2021 + random.nextInt(5));
+            };
+    return switch (random.nextInt(7)) {
+      case 0 -> column + (random.nextBoolean() ? " IS NULL" : " IS NOT NULL");
+      case 1 -> column + " IN (" + literal.get() + ", " + literal.get() + ")";
+      case 2 ->
+          column
+              + (random.nextBoolean() ? " BETWEEN " : " NOT BETWEEN ")
+              + literal.get()
+              + " AND "
+              + literal.get();
+      case 3 ->
+          column.equals("s") || column.equals("region")
+              ? column
+                  + (random.nextBoolean() ? " LIKE " : " NOT LIKE ")
+                  + "'"
+                  + (random.nextBoolean() ? "name-1%" : "%u%")
+                  + "'"
+              : column + " <> " + literal.get();
+      default ->
+          column
+              + " "
+              + List.of("=", "<", "<=", ">", ">=").get(random.nextInt(5))
+              + " "
+              + literal.get();
+    };
+  }
+
+  @Test
   void computesExpressionsAndCastsInTheSelectList() throws Exception {
     String select = "id * 2 AS twice, CAST(k AS DOUBLE) AS kd, x + 1, CAST(id AS VARCHAR) AS label";
     assertThat(quiver("SELECT " + select + " FROM sales WHERE id < 300"))
