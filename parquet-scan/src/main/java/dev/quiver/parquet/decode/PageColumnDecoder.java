@@ -13,6 +13,7 @@ import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -64,6 +65,8 @@ final class PageColumnDecoder implements ColumnDecoder {
   private final int maxDefinition;
   private final int definitionWidth;
   private final boolean binary;
+  private final boolean decimal;
+  private final int physicalWidth;
   private final long[] dictionary;
   private final byte[][] binaryDictionary;
 
@@ -79,7 +82,10 @@ final class PageColumnDecoder implements ColumnDecoder {
     this.pages = requireNonNull(pages, "pages is null");
     this.vector = requireNonNull(vector, "vector is null");
     this.binary = vector instanceof BaseVariableWidthVector;
+    this.decimal = vector instanceof DecimalVector;
     this.width = binary ? 0 : ((BaseFixedWidthVector) vector).getTypeWidth();
+    this.physicalWidth =
+        column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT32 ? 4 : 8;
     this.maxDefinition = column.getMaxDefinitionLevel();
     this.definitionWidth = BytesUtils.getWidthFromMaxInt(maxDefinition);
     Dictionary pageDictionary = readDictionary(column, pages);
@@ -98,13 +104,15 @@ final class PageColumnDecoder implements ColumnDecoder {
           vector instanceof IntVector
               || vector instanceof DateDayVector
               || vector instanceof TimeMilliVector
-              || vector instanceof UInt4Vector;
+              || vector instanceof UInt4Vector
+              || vector instanceof DecimalVector;
       case INT64 ->
           vector instanceof BigIntVector
               || vector instanceof TimeStampVector
               || vector instanceof TimeMicroVector
               || vector instanceof TimeNanoVector
-              || vector instanceof UInt8Vector;
+              || vector instanceof UInt8Vector
+              || vector instanceof DecimalVector;
       case FLOAT -> vector instanceof Float4Vector;
       case DOUBLE -> vector instanceof Float8Vector;
       case BINARY -> vector instanceof VarCharVector || vector instanceof VarBinaryVector;
@@ -194,12 +202,33 @@ final class PageColumnDecoder implements ColumnDecoder {
       return;
     }
     ArrowBuf data = vector.getDataBuffer();
-    if (plain != null) {
+    if (decimal) {
+      writeDecimals(data, index, n);
+    } else if (plain != null) {
       copyPlain(data, index, n);
     } else {
       writeKeys(data, index, n);
     }
     Validity.setRange(vector.getValidityBuffer(), index, n);
+  }
+
+  /** INT32 and INT64 unscaled values sign-extended into 128-bit decimals. */
+  private void writeDecimals(ArrowBuf data, int index, int n) {
+    if (plain == null) {
+      if (keys.length < n) {
+        keys = new int[n];
+      }
+      ids.read(keys, 0, n);
+    }
+    for (int k = 0; k < n; k++) {
+      long value =
+          plain == null
+              ? dictionary[keys[k]]
+              : physicalWidth == 8 ? plain.getLong() : plain.getInt();
+      long offset = (long) (index + k) << 4;
+      data.setLong(offset, value);
+      data.setLong(offset + 8, value >> 63);
+    }
   }
 
   /** Strings and bytes: PLAIN values are length-prefixed, dictionary ones looked up. */
