@@ -147,6 +147,41 @@ class WriterSettingsTest {
   }
 
   @Test
+  void readsChunksWhoseDictionaryOverflowsIntoPlainPages() throws IOException {
+    Path file = dir.resolve("overflow.parquet");
+    write(file, CompressionCodecName.SNAPPY, WriterVersion.PARQUET_1_0, true, 6_000);
+    DataFile data = DatasetLoader.readFile(file);
+    boolean mixed = false;
+    for (BlockMetaData rowGroup : data.rowGroups()) {
+      for (ColumnChunkMetaData chunk : rowGroup.getColumns()) {
+        mixed |=
+            chunk.getEncodings().contains(org.apache.parquet.column.Encoding.PLAIN)
+                && chunk
+                    .getEncodings()
+                    .contains(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY);
+      }
+    }
+    assertThat(mixed).as("some chunk has dictionary pages, then PLAIN ones").isTrue();
+    List<String> columns = SCHEMA.getFields().stream().map(f -> f.getName()).toList();
+    int row = 0;
+    try (BufferAllocator allocator = new RootAllocator();
+        ParquetBatchReader reader =
+            ParquetBatchReader.open(
+                new FileSplit(data, 0, data.rowGroups().size()),
+                data.schema(),
+                ScanRequest.of(columns),
+                allocator)) {
+      while (reader.next()) {
+        VectorSchemaRoot root = reader.root();
+        for (int r = 0; r < root.getRowCount(); r++, row++) {
+          assertRow(root, r, row);
+        }
+      }
+    }
+    assertThat(row).isEqualTo(ROWS);
+  }
+
+  @Test
   void decodesOnlyTheProjectedColumnChunks() throws IOException {
     Path file = dir.resolve("wide.parquet");
     write(file, CompressionCodecName.SNAPPY, WriterVersion.PARQUET_1_0, true);
@@ -179,6 +214,16 @@ class WriterSettingsTest {
   private static void write(
       Path file, CompressionCodecName codec, WriterVersion version, boolean dictionary)
       throws IOException {
+    write(file, codec, version, dictionary, 1 << 20);
+  }
+
+  private static void write(
+      Path file,
+      CompressionCodecName codec,
+      WriterVersion version,
+      boolean dictionary,
+      int dictionaryPageSize)
+      throws IOException {
     SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
     try (ParquetWriter<Group> writer =
         ExampleParquetWriter.builder(new LocalOutputFile(file))
@@ -188,6 +233,7 @@ class WriterSettingsTest {
             .withDictionaryEncoding(dictionary)
             .withByteStreamSplitEncoding(!dictionary)
             .withPageSize(4096)
+            .withDictionaryPageSize(dictionaryPageSize)
             .withRowGroupSize(48L * 1024)
             .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)
             .build()) {
