@@ -150,20 +150,15 @@ public final class ParquetFilters {
     }
   }
 
-  /**
-   * A column whose parquet-java values are of type {@code T}; subclasses convert canonical values.
-   */
-  private abstract static class Typed<
-          T extends Comparable<T>, C extends Operators.Column<T> & Operators.SupportsLtGt>
+  /** A column whose nulls parquet-java can test: every column type. */
+  private abstract static class Nullable<
+          T extends Comparable<T>, C extends Operators.Column<T> & Operators.SupportsEqNotEq>
       extends ColumnTranslator {
     final C column;
 
-    Typed(C column) {
+    Nullable(C column) {
       this.column = column;
     }
-
-    /** The physical value, or null when the column cannot hold it. */
-    abstract T physical(Object canonical);
 
     @Override
     FilterPredicate isNull() {
@@ -174,6 +169,21 @@ public final class ParquetFilters {
     FilterPredicate notNull() {
       return FilterApi.notEq(column, null);
     }
+  }
+
+  /**
+   * An ordered column whose parquet-java values are of type {@code T}; subclasses convert canonical
+   * values.
+   */
+  private abstract static class Typed<
+          T extends Comparable<T>, C extends Operators.Column<T> & Operators.SupportsLtGt>
+      extends Nullable<T, C> {
+    Typed(C column) {
+      super(column);
+    }
+
+    /** The physical value, or null when the column cannot hold it. */
+    abstract T physical(Object canonical);
 
     @Override
     FilterPredicate compare(ComparisonOperator op, Object value) {
@@ -285,21 +295,9 @@ public final class ParquetFilters {
     }
   }
 
-  private static final class Booleans extends ColumnTranslator {
-    private final Operators.BooleanColumn column;
-
+  private static final class Booleans extends Nullable<Boolean, Operators.BooleanColumn> {
     Booleans(Operators.BooleanColumn column) {
-      this.column = column;
-    }
-
-    @Override
-    FilterPredicate isNull() {
-      return FilterApi.eq(column, null);
-    }
-
-    @Override
-    FilterPredicate notNull() {
-      return FilterApi.notEq(column, null);
+      super(column);
     }
 
     @Override

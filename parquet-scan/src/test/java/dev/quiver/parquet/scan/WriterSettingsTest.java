@@ -94,23 +94,7 @@ class WriterSettingsTest {
     Path file = dir.resolve("data.parquet");
     write(file, codec, version, dictionary);
     DataFile data = DatasetLoader.readFile(file);
-    List<String> columns = SCHEMA.getFields().stream().map(f -> f.getName()).toList();
-    int row = 0;
-    try (BufferAllocator allocator = new RootAllocator();
-        ParquetBatchReader reader =
-            ParquetBatchReader.open(
-                new FileSplit(data, 0, data.rowGroups().size()),
-                data.schema(),
-                ScanRequest.of(columns),
-                allocator)) {
-      while (reader.next()) {
-        VectorSchemaRoot root = reader.root();
-        for (int r = 0; r < root.getRowCount(); r++, row++) {
-          assertRow(root, r, row);
-        }
-      }
-    }
-    assertThat(row).isEqualTo(ROWS);
+    assertReadsEveryRow(data);
 
     // The same file filtered: every pushdown level these settings allow, then the exact filter.
     Predicate filter =
@@ -162,23 +146,7 @@ class WriterSettingsTest {
       }
     }
     assertThat(mixed).as("some chunk has dictionary pages, then PLAIN ones").isTrue();
-    List<String> columns = SCHEMA.getFields().stream().map(f -> f.getName()).toList();
-    int row = 0;
-    try (BufferAllocator allocator = new RootAllocator();
-        ParquetBatchReader reader =
-            ParquetBatchReader.open(
-                new FileSplit(data, 0, data.rowGroups().size()),
-                data.schema(),
-                ScanRequest.of(columns),
-                allocator)) {
-      while (reader.next()) {
-        VectorSchemaRoot root = reader.root();
-        for (int r = 0; r < root.getRowCount(); r++, row++) {
-          assertRow(root, r, row);
-        }
-      }
-    }
-    assertThat(row).isEqualTo(ROWS);
+    assertReadsEveryRow(data);
   }
 
   @Test
@@ -209,6 +177,27 @@ class WriterSettingsTest {
       assertThat(rows).isEqualTo(ROWS);
       assertThat(reader.statistics().bytesRead()).isEqualTo(labelBytes).isLessThan(allBytes / 3);
     }
+  }
+
+  /** Reads every column of the whole file and checks each value against the generator. */
+  private static void assertReadsEveryRow(DataFile data) {
+    List<String> columns = SCHEMA.getFields().stream().map(f -> f.getName()).toList();
+    int row = 0;
+    try (BufferAllocator allocator = new RootAllocator();
+        ParquetBatchReader reader =
+            ParquetBatchReader.open(
+                new FileSplit(data, 0, data.rowGroups().size()),
+                data.schema(),
+                ScanRequest.of(columns),
+                allocator)) {
+      while (reader.next()) {
+        VectorSchemaRoot root = reader.root();
+        for (int r = 0; r < root.getRowCount(); r++, row++) {
+          assertRow(root, r, row);
+        }
+      }
+    }
+    assertThat(row).isEqualTo(ROWS);
   }
 
   private static void write(
