@@ -88,6 +88,10 @@ final class HybridRleDecoder {
         padded.flip();
         packer.unpack8Values(padded, 0, unpacked, 0);
         in.position(in.limit());
+      } else if (in.hasArray()) {
+        // The byte[] unpackers skip ByteBuffer's per-byte bounds checks.
+        packer.unpack8Values(in.array(), in.arrayOffset() + in.position(), unpacked, 0);
+        in.position(in.position() + bitWidth);
       } else {
         packer.unpack8Values(in, in.position(), unpacked, 0);
         in.position(in.position() + bitWidth);

@@ -26,6 +26,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
@@ -33,6 +34,7 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.util.HadoopCodecs;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
@@ -60,6 +62,13 @@ import org.apache.parquet.schema.Type;
  */
 public final class ParquetBatchReader implements AutoCloseable {
   private static final PrimitiveConverter NO_CONVERTER = new PrimitiveConverter() {};
+
+  /**
+   * Hadoop's codecs read their settings from a Configuration, which parses XML resources when
+   * created: one for the process instead of one per opened split. Codec factories themselves stay
+   * per reader (their decompressors are not thread-safe).
+   */
+  private static final Configuration CODEC_CONFIGURATION = new Configuration();
 
   /**
    * Converters that do nothing, shaped like {@code group}: parquet-column looks a leaf's converter
@@ -426,7 +435,10 @@ public final class ParquetBatchReader implements AutoCloseable {
       return new ParquetFileReader(
           input,
           split.file().footer(),
-          ParquetReadOptions.builder().usePageChecksumVerification(true).build(),
+          ParquetReadOptions.builder()
+              .usePageChecksumVerification(true)
+              .withCodecFactory(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0))
+              .build(),
           input.newStream());
     } catch (IOException e) {
       throw new InvalidDatasetException(
