@@ -1,0 +1,71 @@
+package dev.quiver.shuffle.aggregate;
+
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.FloatingPointVector;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/** SUM of FLOAT or DOUBLE into DOUBLE. */
+final class DoubleSumAccumulator implements SumAccumulator {
+  private final Float8Vector sums;
+
+  DoubleSumAccumulator(Field state, BufferAllocator allocator) {
+    sums = (Float8Vector) state.createVector(allocator);
+    sums.allocateNew();
+  }
+
+  @Override
+  public void ensureGroups(int groups) {
+    Accumulators.ensureCapacity(sums, groups);
+  }
+
+  @Override
+  public void update(FieldVector input, int[] groups, int rows) {
+    FloatingPointVector values = (FloatingPointVector) input;
+    ArrowBuf data = sums.getDataBuffer();
+    ArrowBuf validity = sums.getValidityBuffer();
+    boolean noNulls = input.getNullCount() == 0;
+    for (int r = 0; r < rows; r++) {
+      if (noNulls || !input.isNull(r)) {
+        int g = groups[r];
+        double value = values.getValueAsDouble(r);
+        if (BitVectorHelper.get(validity, g) == 0) {
+          BitVectorHelper.setBit(validity, g);
+          data.setDouble(g * 8L, value);
+        } else {
+          data.setDouble(g * 8L, data.getDouble(g * 8L) + value);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void merge(List<FieldVector> state, int[] groups, int rows) {
+    update(state.get(0), groups, rows);
+  }
+
+  @Override
+  public void exportState(List<FieldVector> targets, int groupCount) {
+    exportResult(targets.get(0), groupCount);
+  }
+
+  @Override
+  public void exportResult(FieldVector target, int groupCount) {
+    ensureGroups(groupCount);
+    Accumulators.moveInto(sums, target, groupCount);
+  }
+
+  @Override
+  public double sumAsDouble(int g) {
+    return sums.isNull(g) ? Double.NaN : sums.get(g);
+  }
+
+  @Override
+  public void close() {
+    sums.close();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.quiver.shuffle.aggregate;
+
+import dev.quiver.shuffle.key.KeyColumns;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * The distinct group keys seen so far, each with a dense id from 0.
+ *
+ * <p>Keys are appended to Arrow vectors of the key types, in id order, so the keys are already the
+ * result's key columns; an open-addressing table of ids, with the hash of each group beside it,
+ * finds a row's group. Without key columns there is exactly one group, id 0 (a global aggregate).
+ */
+final class GroupTable implements AutoCloseable {
+  private final List<FieldVector> keys = new ArrayList<>();
+  private int[] slots = new int[1024];
+  private int[] hashes = new int[1024];
+  private int size;
+
+  GroupTable(List<Field> keyFields, BufferAllocator allocator) {
+    try {
+      for (Field field : keyFields) {
+        FieldVector vector = field.createVector(allocator);
+        keys.add(vector);
+        vector.allocateNew();
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    if (keys.isEmpty()) {
+      size = 1;
+    }
+  }
+
+  /** Number of groups. */
+  int size() {
+    return size;
+  }
+
+  /** The key vectors, with {@link #size()} values once {@link #finishKeys()} ran. */
+  List<FieldVector> keys() {
+    return keys;
+  }
+
+  /** Sets the key vectors' value counts to the group count. */
+  void finishKeys() {
+    keys.forEach(k -> k.setValueCount(size));
+  }
+
+  /**
+   * Writes the group id of rows {@code [0, rows)} of {@code batchKeys} into {@code ids}, adding
+   * groups for keys not seen before.
+   */
+  void assign(List<FieldVector> batchKeys, int rows, int[] ids) {
+    if (keys.isEmpty()) {
+      Arrays.fill(ids, 0, rows, 0);
+      return;
+    }
+    int mask = slots.length - 1;
+    for (int r = 0; r < rows; r++) {
+      int hash = KeyColumns.hash(batchKeys, r);
+      int slot = hash & mask;
+      while (true) {
+        int id = slots[slot] - 1;
+        if (id < 0) {
+          id = insert(batchKeys, r, hash);
+          slots[slot] = id + 1;
+          ids[r] = id;
+          if (size * 2 > slots.length) {
+            grow();
+            mask = slots.length - 1;
+          }
+          break;
+        }
+        if (hashes[id] == hash && KeyColumns.equal(keys, id, batchKeys, r)) {
+          ids[r] = id;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+
+  private int insert(List<FieldVector> batchKeys, int row, int hash) {
+    int id = size;
+    for (int k = 0; k < keys.size(); k++) {
+      keys.get(k).copyFromSafe(row, id, batchKeys.get(k));
+    }
+    if (id == hashes.length) {
+      hashes = Arrays.copyOf(hashes, hashes.length * 2);
+    }
+    hashes[id] = hash;
+    size++;
+    return id;
+  }
+
+  private void grow() {
+    int[] larger = new int[slots.length * 2];
+    int mask = larger.length - 1;
+    for (int id = 0; id < size; id++) {
+      int slot = hashes[id] & mask;
+      while (larger[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      larger[slot] = id + 1;
+    }
+    slots = larger;
+  }
+
+  @Override
+  public void close() {
+    keys.forEach(FieldVector::close);
+  }
+}

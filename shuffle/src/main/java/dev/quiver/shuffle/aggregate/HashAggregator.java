@@ -1,0 +1,159 @@
+package dev.quiver.shuffle.aggregate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Groups rows by key and folds them into aggregates, over Arrow vectors.
+ *
+ * <p>Two kinds of input: raw batches ({@link #addInput}), whose columns are named as the layout's
+ * key and input fields, and partial results of other aggregators ({@link #addPartial}) in the
+ * layout's partial schema. The output is either a partial result for another aggregator ({@link
+ * #takePartial}) or the final result ({@link #takeResult}); both move the state out, after which
+ * the aggregator holds nothing and only {@link #close()} remains.
+ *
+ * <p>Memory comes from the given allocator, so its limit bounds the number of groups: exceeding it
+ * throws Arrow's {@link org.apache.arrow.memory.OutOfMemoryException}. A sum beyond its type throws
+ * {@link AggregateOverflowException}. Not thread-safe.
+ */
+public final class HashAggregator implements AutoCloseable {
+  private final AggregateLayout layout;
+  private final BufferAllocator allocator;
+  private final GroupTable groups;
+  private final List<Accumulator> accumulators = new ArrayList<>();
+  private int[] ids = new int[0];
+  private boolean taken;
+
+  /**
+   * @param allocator where keys and states live; must outlive the aggregator and what it returns
+   */
+  public HashAggregator(AggregateLayout layout, BufferAllocator allocator) {
+    this.layout = requireNonNull(layout, "layout is null");
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.groups = new GroupTable(layout.keys(), allocator);
+    try {
+      for (AggregateCall call : layout.calls()) {
+        accumulators.add(Accumulators.create(call, allocator));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  public AggregateLayout layout() {
+    return layout;
+  }
+
+  /** Number of groups so far. */
+  public int groupCount() {
+    return groups.size();
+  }
+
+  /** Folds a batch of input rows in; the batch is only read. */
+  public void addInput(VectorSchemaRoot batch) {
+    int rows = batch.getRowCount();
+    List<FieldVector> keys = new ArrayList<>();
+    layout.keys().forEach(key -> keys.add(batch.getVector(key.getName())));
+    assign(keys, rows);
+    for (int a = 0; a < accumulators.size(); a++) {
+      AggregateCall call = layout.calls().get(a);
+      FieldVector input = call.input() == null ? null : batch.getVector(call.input().getName());
+      accumulators.get(a).update(input, ids, rows);
+    }
+  }
+
+  /** Folds a batch of partial results, in {@link AggregateLayout#partialSchema()}, in. */
+  public void addPartial(VectorSchemaRoot partial) {
+    int rows = partial.getRowCount();
+    List<FieldVector> vectors = partial.getFieldVectors();
+    int keyCount = layout.keys().size();
+    assign(vectors.subList(0, keyCount), rows);
+    int column = keyCount;
+    for (int a = 0; a < accumulators.size(); a++) {
+      int width = layout.calls().get(a).stateFields("").size();
+      accumulators.get(a).merge(vectors.subList(column, column + width), ids, rows);
+      column += width;
+    }
+  }
+
+  private void assign(List<FieldVector> keys, int rows) {
+    if (taken) {
+      throw new IllegalStateException("The aggregator's result was already taken");
+    }
+    if (ids.length < rows) {
+      ids = new int[Math.max(rows, ids.length * 2)];
+    }
+    groups.assign(keys, rows, ids);
+    accumulators.forEach(a -> a.ensureGroups(groups.size()));
+  }
+
+  /**
+   * Moves the groups out as a partial result in {@link AggregateLayout#partialSchema()}.
+   *
+   * @return a root the caller owns and closes
+   */
+  public VectorSchemaRoot takePartial() {
+    VectorSchemaRoot partial = VectorSchemaRoot.create(layout.partialSchema(), allocator);
+    try {
+      List<FieldVector> vectors = partial.getFieldVectors();
+      int column = moveKeys(vectors);
+      for (int a = 0; a < accumulators.size(); a++) {
+        int width = layout.calls().get(a).stateFields("").size();
+        accumulators.get(a).exportState(vectors.subList(column, column + width), groups.size());
+        column += width;
+      }
+      partial.setRowCount(groups.size());
+      return partial;
+    } catch (RuntimeException e) {
+      partial.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Moves the groups out as final results in {@link AggregateLayout#resultSchema()}.
+   *
+   * @return a root the caller owns and closes
+   * @throws AggregateOverflowException if a value does not fit its result type
+   */
+  public VectorSchemaRoot takeResult() {
+    VectorSchemaRoot result = VectorSchemaRoot.create(layout.resultSchema(), allocator);
+    try {
+      List<FieldVector> vectors = result.getFieldVectors();
+      int column = moveKeys(vectors);
+      for (int a = 0; a < accumulators.size(); a++) {
+        accumulators.get(a).exportResult(vectors.get(column + a), groups.size());
+      }
+      result.setRowCount(groups.size());
+      return result;
+    } catch (RuntimeException e) {
+      result.close();
+      throw e;
+    }
+  }
+
+  private int moveKeys(List<FieldVector> targets) {
+    if (taken) {
+      throw new IllegalStateException("The aggregator's result was already taken");
+    }
+    taken = true;
+    groups.finishKeys();
+    List<FieldVector> keys = groups.keys();
+    for (int k = 0; k < keys.size(); k++) {
+      keys.get(k).makeTransferPair(targets.get(k)).transfer();
+    }
+    return keys.size();
+  }
+
+  @Override
+  public void close() {
+    groups.close();
+    accumulators.forEach(Accumulator::close);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.quiver.shuffle.partition;
+
+import dev.quiver.shuffle.key.KeyColumns;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Assigns rows to partitions by the hash of their group key, the same on every peer: partition
+ * {@code p} of every peer's partial result holds the same keys, so its owner sees all of a key's
+ * partials.
+ *
+ * <p>The partition comes from the hash's bits reversed, so the keys one owner receives still spread
+ * over its own hash table, which indexes by the low bits.
+ */
+public final class HashPartitioner {
+  private final int partitions;
+
+  public HashPartitioner(int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+    }
+    this.partitions = partitions;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** The partition of row {@code row} of {@code keys}. */
+  public int partitionOf(List<FieldVector> keys, int row) {
+    return Integer.remainderUnsigned(Integer.reverse(KeyColumns.hash(keys, row)), partitions);
+  }
+
+  /**
+   * The rows of each partition: element {@code p} lists, in order, the rows {@code [0, rows)} of
+   * {@code keys} that belong to partition {@code p}.
+   */
+  public int[][] assign(List<FieldVector> keys, int rows) {
+    int[] partitionOfRow = new int[rows];
+    int[] counts = new int[partitions];
+    for (int r = 0; r < rows; r++) {
+      int p = partitions == 1 ? 0 : partitionOf(keys, r);
+      partitionOfRow[r] = p;
+      counts[p]++;
+    }
+    int[][] rowsOf = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      rowsOf[p] = new int[counts[p]];
+    }
+    Arrays.fill(counts, 0);
+    for (int r = 0; r < rows; r++) {
+      int p = partitionOfRow[r];
+      rowsOf[p][counts[p]++] = r;
+    }
+    return rowsOf;
+  }
+
+  /**
+   * Copies rows {@code rows[from, to)} of {@code source} into a new root of freshly allocated
+   * vectors, as Flight's zero-copy write needs: once sent, its buffers must not be written again.
+   *
+   * @return a root the caller owns and closes
+   */
+  public static VectorSchemaRoot copyRows(
+      VectorSchemaRoot source, int[] rows, int from, int to, BufferAllocator allocator) {
+    VectorSchemaRoot target = VectorSchemaRoot.create(source.getSchema(), allocator);
+    try {
+      int count = to - from;
+      for (int c = 0; c < source.getFieldVectors().size(); c++) {
+        FieldVector in = source.getVector(c);
+        FieldVector out = target.getVector(c);
+        out.setInitialCapacity(count);
+        out.allocateNew();
+        for (int i = 0; i < count; i++) {
+          out.copyFromSafe(rows[from + i], i, in);
+        }
+        out.setValueCount(count);
+      }
+      target.setRowCount(count);
+      return target;
+    } catch (RuntimeException e) {
+      target.close();
+      throw e;
+    }
+  }
+}

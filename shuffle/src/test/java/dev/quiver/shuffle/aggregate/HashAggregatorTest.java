@@ -1,0 +1,298 @@
+package dev.quiver.shuffle.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.shuffle.partition.HashPartitioner;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.BinaryOperator;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.Text;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HashAggregatorTest {
+  private static final Field K = Field.nullable("k", new ArrowType.Int(32, true));
+  private static final Field S = Field.nullable("s", ArrowType.Utf8.INSTANCE);
+  private static final Field V = Field.nullable("v", new ArrowType.Int(64, true));
+  private static final Field D =
+      Field.nullable("d", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
+  private static final Field M = Field.nullable("m", new ArrowType.Decimal(10, 2, 128));
+  private static final Field T =
+      Field.nullable("t", new ArrowType.Date(org.apache.arrow.vector.types.DateUnit.DAY));
+  private static final Schema INPUT = new Schema(List.of(K, S, V, D, M, T));
+
+  private static final List<AggregateCall> CALLS =
+      List.of(
+          new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows"),
+          new AggregateCall(AggregateFunction.COUNT, V, "count_v"),
+          new AggregateCall(AggregateFunction.SUM, V, "sum_v"),
+          new AggregateCall(AggregateFunction.SUM, M, "sum_m"),
+          new AggregateCall(AggregateFunction.MIN, T, "min_t"),
+          new AggregateCall(AggregateFunction.MAX, S, "max_s"),
+          new AggregateCall(AggregateFunction.MIN, M, "min_m"),
+          new AggregateCall(AggregateFunction.MAX, D, "max_d"),
+          new AggregateCall(AggregateFunction.AVG, V, "avg_v"));
+
+  private BufferAllocator allocator;
+
+  @BeforeEach
+  void open() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void closeCleanly() {
+    assertThat(allocator.getAllocatedMemory()).as(allocator.toVerboseString()).isZero();
+    allocator.close();
+  }
+
+  @Test
+  void oneAggregatorGroupsEveryKeyIncludingNull() {
+    AggregateLayout layout = new AggregateLayout(List.of(K, S), CALLS);
+    try (VectorSchemaRoot input = generate(20_000, 50, 7);
+        HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      aggregator.addInput(input);
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        assertThat(rows(result)).isEqualTo(expected(input, 2));
+        assertThat(result.getSchema()).isEqualTo(layout.resultSchema());
+      }
+    }
+  }
+
+  @Test
+  void partialsOfThreePeersShuffledToTwoOwnersGiveTheSameResult() {
+    AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
+    HashPartitioner partitioner = new HashPartitioner(2);
+    try (VectorSchemaRoot input = generate(30_000, 2_000, 11);
+        HashAggregator owner0 = new HashAggregator(layout, allocator);
+        HashAggregator owner1 = new HashAggregator(layout, allocator)) {
+      List<HashAggregator> owners = List.of(owner0, owner1);
+      for (int peer = 0; peer < 3; peer++) {
+        try (VectorSchemaRoot slice = input.slice(peer * 10_000, 10_000);
+            HashAggregator partialAggregator = new HashAggregator(layout, allocator);
+            VectorSchemaRoot partial = takePartial(partialAggregator, slice)) {
+          int[][] rowsOf =
+              partitioner.assign(partial.getFieldVectors().subList(0, 1), partial.getRowCount());
+          for (int p = 0; p < 2; p++) {
+            // Batches of at most 500 rows, as they would cross the wire.
+            for (int from = 0; from < rowsOf[p].length; from += 500) {
+              int to = Math.min(rowsOf[p].length, from + 500);
+              try (VectorSchemaRoot batch =
+                  HashPartitioner.copyRows(partial, rowsOf[p], from, to, allocator)) {
+                owners.get(p).addPartial(batch);
+              }
+            }
+          }
+        }
+      }
+      Map<List<Object>, List<Object>> merged = new HashMap<>();
+      for (HashAggregator owner : owners) {
+        try (VectorSchemaRoot result = owner.takeResult()) {
+          Map<List<Object>, List<Object>> part = rows(result);
+          assertThat(merged.keySet()).doesNotContainAnyElementsOf(part.keySet());
+          merged.putAll(part);
+        }
+      }
+      assertThat(merged).isEqualTo(expected(input, 1));
+    }
+  }
+
+  @Test
+  void globalAggregateOfNoRowsIsOneRowOfZeroCountsAndNulls() {
+    AggregateLayout layout = new AggregateLayout(List.of(), CALLS);
+    try (VectorSchemaRoot input = generate(0, 1, 1);
+        HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      aggregator.addInput(input);
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        assertThat(result.getRowCount()).isEqualTo(1);
+        assertThat(result.getVector("rows").getObject(0)).isEqualTo(0L);
+        assertThat(result.getVector("count_v").getObject(0)).isEqualTo(0L);
+        assertThat(result.getVector("sum_v").isNull(0)).isTrue();
+        assertThat(result.getVector("avg_v").isNull(0)).isTrue();
+        assertThat(result.getVector("max_s").isNull(0)).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void integerSumBeyondBigintIsAnErrorNamingTheAggregate() {
+    AggregateLayout layout =
+        new AggregateLayout(List.of(), List.of(new AggregateCall(AggregateFunction.SUM, V, "s")));
+    try (VectorSchemaRoot input = VectorSchemaRoot.create(new Schema(List.of(V)), allocator);
+        HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      BigIntVector v = (BigIntVector) input.getVector(0);
+      v.allocateNew(2);
+      v.set(0, Long.MAX_VALUE);
+      v.set(1, 1);
+      input.setRowCount(2);
+      assertThatThrownBy(() -> aggregator.addInput(input))
+          .isInstanceOf(AggregateOverflowException.class)
+          .hasMessage("SUM(v) overflows BIGINT");
+    }
+  }
+
+  @Test
+  void groupsBeyondTheAllocatorLimitFailAndFreeEverything() {
+    AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
+    try (VectorSchemaRoot input = generate(200_000, 1_000_000, 3);
+        BufferAllocator limited = allocator.newChildAllocator("query-1", 0, 256 * 1024)) {
+      assertThatThrownBy(
+              () -> {
+                try (HashAggregator aggregator = new HashAggregator(layout, limited)) {
+                  aggregator.addInput(input);
+                }
+              })
+          .isInstanceOf(OutOfMemoryException.class);
+      assertThat(limited.getAllocatedMemory()).isZero();
+    }
+  }
+
+  private VectorSchemaRoot takePartial(HashAggregator aggregator, VectorSchemaRoot input) {
+    aggregator.addInput(input);
+    return aggregator.takePartial();
+  }
+
+  /** Rows with {@code keys} distinct values of k (some null), strings from a few values. */
+  private VectorSchemaRoot generate(int rows, int keys, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    VectorSchemaRoot root = VectorSchemaRoot.create(INPUT, allocator);
+    root.allocateNew();
+    IntVector k = (IntVector) root.getVector("k");
+    VarCharVector s = (VarCharVector) root.getVector("s");
+    BigIntVector v = (BigIntVector) root.getVector("v");
+    Float8Vector d = (Float8Vector) root.getVector("d");
+    DecimalVector m = (DecimalVector) root.getVector("m");
+    DateDayVector t = (DateDayVector) root.getVector("t");
+    for (int r = 0; r < rows; r++) {
+      if (random.nextInt(20) == 0) {
+        k.setNull(r);
+      } else {
+        k.setSafe(r, random.nextInt(keys));
+      }
+      if (random.nextInt(10) == 0) {
+        s.setNull(r);
+      } else {
+        s.setSafe(r, ("s" + random.nextInt(5) + "é").getBytes(StandardCharsets.UTF_8));
+      }
+      if (random.nextInt(4) == 0) {
+        v.setNull(r);
+      } else {
+        v.setSafe(r, random.nextLong(-1_000_000_000L, 1_000_000_000L));
+      }
+      d.setSafe(r, random.nextDouble(-100, 100));
+      m.setSafe(r, BigDecimal.valueOf(random.nextLong(-99_999_999L, 99_999_999L), 2));
+      t.setSafe(r, random.nextInt(-1000, 20_000));
+    }
+    root.setRowCount(rows);
+    return root;
+  }
+
+  /** Each result row as key list to value list; doubles rounded to 9 significant digits. */
+  private static Map<List<Object>, List<Object>> rows(VectorSchemaRoot result) {
+    int keys = result.getFieldVectors().size() - CALLS.size();
+    Map<List<Object>, List<Object>> rows = new HashMap<>();
+    for (int r = 0; r < result.getRowCount(); r++) {
+      List<Object> key = new ArrayList<>();
+      List<Object> values = new ArrayList<>();
+      for (int c = 0; c < result.getFieldVectors().size(); c++) {
+        Object value = canonical(result.getVector(c).getObject(r));
+        (c < keys ? key : values).add(value);
+      }
+      assertThat(rows.put(key, values)).as("group %s appears twice", key).isNull();
+    }
+    return rows;
+  }
+
+  /** The expected result, computed row by row with plain Java values. */
+  private static Map<List<Object>, List<Object>> expected(VectorSchemaRoot input, int keyCount) {
+    Map<List<Object>, Object[]> state = new HashMap<>();
+    for (int r = 0; r < input.getRowCount(); r++) {
+      List<Object> key = new ArrayList<>();
+      for (int c = 0; c < keyCount; c++) {
+        key.add(canonical(input.getVector(c).getObject(r)));
+      }
+      Object[] s =
+          state.computeIfAbsent(
+              key, x -> new Object[] {0L, 0L, null, null, null, null, null, null, 0L});
+      Long v = (Long) input.getVector("v").getObject(r);
+      s[0] = (Long) s[0] + 1;
+      if (v != null) {
+        s[1] = (Long) s[1] + 1;
+        s[2] = s[2] == null ? v : (Long) s[2] + v;
+      }
+      s[3] =
+          combine(
+              s[3],
+              input.getVector("m").getObject(r),
+              (a, b) -> ((BigDecimal) a).add((BigDecimal) b));
+      s[4] =
+          combine(
+              s[4],
+              input.getVector("t").getObject(r),
+              (a, b) -> ((Integer) a) <= (Integer) b ? a : b);
+      Object str = canonical(input.getVector("s").getObject(r));
+      s[5] = combine(s[5], str, (a, b) -> ((String) a).compareTo((String) b) >= 0 ? a : b);
+      s[6] =
+          combine(
+              s[6],
+              input.getVector("m").getObject(r),
+              (a, b) -> ((BigDecimal) a).min((BigDecimal) b));
+      s[7] =
+          combine(
+              s[7], input.getVector("d").getObject(r), (a, b) -> Math.max((Double) a, (Double) b));
+    }
+    Map<List<Object>, List<Object>> expected = new HashMap<>();
+    state.forEach(
+        (key, s) -> {
+          Double avg = s[2] == null ? null : ((Long) s[2]).doubleValue() / (Long) s[1];
+          expected.put(
+              key,
+              Arrays.asList(
+                  s[0], s[1], s[2], s[3], s[4], s[5], s[6], canonical(s[7]), canonical(avg)));
+        });
+    return expected;
+  }
+
+  private static Object combine(Object current, Object value, BinaryOperator<Object> with) {
+    if (value == null) {
+      return current;
+    }
+    return current == null ? value : with.apply(current, value);
+  }
+
+  private static Object canonical(Object value) {
+    if (value instanceof Text text) {
+      return text.toString();
+    }
+    if (value instanceof Double d) {
+      return new BigDecimal(d).round(new java.math.MathContext(9)).doubleValue();
+    }
+    if (value instanceof java.time.LocalDateTime || value instanceof Integer || value == null) {
+      return value;
+    }
+    return Objects.requireNonNull(value);
+  }
+}
