@@ -270,7 +270,15 @@ class SqlQueryTest {
         FlightStatusCode.INVALID_ARGUMENT,
         "Cannot compare column amount (DECIMAL(12,2)) with 'abc'");
     assertFails("SELECT id FROM sales ORDER BY id", FlightStatusCode.UNIMPLEMENTED, "ORDER BY");
-    assertFails("SELECT sum(x) FROM sales", FlightStatusCode.UNIMPLEMENTED, "SUM");
+    assertFails("SELECT count(DISTINCT x) FROM sales", FlightStatusCode.UNIMPLEMENTED, "DISTINCT");
+    assertFails(
+        "SELECT k, sum(x) FROM sales",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "Column 'k' in SELECT must appear in GROUP BY");
+    assertFails(
+        "SELECT sum(s) FROM sales",
+        FlightStatusCode.INVALID_ARGUMENT,
+        "SUM cannot take column 's'");
     assertFails(
         "SELECT CAST(s AS BIGINT) AS n FROM sales WHERE id = 1",
         FlightStatusCode.INVALID_ARGUMENT,

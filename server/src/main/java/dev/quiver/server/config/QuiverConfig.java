@@ -28,6 +28,11 @@ public class QuiverConfig {
   private long splitBytes = 64L << 20;
   private Duration shutdownGrace = Duration.ofSeconds(10);
   private Duration clientTimeout = Duration.ofSeconds(60);
+  private long queryMemoryLimit = 1L << 30;
+  private long gatherThreshold = 4L << 20;
+  private Duration peerTimeout = Duration.ofSeconds(60);
+  private Duration fragmentTtl = Duration.ofMinutes(10);
+  private List<String> sharedDatasets = List.of();
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
 
@@ -137,6 +142,61 @@ public class QuiverConfig {
 
   public void setClientTimeout(Duration clientTimeout) {
     this.clientTimeout = clientTimeout;
+  }
+
+  /**
+   * Limit of each query's allocator on each node, e.g. {@code 1GB}: partial and final groups of an
+   * aggregation live there; a query that needs more fails with RESOURCE_EXHAUSTED.
+   */
+  public long getQueryMemoryLimit() {
+    return queryMemoryLimit;
+  }
+
+  public void setQueryMemoryLimit(@ReadableBytes long queryMemoryLimit) {
+    this.queryMemoryLimit = queryMemoryLimit;
+  }
+
+  /**
+   * Partial aggregation results up to this many Arrow bytes (over all nodes) are gathered on the
+   * coordinator and merged there; larger ones are hash-shuffled to owner nodes.
+   */
+  public long getGatherThreshold() {
+    return gatherThreshold;
+  }
+
+  public void setGatherThreshold(@ReadableBytes long gatherThreshold) {
+    this.gatherThreshold = gatherThreshold;
+  }
+
+  /** How long one call to another node may take before the query fails with UNAVAILABLE. */
+  public Duration getPeerTimeout() {
+    return peerTimeout;
+  }
+
+  public void setPeerTimeout(Duration peerTimeout) {
+    this.peerTimeout = peerTimeout;
+  }
+
+  /** How long a query's state may stay on a node before it is freed regardless. */
+  public Duration getFragmentTtl() {
+    return fragmentTtl;
+  }
+
+  public void setFragmentTtl(Duration fragmentTtl) {
+    this.fragmentTtl = fragmentTtl;
+  }
+
+  /**
+   * Datasets every node sees in full (a shared filesystem): the coordinator hands their row-group
+   * splits out to the nodes. Datasets on hdfs://, s3a://, gs:// or abfs:// are shared anyway;
+   * others are peer-local (each node scans its own files).
+   */
+  public List<String> getSharedDatasets() {
+    return sharedDatasets;
+  }
+
+  public void setSharedDatasets(List<String> sharedDatasets) {
+    this.sharedDatasets = List.copyOf(sharedDatasets);
   }
 
   /** Where the embedded sample dataset is generated when no dataset is configured. */

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.config.QuiverConfig;
+import dev.quiver.server.query.AggregateCoordinator;
+import dev.quiver.server.query.FragmentWorker;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -40,6 +43,7 @@ public class FlightNode implements AutoCloseable {
   private final BufferAllocator root;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile boolean serving;
+  private final Cluster cluster;
   private QuiverFlightProducer producer;
   private FlightServer server;
   private boolean closed;
@@ -48,6 +52,7 @@ public class FlightNode implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.root = requireNonNull(root, "root is null");
+    this.cluster = new Cluster(Cluster.parse(config.getPeers()), root);
   }
 
   @PostConstruct
@@ -66,7 +71,22 @@ public class FlightNode implements AutoCloseable {
                     config.getBatchBytes()),
                 config.getSplitBytes(),
                 config.getClientTimeout()),
-            () -> serving);
+            () -> serving,
+            cluster,
+            new FragmentWorker.Settings(
+                config.getQueryMemoryLimit(),
+                config.getFragmentTtl(),
+                new ScanRequest(
+                    java.util.List.of(),
+                    dev.quiver.parquet.predicate.Constant.TRUE,
+                    config.getBatchRows(),
+                    config.getBatchBytes()),
+                config.getBatchRows(),
+                config.getPeerTimeout()),
+            new AggregateCoordinator.Settings(
+                config.getGatherThreshold(),
+                config.getSplitBytes(),
+                java.util.Set.copyOf(config.getSharedDatasets())));
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
     server =
@@ -80,15 +100,47 @@ public class FlightNode implements AutoCloseable {
       throw new UncheckedIOException(
           "Cannot start the Flight server on " + config.getHost() + ":" + config.getPort(), e);
     }
+    cluster.bind(advertised());
     serving = true;
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(FLIGHT_SERVICE, ServingStatus.SERVING);
     LOG.info(
-        "Quiver node serving {} dataset(s) {} at grpc://{}:{}",
+        "Quiver node serving {} dataset(s) {} at grpc://{}:{}, advertised as {}, peers {}",
         catalog.names().size(),
         catalog.names(),
         config.getHost(),
-        server.getPort());
+        server.getPort(),
+        cluster.self().getUri(),
+        cluster.peers().stream().map(p -> p.getUri().toString()).toList());
+  }
+
+  /**
+   * The address this node gives peers and clients: {@code quiver.advertise}, or else the bound host
+   * (this machine's name when listening on all interfaces) and port.
+   */
+  private Location advertised() {
+    if (config.getAdvertise() != null && !config.getAdvertise().isBlank()) {
+      return Cluster.parse(java.util.List.of(config.getAdvertise())).get(0);
+    }
+    String host = config.getHost();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "127.0.0.1";
+      }
+    }
+    return Location.forGrpcInsecure(host, server.getPort());
+  }
+
+  /** This node and its peers. */
+  public Cluster cluster() {
+    return cluster;
+  }
+
+  /** Query fragments this node holds right now (distributed queries running through it). */
+  public int activeFragments() {
+    return producer.worker().activeFragments();
   }
 
   /** The port the server is bound to (the chosen one when configured with port 0). */
@@ -129,6 +181,7 @@ public class FlightNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     producer.close();
+    cluster.close();
     LOG.info("Quiver node stopped");
   }
 }

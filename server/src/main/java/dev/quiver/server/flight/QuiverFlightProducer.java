@@ -10,8 +10,15 @@ import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.AggregateCoordinator;
+import dev.quiver.server.query.CoordinatedResult;
+import dev.quiver.server.query.FragmentProtocol;
+import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
@@ -36,12 +43,14 @@ import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.slf4j.Logger;
@@ -65,13 +74,24 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
           new ActionType("health", "The node's serving status and dataset count, as JSON"),
           new ActionType(
               "datasets",
-              "The catalog: every dataset with files, rows, bytes and columns, as JSON"));
+              "The catalog: every dataset with files, rows, bytes and columns, as JSON"),
+          new ActionType(
+              FragmentProtocol.PARTIAL,
+              "Internal, between nodes: scan and aggregate this node's part of a query"),
+          new ActionType(
+              FragmentProtocol.SHUFFLE,
+              "Internal, between nodes: send a query's partial groups to their owners"),
+          new ActionType(
+              FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"));
 
   private final Catalog catalog;
   private final BufferAllocator root;
   private final Limits limits;
   private final BooleanSupplier serving;
   private final QueryPlanner planner;
+  private final FragmentWorker worker;
+  private final AggregateCoordinator coordinator;
+  private final Cluster cluster;
   private final StreamTracker streams = new StreamTracker();
   private final AtomicLong streamIds = new AtomicLong();
   private final ExecutorService executor =
@@ -103,12 +123,26 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * @param serving whether the node is serving, for the {@code health} action
    */
   public QuiverFlightProducer(
-      Catalog catalog, BufferAllocator root, Limits limits, BooleanSupplier serving) {
+      Catalog catalog,
+      BufferAllocator root,
+      Limits limits,
+      BooleanSupplier serving,
+      Cluster cluster,
+      FragmentWorker.Settings fragments,
+      AggregateCoordinator.Settings coordination) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.root = requireNonNull(root, "root is null");
     this.limits = requireNonNull(limits, "limits is null");
     this.serving = requireNonNull(serving, "serving is null");
     this.planner = new QueryPlanner(catalog);
+    this.cluster = requireNonNull(cluster, "cluster is null");
+    this.worker = new FragmentWorker(catalog, root, cluster, fragments);
+    this.coordinator = new AggregateCoordinator(worker, cluster, executor, coordination);
+  }
+
+  /** This node's part of distributed queries. */
+  public FragmentWorker worker() {
+    return worker;
   }
 
   @Override
@@ -131,7 +165,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
       if (descriptor.isCommand()) {
-        return queryInfo(planner.plan(sql(descriptor)), descriptor);
+        Query query = planner.plan(sql(descriptor));
+        return query instanceof QueryPlan scan
+            ? queryInfo(scan, descriptor)
+            : aggregateInfo((AggregatePlan) query, descriptor);
       }
       return flightInfo(dataset(descriptor));
     } catch (RuntimeException e) {
@@ -161,18 +198,42 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     StreamTracker.Registration registration = streams.register();
     String operation = "DoGet";
     try {
+      if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
+        FragmentProtocol.FragmentTicket fragment =
+            FragmentProtocol.decode(ticket.getBytes(), FragmentProtocol.FragmentTicket.class);
+        String described =
+            "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
+        executor.execute(
+            () -> {
+              try (registration) {
+                if (FragmentProtocol.FragmentTicket.FINAL.equals(fragment.stage())) {
+                  worker.streamOwnedResult(fragment.fragment(), listener);
+                } else {
+                  worker.streamPartial(fragment.fragment(), listener);
+                }
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, described));
+              }
+            });
+        return;
+      }
       ScanTicket scan = ScanTicket.from(ticket);
       operation = "DoGet of dataset '" + scan.dataset() + "'";
       Dataset dataset = catalog.require(scan.dataset());
       QueryPlan plan;
       List<FileSplit> splits;
       if (scan.sql() != null) {
-        plan = planner.plan(scan.sql());
-        if (!plan.dataset().name().equals(dataset.name())) {
+        Query query = planner.plan(scan.sql());
+        if (!query.dataset().name().equals(dataset.name())) {
           throw new QuiverException(
               ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
         }
         operation = "DoGet of query " + abbreviate(scan.sql());
+        if (query instanceof AggregatePlan aggregate) {
+          coordinate(aggregate, operation, listener, registration);
+          return;
+        }
+        plan = (QueryPlan) query;
         splits =
             scan.allFiles()
                 ? plan.candidateFiles().stream()
@@ -249,14 +310,39 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     }
   }
 
+  /**
+   * Receives one partition of another node's partial groups for a query whose partition this node
+   * owns. Datasets themselves are read-only: any other {@code DoPut} is UNIMPLEMENTED.
+   */
   @Override
   public Runnable acceptPut(
       CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
-    return () ->
+    return () -> {
+      FlightDescriptor descriptor = flightStream.getDescriptor();
+      if (!descriptor.isCommand() || !FragmentProtocol.isExchange(descriptor.getCommand())) {
         ackStream.onError(
             CallStatus.UNIMPLEMENTED
                 .withDescription("DoPut is not supported: Quiver datasets are read-only")
                 .toRuntimeException());
+        return;
+      }
+      FragmentProtocol.ExchangeHeader header =
+          FragmentProtocol.decode(descriptor.getCommand(), FragmentProtocol.ExchangeHeader.class);
+      try {
+        long bytes = worker.acceptExchange(header, flightStream);
+        LOG.debug(
+            "Query {}: received {} bytes of partition {} from {}",
+            header.exchange(),
+            bytes,
+            header.partition(),
+            header.from());
+        ackStream.onCompleted();
+      } catch (Throwable e) {
+        ackStream.onError(
+            FlightErrors.toFlight(
+                e, "Exchange of query " + header.exchange() + " from " + header.from()));
+      }
+    };
   }
 
   @Override
@@ -280,6 +366,20 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                     catalog.names().size());
             case "datasets" ->
                 catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
+            case FragmentProtocol.PARTIAL ->
+                worker.partial(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.PartialRequest.class));
+            case FragmentProtocol.SHUFFLE ->
+                worker.shuffle(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.ShuffleRequest.class));
+            case FragmentProtocol.RELEASE -> {
+              worker.release(
+                  FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)
+                      .queryId());
+              yield Map.of("released", true);
+            }
             default ->
                 throw new QuiverException(
                     ErrorCode.INVALID_ARGUMENT,
@@ -311,11 +411,77 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     return streams.active();
   }
 
-  /** Stops remaining streams and the stream executor. */
+  /** Stops remaining streams, frees every query fragment and stops the stream executor. */
   @Override
   public void close() {
     stopStreams(Duration.ofSeconds(5));
+    worker.close();
     executor.shutdownNow();
+  }
+
+  /**
+   * Coordinates an aggregation on the stream executor: runs it across the cluster, then streams the
+   * answer with backpressure and ends with the query's report as metadata.
+   */
+  private void coordinate(
+      AggregatePlan plan,
+      String operation,
+      ServerStreamListener listener,
+      StreamTracker.Registration registration) {
+    BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+    backpressure.register(listener);
+    String queryId = java.util.UUID.randomUUID().toString();
+    executor.execute(
+        () -> {
+          try (registration;
+              BufferAllocator allocator =
+                  root.newChildAllocator(
+                      "query-" + queryId + "-coordinator",
+                      0,
+                      worker.settings().queryMemoryBytes());
+              CoordinatedResult result =
+                  coordinator.run(
+                      queryId,
+                      plan,
+                      allocator,
+                      () -> listener.isCancelled() || registration.isStopped());
+              VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
+            listener.start(out);
+            int batchRows = limits.batch().maxBatchRows();
+            for (int from = 0; from < result.rowCount(); from += batchRows) {
+              BackpressureStrategy.WaitResult ready =
+                  backpressure.waitForListener(limits.clientTimeout().toMillis());
+              if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
+                LOG.info("Query {} cancelled by the client while sending", queryId);
+                return;
+              }
+              result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
+              listener.putNext();
+            }
+            byte[] json = result.report().toJson();
+            ArrowBuf metadata = allocator.buffer(json.length);
+            metadata.writeBytes(json);
+            listener.putMetadata(metadata);
+            listener.completed();
+          } catch (Throwable e) {
+            listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
+          }
+        });
+  }
+
+  /**
+   * The one endpoint of an aggregation: its answer comes through this node, the coordinator, which
+   * the FlightInfo's metadata says ({@code "resultVia": "coordinator"}).
+   */
+  private FlightInfo aggregateInfo(AggregatePlan plan, FlightDescriptor descriptor) {
+    Location self = cluster.self();
+    FlightEndpoint endpoint =
+        new FlightEndpoint(ScanTicket.ofWholeQuery(plan.dataset(), plan.sql()).toTicket(), self);
+    byte[] metadata =
+        ("{\"resultVia\":\"coordinator\",\"coordinator\":\"" + self.getUri() + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    return new FlightInfo(
+        plan.schema(), descriptor, List.of(endpoint), -1, -1, false, IpcOption.DEFAULT, metadata);
   }
 
   private Dataset dataset(FlightDescriptor descriptor) {

@@ -2,11 +2,9 @@ package dev.quiver.server.sql;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Predicate;
-import dev.quiver.parquet.predicate.Predicates;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -27,7 +25,8 @@ public record QueryPlan(
     List<String> scanColumns,
     Predicate filter,
     List<Projection> projections,
-    OptionalLong limit) {
+    OptionalLong limit)
+    implements Query {
   public QueryPlan {
     requireNonNull(sql, "sql is null");
     requireNonNull(dataset, "dataset is null");
@@ -46,18 +45,7 @@ public record QueryPlan(
     return new QueryPlan("", dataset, columns, Constant.TRUE, projections, OptionalLong.empty());
   }
 
-  /**
-   * The files the filter can match, judged by their partition values alone: the others are skipped
-   * before any of their bytes are read.
-   */
-  public List<DataFile> candidateFiles() {
-    Predicate normalized = Predicates.normalize(filter);
-    return dataset.files().stream()
-        .filter(f -> !Predicates.bind(normalized, f.partitionValues()).equals(Constant.FALSE))
-        .toList();
-  }
-
-  /** The result's schema. */
+  @Override
   public Schema schema() {
     return new Schema(projections.stream().map(Projection::field).toList());
   }

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.calcite.avatica.util.Casing;
@@ -82,18 +81,17 @@ public final class QueryPlanner {
     this.catalog = requireNonNull(catalog, "catalog is null");
   }
 
-  /** Parses and validates {@code sql}. */
-  public QueryPlan plan(String sql) {
+  /** Parses and validates {@code sql}: a scan, or an aggregation when it groups or aggregates. */
+  public Query plan(String sql) {
     requireNonNull(sql, "sql is null");
     SqlNode node = parse(sql);
     OptionalLong limit = OptionalLong.empty();
+    SqlNodeList orderList = null;
     if (node instanceof SqlOrderBy orderBy) {
-      if (orderBy.orderList != null && !orderBy.orderList.isEmpty()) {
-        throw unimplemented("ORDER BY is not supported yet; sort on the client");
-      }
       if (orderBy.offset != null) {
         throw unimplemented("OFFSET is not supported yet");
       }
+      orderList = orderBy.orderList;
       limit = limit(orderBy.fetch);
       node = orderBy.query;
     }
@@ -106,13 +104,23 @@ public final class QueryPlanner {
     if (select.getOffset() != null) {
       throw unimplemented("OFFSET is not supported yet");
     }
-    if (select.getGroup() != null || select.getHaving() != null || select.isDistinct()) {
-      throw unimplemented("GROUP BY, HAVING and DISTINCT are not supported yet");
-    }
     if (select.getOrderList() != null && !select.getOrderList().isEmpty()) {
-      throw unimplemented("ORDER BY is not supported yet; sort on the client");
+      orderList = select.getOrderList();
     }
     Scope scope = new Scope(dataset(select.getFrom()), sql);
+    Predicate filter =
+        select.getWhere() == null ? Constant.TRUE : predicate(scope, select.getWhere());
+    if (AggregatePlanner.isAggregate(select)) {
+      return new AggregatePlanner(scope, this::predicate).plan(select, filter, orderList, limit);
+    }
+    if (select.isDistinct()) {
+      throw unimplemented("SELECT DISTINCT is not supported yet; use GROUP BY");
+    }
+    if (orderList != null && !orderList.isEmpty()) {
+      throw unimplemented(
+          "ORDER BY is supported for aggregate queries only so far; sort a plain scan on the"
+              + " client");
+    }
     List<QueryPlan.Projection> projections = new ArrayList<>();
     for (SqlNode item : select.getSelectList()) {
       projections.addAll(projections(scope, item));
@@ -121,9 +129,8 @@ public final class QueryPlanner {
     for (QueryPlan.Projection projection : projections) {
       collectColumns(projection.expression(), scanColumns);
     }
-    Predicate filter =
-        select.getWhere() == null ? Constant.TRUE : predicate(scope, select.getWhere());
-    return new QueryPlan(sql, scope.dataset, List.copyOf(scanColumns), filter, projections, limit);
+    return new QueryPlan(
+        sql, scope.dataset(), List.copyOf(scanColumns), filter, projections, limit);
   }
 
   private static SqlNode parse(String sql) {
@@ -169,7 +176,7 @@ public final class QueryPlanner {
     String name = String.join(".", identifier.names);
     return catalog
         .find(name)
-        .or(() -> unique(catalog.names(), n -> n, name).flatMap(catalog::find))
+        .or(() -> Scope.unique(catalog.names(), n -> n, name).flatMap(catalog::find))
         .orElseThrow(
             () ->
                 invalid(
@@ -179,55 +186,9 @@ public final class QueryPlanner {
                         + String.join(", ", catalog.names())));
   }
 
-  /** The dataset a query reads and the text it came from, for column lookup and naming. */
-  private record Scope(Dataset dataset, String sql) {
-    /**
-     * The column an identifier names: the exact name, or else the one column whose name matches
-     * ignoring case (as most SQL engines resolve unquoted names).
-     */
-    Field column(SqlIdentifier identifier) {
-      String name = identifier.names.get(identifier.names.size() - 1);
-      return dataset
-          .field(name)
-          .or(() -> unique(dataset.schema().getFields(), Field::getName, name))
-          .orElseThrow(
-              () ->
-                  invalid(
-                      "Unknown column '"
-                          + name
-                          + "' in dataset '"
-                          + dataset.name()
-                          + "'; columns are: "
-                          + dataset.schema().getFields().stream()
-                              .map(Field::getName)
-                              .collect(Collectors.joining(", "))));
-    }
-
-    /** The original text of a node, used to name computed columns. */
-    String text(SqlNode node) {
-      SqlParserPos pos = node.getParserPosition();
-      String[] lines = sql.split("\n", -1);
-      if (pos.getLineNum() != pos.getEndLineNum() || pos.getLineNum() < 1) {
-        return node.toString();
-      }
-      String line = lines[pos.getLineNum() - 1];
-      int start = pos.getColumnNum() - 1;
-      int end = Math.min(line.length(), pos.getEndColumnNum());
-      return start >= 0 && start < end ? line.substring(start, end) : node.toString();
-    }
-  }
-
-  /** The one element whose name equals {@code name} ignoring case, if exactly one does. */
-  private static <T> java.util.Optional<T> unique(
-      List<T> elements, java.util.function.Function<T, String> nameOf, String name) {
-    List<T> matches =
-        elements.stream().filter(e -> nameOf.apply(e).equalsIgnoreCase(name)).toList();
-    return matches.size() == 1 ? java.util.Optional.of(matches.get(0)) : java.util.Optional.empty();
-  }
-
   private List<QueryPlan.Projection> projections(Scope scope, SqlNode item) {
     if (item instanceof SqlIdentifier identifier && identifier.isStar()) {
-      return scope.dataset.schema().getFields().stream()
+      return scope.dataset().schema().getFields().stream()
           .map(f -> new QueryPlan.Projection(f.getName(), new Expression.ColumnRef(f)))
           .toList();
     }
@@ -470,21 +431,30 @@ public final class QueryPlanner {
         };
     SqlNode left = call.operand(0);
     SqlNode right = call.operand(1);
-    if (!(left instanceof SqlIdentifier) && right instanceof SqlIdentifier) {
+    if (!isColumn(scope, left) && isColumn(scope, right)) {
       SqlNode swap = left;
       left = right;
       right = swap;
       op = op.flip();
     }
-    if (left instanceof SqlIdentifier && right instanceof SqlIdentifier) {
+    if (isColumn(scope, left) && isColumn(scope, right)) {
       throw unimplemented("Comparing two columns (" + call + ") is not supported yet");
     }
     return Comparisons.compare(column(scope, left, call), op, literal(right, call));
   }
 
+  /** Whether a node names a column: an identifier, or in HAVING also an aggregate. */
+  private static boolean isColumn(Scope scope, SqlNode node) {
+    return node instanceof SqlIdentifier
+        || (scope.aggregates() != null && AggregatePlanner.isAggregateCall(node));
+  }
+
   private Field column(Scope scope, SqlNode node, SqlCall in) {
     if (node instanceof SqlIdentifier identifier) {
       return scope.column(identifier);
+    }
+    if (scope.aggregates() != null && AggregatePlanner.isAggregateCall(node)) {
+      return scope.aggregates().apply((SqlCall) node);
     }
     throw unimplemented("Conditions apply to a column; " + node + " in " + in + " is not a column");
   }
@@ -566,11 +536,11 @@ public final class QueryPlanner {
         new Field("x", new org.apache.arrow.vector.types.pojo.FieldType(true, type, null), null));
   }
 
-  private static QuiverException invalid(String message) {
+  static QuiverException invalid(String message) {
     return new QuiverException(ErrorCode.INVALID_ARGUMENT, message);
   }
 
-  private static QuiverException unimplemented(String message) {
+  static QuiverException unimplemented(String message) {
     return new QuiverException(ErrorCode.UNIMPLEMENTED, message);
   }
 }

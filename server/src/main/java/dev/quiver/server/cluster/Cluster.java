@@ -1,0 +1,132 @@
+package dev.quiver.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * This node and its peers. The node that receives a query coordinates it over {@link #members()}:
+ * itself and every peer. Flight clients to peers are made on first use and kept until close.
+ *
+ * <p>The peer list may contain this node's own address (as a Kubernetes headless service lists
+ * every pod); it is dropped, so every node can be given the same list.
+ */
+public final class Cluster implements AutoCloseable {
+  private volatile Location self;
+  private volatile List<Location> configuredPeers;
+  private volatile List<Location> peers = List.of();
+  private final BufferAllocator allocator;
+  private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
+
+  /**
+   * A cluster whose own address is set by {@link #bind} once the node listens.
+   *
+   * @param peers the other nodes; this node's own address is ignored if listed
+   * @param allocator the parent of the allocator the peer clients read with
+   */
+  public Cluster(List<Location> peers, BufferAllocator allocator) {
+    this.configuredPeers = List.copyOf(peers);
+    this.allocator = allocator.newChildAllocator("peer-clients", 0, Long.MAX_VALUE);
+  }
+
+  /** Sets the address peers reach this node at, known once the server is bound. */
+  public void bind(Location advertised) {
+    this.self = requireNonNull(advertised, "advertised is null");
+    setPeers(configuredPeers);
+  }
+
+  /**
+   * Replaces the peer list, e.g. when the cluster is scaled; queries already running keep the
+   * members they started with.
+   */
+  public void setPeers(List<Location> newPeers) {
+    configuredPeers = List.copyOf(newPeers);
+    if (self == null) {
+      return;
+    }
+    List<Location> others = new ArrayList<>();
+    for (Location peer : newPeers) {
+      if (!sameNode(peer, self) && others.stream().noneMatch(p -> sameNode(p, peer))) {
+        others.add(peer);
+      }
+    }
+    peers = List.copyOf(others);
+  }
+
+  /** Parses {@code grpc://host:port} addresses, naming the bad one. */
+  public static List<Location> parse(List<String> addresses) {
+    List<Location> locations = new ArrayList<>();
+    for (String address : addresses) {
+      String trimmed = address.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      try {
+        URI uri = URI.create(trimmed.contains("://") ? trimmed : "grpc://" + trimmed);
+        if (uri.getHost() == null || uri.getPort() < 0) {
+          throw new IllegalArgumentException("needs a host and a port");
+        }
+        locations.add(Location.forGrpcInsecure(uri.getHost(), uri.getPort()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Peer address '" + address + "' is not grpc://host:port: " + e.getMessage(), e);
+      }
+    }
+    return locations;
+  }
+
+  /** The address peers and clients reach this node at. */
+  public Location self() {
+    if (self == null) {
+      throw new IllegalStateException("The node is not listening yet");
+    }
+    return self;
+  }
+
+  /** The other nodes. */
+  public List<Location> peers() {
+    return peers;
+  }
+
+  /** Every node of the cluster, this one first. */
+  public List<Location> members() {
+    List<Location> members = new ArrayList<>();
+    members.add(self());
+    members.addAll(peers);
+    return members;
+  }
+
+  public boolean isSelf(Location location) {
+    return sameNode(location, self());
+  }
+
+  /** The client for {@code peer}, created on first use. */
+  public FlightClient client(Location peer) {
+    return clients.computeIfAbsent(peer, p -> FlightClient.builder(allocator, p).build());
+  }
+
+  private static boolean sameNode(Location a, Location b) {
+    return a.getUri().getHost().equalsIgnoreCase(b.getUri().getHost())
+        && a.getUri().getPort() == b.getUri().getPort();
+  }
+
+  @Override
+  public void close() {
+    for (FlightClient client : clients.values()) {
+      try {
+        client.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    clients.clear();
+    allocator.close();
+  }
+}

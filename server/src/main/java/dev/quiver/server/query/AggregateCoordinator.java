@@ -1,0 +1,404 @@
+package dev.quiver.server.query;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.dataset.DataFile;
+import dev.quiver.parquet.scan.FileSplit;
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.cluster.Placement;
+import dev.quiver.server.cluster.SplitAssigner;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.flight.ScanTicket;
+import dev.quiver.server.query.FragmentProtocol.FragmentTicket;
+import dev.quiver.server.query.FragmentProtocol.PartialReport;
+import dev.quiver.server.query.FragmentProtocol.PartialRequest;
+import dev.quiver.server.query.FragmentProtocol.ReleaseRequest;
+import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
+import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
+import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.shuffle.aggregate.HashAggregator;
+import dev.quiver.shuffle.partition.HashPartitioner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an aggregation across the cluster from the node that received it.
+ *
+ * <ol>
+ *   <li>Partial: every node scans its part (its own files, or the row-group splits assigned to it
+ *       for a shared dataset) and aggregates it partially, keeping the result.
+ *   <li>Strategy: when the partial results are small (at most the gather threshold in all, or a
+ *       global aggregate), the coordinator gathers them and merges them itself; otherwise every
+ *       node hash-partitions its partials and sends partition {@code p} to owner {@code p}.
+ *   <li>Final: the coordinator merges the gathered partials, or collects each owner's merged
+ *       groups; HAVING runs where groups are final, ORDER BY and LIMIT on the coordinator.
+ * </ol>
+ *
+ * Whatever happens, every node's fragment of the query is released before {@link #run} returns.
+ */
+public final class AggregateCoordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(AggregateCoordinator.class);
+
+  private final FragmentWorker worker;
+  private final Cluster cluster;
+  private final ExecutorService executor;
+  private final Settings settings;
+
+  /**
+   * @param gatherThresholdBytes partial results up to this size in all are gathered, not shuffled
+   * @param splitBytes compressed bytes per split when handing out a shared dataset
+   * @param sharedDatasets datasets every node sees in full
+   */
+  public record Settings(long gatherThresholdBytes, long splitBytes, Set<String> sharedDatasets) {
+    public Settings {
+      sharedDatasets = Set.copyOf(sharedDatasets);
+    }
+  }
+
+  /** How the partial results reached their final aggregation. */
+  public enum Strategy {
+    GATHER,
+    SHUFFLE
+  }
+
+  /**
+   * @param executor runs the calls to the nodes in parallel
+   */
+  public AggregateCoordinator(
+      FragmentWorker worker, Cluster cluster, ExecutorService executor, Settings settings) {
+    this.worker = requireNonNull(worker, "worker is null");
+    this.cluster = requireNonNull(cluster, "cluster is null");
+    this.executor = requireNonNull(executor, "executor is null");
+    this.settings = requireNonNull(settings, "settings is null");
+  }
+
+  /**
+   * Runs {@code plan} as query {@code queryId}.
+   *
+   * @param allocator the query's allocator on this node; the answer lives in it
+   * @param cancelled polled while waiting; true stops the query with CANCELLED
+   * @return the answer and what each node did; the caller closes it
+   */
+  public CoordinatedResult run(
+      String queryId, AggregatePlan plan, BufferAllocator allocator, BooleanSupplier cancelled) {
+    List<Location> members = cluster.members();
+    Placement placement =
+        Placement.of(
+            plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
+    QueryReport report = new QueryReport(queryId, members);
+    LOG.info(
+        "Query {}: {} over {} node(s), {} placement",
+        queryId,
+        plan.sql().replaceAll("\\s+", " "),
+        members.size(),
+        placement);
+    ResultAssembler answer = new ResultAssembler(plan);
+    try {
+      List<PartialReport> partials = partialStage(queryId, plan, members, placement, cancelled);
+      List<Location> holders = new ArrayList<>();
+      long partialBytes = 0;
+      String schema = plan.layout().partialSchema().toJson();
+      for (int m = 0; m < members.size(); m++) {
+        PartialReport partial = partials.get(m);
+        report.partial(m, partial);
+        if (partial.hasDataset()) {
+          if (!schema.equals(partial.partialSchema())) {
+            throw new QuiverException(
+                ErrorCode.INVALID_ARGUMENT,
+                "Dataset '"
+                    + plan.dataset().name()
+                    + "' on peer "
+                    + partial.peer()
+                    + " has other columns or types than on the coordinator; every node must"
+                    + " serve the same schema");
+          }
+          holders.add(members.get(m));
+          partialBytes += partial.partialBytes();
+        }
+      }
+      boolean gather =
+          holders.size() <= 1
+              || plan.layout().keys().isEmpty()
+              || partialBytes <= settings.gatherThresholdBytes();
+      report.strategy(gather ? Strategy.GATHER : Strategy.SHUFFLE);
+      if (gather) {
+        gather(queryId, plan, holders, allocator, answer, report);
+      } else {
+        shuffle(queryId, plan, holders, members, allocator, answer, report, cancelled);
+      }
+      report.rowsReturned(answer.rowCount());
+      LOG.info(
+          "Query {}: {} row(s) by {}: {}", queryId, answer.rowCount(), report.strategy(), report);
+      return new CoordinatedResult(answer, report);
+    } catch (RuntimeException e) {
+      answer.close();
+      LOG.info("Query {} failed: {}", queryId, e.getMessage());
+      throw e;
+    } finally {
+      releaseEverywhere(queryId, members);
+    }
+  }
+
+  private List<PartialReport> partialStage(
+      String queryId,
+      AggregatePlan plan,
+      List<Location> members,
+      Placement placement,
+      BooleanSupplier cancelled) {
+    List<List<ScanTicket>> assigned = null;
+    if (placement == Placement.SHARED) {
+      List<FileSplit> splits = new ArrayList<>();
+      for (DataFile file : plan.candidateFiles()) {
+        splits.addAll(FileSplit.of(file, settings.splitBytes()));
+      }
+      assigned = new ArrayList<>();
+      for (List<FileSplit> share : SplitAssigner.balance(splits, members.size())) {
+        assigned.add(
+            share.stream().map(s -> ScanTicket.ofQuery(plan.dataset(), s, plan.sql())).toList());
+      }
+    }
+    List<List<ScanTicket>> shares = assigned;
+    return onEvery(
+        members,
+        m -> {
+          PartialRequest request =
+              new PartialRequest(
+                  queryId,
+                  plan.dataset().name(),
+                  plan.sql(),
+                  shares == null ? null : shares.get(m));
+          Location node = members.get(m);
+          return cluster.isSelf(node)
+              ? worker.partial(request)
+              : PeerCalls.action(
+                  cluster,
+                  node,
+                  FragmentProtocol.PARTIAL,
+                  request,
+                  PartialReport.class,
+                  worker.settings().peerTimeout());
+        },
+        cancelled);
+  }
+
+  private void gather(
+      String queryId,
+      AggregatePlan plan,
+      List<Location> holders,
+      BufferAllocator allocator,
+      ResultAssembler answer,
+      QueryReport report) {
+    long started = System.nanoTime();
+    try (HashAggregator merge = new HashAggregator(plan.layout(), allocator)) {
+      for (Location holder : holders) {
+        if (cluster.isSelf(holder)) {
+          try (VectorSchemaRoot partial = worker.takePartial(queryId)) {
+            merge.addPartial(partial);
+          }
+        } else {
+          readStream(
+              holder, new FragmentTicket(queryId, FragmentTicket.PARTIAL), merge::addPartial);
+        }
+      }
+      VectorSchemaRoot result = merge.takeResult();
+      answer.add(ResultAssembler.having(plan, result, allocator));
+      report.finalStage(0, merge.groupCount(), (System.nanoTime() - started) / 1_000_000);
+    } catch (dev.quiver.shuffle.aggregate.AggregateOverflowException e) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  private void shuffle(
+      String queryId,
+      AggregatePlan plan,
+      List<Location> owners,
+      List<Location> members,
+      BufferAllocator allocator,
+      ResultAssembler answer,
+      QueryReport report,
+      BooleanSupplier cancelled) {
+    List<String> ownerAddresses = owners.stream().map(o -> o.getUri().toString()).toList();
+    ShuffleRequest request = new ShuffleRequest(queryId, ownerAddresses);
+    List<ShuffleReport> shuffles =
+        onEvery(
+            owners,
+            o ->
+                cluster.isSelf(owners.get(o))
+                    ? worker.shuffle(request)
+                    : PeerCalls.action(
+                        cluster,
+                        owners.get(o),
+                        FragmentProtocol.SHUFFLE,
+                        request,
+                        ShuffleReport.class,
+                        worker.settings().peerTimeout()),
+            cancelled);
+    shuffles.forEach(report::shuffle);
+    for (int o = 0; o < owners.size(); o++) {
+      long started = System.nanoTime();
+      Location owner = owners.get(o);
+      int before = answer.rowCount();
+      if (cluster.isSelf(owner)) {
+        try (VectorSchemaRoot owned = worker.takeOwnedResult(queryId)) {
+          answer.add(
+              HashPartitioner.copyRows(
+                  owned, identity(owned.getRowCount()), 0, owned.getRowCount(), allocator));
+        }
+      } else {
+        readStream(
+            owner,
+            new FragmentTicket(queryId, FragmentTicket.FINAL),
+            batch ->
+                answer.add(
+                    HashPartitioner.copyRows(
+                        batch, identity(batch.getRowCount()), 0, batch.getRowCount(), allocator)));
+      }
+      report.finalStage(
+          members.indexOf(owner),
+          answer.rowCount() - before,
+          (System.nanoTime() - started) / 1_000_000);
+      if (cancelled.getAsBoolean()) {
+        throw cancelled(queryId);
+      }
+    }
+  }
+
+  private void readStream(
+      Location node, FragmentTicket ticket, java.util.function.Consumer<VectorSchemaRoot> batches) {
+    try (FlightStream stream =
+        cluster
+            .client(node)
+            .getStream(
+                new Ticket(FragmentProtocol.encode(ticket)),
+                PeerCalls.timeout(worker.settings().peerTimeout()))) {
+      while (stream.next()) {
+        batches.accept(stream.getRoot());
+      }
+    } catch (FlightRuntimeException e) {
+      throw PeerCalls.failure(node, e);
+    } catch (QuiverException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new QuiverException(
+          ErrorCode.INTERNAL, "Reading from peer " + node.getUri() + " failed: " + e);
+    }
+  }
+
+  /**
+   * Runs {@code call} for every node in parallel and waits for all, failing on the first failure.
+   */
+  private <T> List<T> onEvery(
+      List<Location> nodes, IntFunction<T> call, BooleanSupplier cancelled) {
+    List<Future<T>> futures = new ArrayList<>();
+    for (int n = 0; n < nodes.size(); n++) {
+      int node = n;
+      futures.add(executor.submit(() -> call.apply(node)));
+    }
+    List<T> results = new ArrayList<>();
+    try {
+      for (Future<T> future : futures) {
+        while (true) {
+          try {
+            results.add(future.get(50, TimeUnit.MILLISECONDS));
+            break;
+          } catch (TimeoutException e) {
+            if (cancelled.getAsBoolean()) {
+              throw cancelled("");
+            }
+            if (futures.stream().anyMatch(f -> f.isDone() && failed(f))) {
+              futures.stream().filter(f -> f.isDone() && failed(f)).findFirst().get().get();
+            }
+          }
+        }
+      }
+      return results;
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new QuiverException(ErrorCode.INTERNAL, "A stage failed: " + cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      futures.forEach(f -> f.cancel(true));
+      throw cancelled("");
+    } catch (RuntimeException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw e;
+    }
+  }
+
+  private static boolean failed(Future<?> future) {
+    try {
+      future.get(0, TimeUnit.MILLISECONDS);
+      return false;
+    } catch (Exception e) {
+      return true;
+    }
+  }
+
+  private static QuiverException cancelled(String queryId) {
+    return new QuiverException(
+        ErrorCode.CANCELLED, "Query " + queryId + " was cancelled by the client");
+  }
+
+  /** Releases the query on every node, waiting a little for the answers. */
+  private void releaseEverywhere(String queryId, List<Location> members) {
+    List<Future<?>> releases = new ArrayList<>();
+    for (Location node : members) {
+      if (cluster.isSelf(node)) {
+        worker.release(queryId);
+      } else {
+        releases.add(
+            executor.submit(
+                () -> {
+                  try {
+                    PeerCalls.action(
+                        cluster,
+                        node,
+                        FragmentProtocol.RELEASE,
+                        new ReleaseRequest(queryId),
+                        null,
+                        Duration.ofSeconds(5));
+                  } catch (RuntimeException e) {
+                    LOG.debug("Query {}: release on {} failed: {}", queryId, node, e.getMessage());
+                  }
+                }));
+      }
+    }
+    for (Future<?> release : releases) {
+      try {
+        release.get(6, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("Query {}: release did not finish: {}", queryId, e.toString());
+      }
+    }
+  }
+
+  private static int[] identity(int count) {
+    int[] rows = new int[count];
+    for (int i = 0; i < count; i++) {
+      rows[i] = i;
+    }
+    return rows;
+  }
+}

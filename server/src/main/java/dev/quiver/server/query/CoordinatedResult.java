@@ -1,0 +1,36 @@
+package dev.quiver.server.query;
+
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The answer of a distributed query, held on the coordinator until it is sent, and its report.
+ * Closing it frees the answer.
+ */
+public final class CoordinatedResult implements AutoCloseable {
+  private final ResultAssembler answer;
+  private final QueryReport report;
+
+  CoordinatedResult(ResultAssembler answer, QueryReport report) {
+    this.answer = answer;
+    this.report = report;
+  }
+
+  /** Number of rows of the answer. */
+  public int rowCount() {
+    return answer.rowCount();
+  }
+
+  /** Fills {@code out}, in the plan's output schema, with rows {@code [from, to)} of the answer. */
+  public void fill(VectorSchemaRoot out, int from, int to) {
+    answer.fill(out, from, to);
+  }
+
+  public QueryReport report() {
+    return report;
+  }
+
+  @Override
+  public void close() {
+    answer.close();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.quiver.server.query;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.shuffle.aggregate.HashAggregator;
+import java.time.Duration;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * One query's state on one node: the partial result of its scan, and the final aggregator of the
+ * partition this node owns. All of it lives in the fragment's own allocator, a named child of the
+ * root with the query's memory limit.
+ *
+ * <p>Stages run inside {@link #enter()}/{@link #exit()}. {@link #release()} marks the fragment
+ * cancelled and frees it as soon as no stage runs; a running stage sees {@link #isCancelled()} and
+ * stops, and the last one out frees it.
+ */
+final class Fragment {
+  private final String queryId;
+  private final AggregatePlan plan;
+  private final BufferAllocator allocator;
+  private final long deadlineNanos;
+  private final Runnable onFree;
+  private volatile boolean cancelled;
+  private int running;
+  private boolean closed;
+  private VectorSchemaRoot partial;
+  private HashAggregator owned;
+
+  /**
+   * @param allocator the fragment's allocator; the fragment owns and closes it
+   * @param onFree runs once the fragment's memory is freed
+   */
+  Fragment(
+      String queryId,
+      AggregatePlan plan,
+      BufferAllocator allocator,
+      Duration ttl,
+      Runnable onFree) {
+    this.onFree = requireNonNull(onFree, "onFree is null");
+    this.queryId = requireNonNull(queryId, "queryId is null");
+    this.plan = requireNonNull(plan, "plan is null");
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.deadlineNanos = System.nanoTime() + ttl.toNanos();
+  }
+
+  String queryId() {
+    return queryId;
+  }
+
+  AggregatePlan plan() {
+    return plan;
+  }
+
+  BufferAllocator allocator() {
+    return allocator;
+  }
+
+  boolean isCancelled() {
+    return cancelled;
+  }
+
+  boolean isExpired(long nowNanos) {
+    return nowNanos - deadlineNanos > 0;
+  }
+
+  /** Starts a stage; fails if the fragment was released. */
+  synchronized void enter() {
+    if (cancelled || closed) {
+      throw new QuiverException(
+          ErrorCode.CANCELLED, "Query " + queryId + " was cancelled or has expired on this node");
+    }
+    running++;
+  }
+
+  /** Ends a stage; frees the fragment if it was released meanwhile. */
+  synchronized void exit() {
+    running--;
+    if (cancelled && running == 0) {
+      free();
+    }
+  }
+
+  /** Throws CANCELLED if the query was released while a stage runs. */
+  void checkNotCancelled() {
+    if (cancelled) {
+      throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
+    }
+  }
+
+  /** Keeps the partial result until it is gathered or shuffled; takes ownership of it. */
+  synchronized void setPartial(VectorSchemaRoot result) {
+    if (partial != null) {
+      partial.close();
+    }
+    partial = result;
+  }
+
+  /**
+   * Hands the partial result over to the caller, who then owns it.
+   *
+   * @throws QuiverException NOT_FOUND if there is none
+   */
+  synchronized VectorSchemaRoot takePartial() {
+    if (partial == null) {
+      throw new QuiverException(
+          ErrorCode.NOT_FOUND, "Query " + queryId + " has no partial result on this node");
+    }
+    VectorSchemaRoot taken = partial;
+    partial = null;
+    return taken;
+  }
+
+  /** Merges a batch of partials of the partition this node owns; the batch is only read. */
+  synchronized void mergeOwned(VectorSchemaRoot batch) {
+    checkNotCancelled();
+    if (owned == null) {
+      owned = new HashAggregator(plan.layout(), allocator);
+    }
+    owned.addPartial(batch);
+  }
+
+  /**
+   * The final groups of the partition this node owns, moved out to the caller, who owns them. An
+   * owner that received nothing has no groups, except for a global aggregate (one group always).
+   */
+  synchronized VectorSchemaRoot takeOwnedResult() {
+    if (owned == null) {
+      owned = new HashAggregator(plan.layout(), allocator);
+    }
+    return owned.takeResult();
+  }
+
+  /** Marks the fragment cancelled and frees it unless a stage is running. */
+  synchronized void release() {
+    cancelled = true;
+    if (running == 0) {
+      free();
+    }
+  }
+
+  private void free() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (partial != null) {
+        partial.close();
+        partial = null;
+      }
+      if (owned != null) {
+        owned.close();
+        owned = null;
+      }
+    } finally {
+      Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));
+      onFree.run();
+    }
+  }
+}

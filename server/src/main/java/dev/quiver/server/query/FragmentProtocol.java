@@ -1,0 +1,135 @@
+package dev.quiver.server.query;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.flight.ScanTicket;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The messages between a coordinator and the nodes that run a query's fragments, as JSON. Arrow
+ * data never goes through here: partial and final results travel as Arrow record batches in {@code
+ * DoGet} and {@code DoPut} streams; these are the requests, tickets and reports around them.
+ */
+public final class FragmentProtocol {
+  /** Action: scan this node's part with the query's filter and aggregate it partially. */
+  public static final String PARTIAL = "fragment.partial";
+
+  /** Action: hash-partition the partial result and send each partition to its owner. */
+  public static final String SHUFFLE = "fragment.shuffle";
+
+  /** Action: drop the query's fragment and free its memory (also on cancel and failure). */
+  public static final String RELEASE = "fragment.release";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private FragmentProtocol() {}
+
+  /**
+   * Run the partial stage.
+   *
+   * @param queryId the query, unique across the cluster
+   * @param dataset the dataset it reads
+   * @param sql the query text; each node plans it against its own catalog
+   * @param splits the row groups to read for a shared dataset, or null to read the node's own files
+   */
+  public record PartialRequest(
+      String queryId, String dataset, String sql, List<ScanTicket> splits) {}
+
+  /**
+   * Run the shuffle stage.
+   *
+   * @param owners the owner of each partition, by address: partition {@code p} goes to {@code
+   *     owners[p]}
+   */
+  public record ShuffleRequest(String queryId, List<String> owners) {}
+
+  /** Release a query's fragment. */
+  public record ReleaseRequest(String queryId) {}
+
+  /**
+   * A {@code DoGet} ticket for a fragment's result, scoped to one query.
+   *
+   * @param fragment the query id
+   * @param stage {@code partial} (the partial result, for a gather) or {@code final} (the owner's
+   *     merged groups after a shuffle)
+   */
+  public record FragmentTicket(String fragment, String stage) {
+    public static final String PARTIAL = "partial";
+    public static final String FINAL = "final";
+  }
+
+  /**
+   * The command of a {@code DoPut} descriptor carrying one partition of a partial result to its
+   * owner, scoped to one query.
+   */
+  public record ExchangeHeader(String exchange, String from, int partition) {}
+
+  /**
+   * What the partial stage did on one node.
+   *
+   * @param hasDataset false when the node does not serve the dataset (it then holds nothing)
+   * @param partialBytes Arrow bytes of the partial result
+   * @param scan the scan counters, named as in the scan statistics
+   * @param partialSchema the partial result's schema as JSON, checked against the coordinator's
+   */
+  public record PartialReport(
+      String peer,
+      boolean hasDataset,
+      long partialGroups,
+      long partialBytes,
+      long millis,
+      Map<String, Long> scan,
+      String partialSchema) {}
+
+  /**
+   * What the shuffle stage did on one node.
+   *
+   * @param bytesTo Arrow bytes sent to each owner, by address (this node's own partition included)
+   */
+  public record ShuffleReport(String peer, Map<String, Long> bytesTo, long rowsOut, long millis) {}
+
+  public static byte[] encode(Object message) {
+    try {
+      return JSON.writeValueAsBytes(message);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot encode " + message, e);
+    }
+  }
+
+  public static <T> T decode(byte[] json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (IOException e) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT, "Malformed " + type.getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Whether {@code json} is a fragment ticket rather than a scan ticket. */
+  public static boolean isFragmentTicket(byte[] json) {
+    try {
+      return JSON.readTree(json).has("fragment");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether {@code json} is an exchange header. */
+  public static boolean isExchange(byte[] json) {
+    try {
+      return JSON.readTree(json).has("exchange");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Map<String, Long> counters(Object statistics) {
+    return JSON.convertValue(
+        statistics, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
+  }
+}

@@ -1,0 +1,113 @@
+package dev.quiver.server.query;
+
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.sql.AggregatePlan;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query fragments a node holds, by query id. A fragment lives from its partial stage until the
+ * coordinator releases it, or until its time to live runs out: the tickets and exchange descriptors
+ * of a query name its id, so they stop working when it is gone.
+ */
+final class Fragments implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Fragments.class);
+
+  private final BufferAllocator root;
+  private final long memoryLimit;
+  private final Duration ttl;
+  private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger live =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final ScheduledExecutorService reaper =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "quiver-fragment-reaper");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
+   * @param memoryLimit the limit of each fragment's allocator
+   * @param ttl how long a fragment may live
+   */
+  Fragments(BufferAllocator root, long memoryLimit, Duration ttl) {
+    this.root = root;
+    this.memoryLimit = memoryLimit;
+    this.ttl = ttl;
+    reaper.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Creates the fragment of a query; fails if it exists. */
+  Fragment create(String queryId, AggregatePlan plan) {
+    BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
+    live.incrementAndGet();
+    Fragment fragment = new Fragment(queryId, plan, allocator, ttl, live::decrementAndGet);
+    if (fragments.putIfAbsent(queryId, fragment) != null) {
+      fragment.release();
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT, "Query " + queryId + " already runs on this node");
+    }
+    return fragment;
+  }
+
+  /**
+   * The fragment of a query.
+   *
+   * @throws QuiverException NOT_FOUND if it never ran here, was released or expired
+   */
+  Fragment require(String queryId) {
+    Fragment fragment = fragments.get(queryId);
+    if (fragment == null) {
+      throw new QuiverException(
+          ErrorCode.NOT_FOUND,
+          "Query " + queryId + " is unknown on this node: it finished, was cancelled or expired");
+    }
+    return fragment;
+  }
+
+  /** Releases a query's fragment if there is one. */
+  void release(String queryId) {
+    Fragment fragment = fragments.remove(queryId);
+    if (fragment != null) {
+      fragment.release();
+    }
+  }
+
+  /** Fragments whose memory is not yet freed. */
+  int size() {
+    return live.get();
+  }
+
+  private void expire() {
+    long now = System.nanoTime();
+    for (Fragment fragment : fragments.values()) {
+      if (fragment.isExpired(now)) {
+        LOG.warn("Query {} expired after {}; freeing its fragment", fragment.queryId(), ttl);
+        release(fragment.queryId());
+      }
+    }
+  }
+
+  /**
+   * Releases every fragment and waits up to five seconds for running stages to notice and free
+   * their memory.
+   */
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    fragments.keySet().forEach(this::release);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (live.get() > 0 && System.nanoTime() - deadline < 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+}

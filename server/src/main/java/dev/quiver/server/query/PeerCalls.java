@@ -1,0 +1,72 @@
+package dev.quiver.server.query;
+
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+
+/**
+ * Calls from one node to another, with a deadline, and failures that name the peer: a node that is
+ * down or does not answer in time is UNAVAILABLE; its own errors keep their status.
+ */
+final class PeerCalls {
+  private PeerCalls() {}
+
+  static CallOption timeout(Duration timeout) {
+    return CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs a fragment action on {@code peer} and decodes its one JSON reply. */
+  static <T> T action(
+      Cluster cluster, Location peer, String type, Object body, Class<T> reply, Duration timeout) {
+    try {
+      Iterator<Result> results =
+          cluster
+              .client(peer)
+              .doAction(new Action(type, FragmentProtocol.encode(body)), timeout(timeout));
+      T value = reply == null ? null : FragmentProtocol.decode(results.next().getBody(), reply);
+      while (results.hasNext()) {
+        results.next();
+      }
+      return value;
+    } catch (FlightRuntimeException e) {
+      throw failure(peer, e);
+    }
+  }
+
+  /** What a failed call to {@code peer} means for the query. */
+  static QuiverException failure(Location peer, FlightRuntimeException e) {
+    String address = peer.getUri().toString();
+    String description = e.status().description();
+    return switch (e.status().code()) {
+      case UNAVAILABLE, TIMED_OUT ->
+          new QuiverException(
+              ErrorCode.UNAVAILABLE,
+              "Peer " + address + " is unavailable (" + e.status().code() + "): " + description);
+      case CANCELLED ->
+          // The coordinator does not cancel calls it still waits for: the peer stopped it.
+          new QuiverException(
+              ErrorCode.UNAVAILABLE,
+              "Peer "
+                  + address
+                  + " stopped its part of the query (shutting down?): "
+                  + description);
+      case INVALID_ARGUMENT -> new QuiverException(ErrorCode.INVALID_ARGUMENT, description);
+      case NOT_FOUND ->
+          new QuiverException(ErrorCode.NOT_FOUND, "Peer " + address + ": " + description);
+      case RESOURCE_EXHAUSTED -> new QuiverException(ErrorCode.RESOURCE_EXHAUSTED, description);
+      case UNIMPLEMENTED ->
+          new QuiverException(ErrorCode.UNIMPLEMENTED, "Peer " + address + ": " + description);
+      default ->
+          new QuiverException(ErrorCode.INTERNAL, "Peer " + address + " failed: " + description);
+    };
+  }
+}

@@ -1,0 +1,62 @@
+package dev.quiver.server;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.Location;
+
+/**
+ * Real nodes started in-process on ephemeral ports and told about each other: node {@code i} serves
+ * {@code datasets.get(i)}. Closing the cluster stops every node and checks each for leaks.
+ */
+public final class TestCluster implements AutoCloseable {
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  private TestCluster() {}
+
+  /** Starts one node per entry of {@code datasets}, all with {@code properties}. */
+  public static TestCluster start(
+      List<Map<String, String>> datasets, Map<String, Object> properties) {
+    TestCluster cluster = new TestCluster();
+    try {
+      for (Map<String, String> served : datasets) {
+        cluster.nodes.add(TestNode.start(served, properties));
+      }
+      List<Location> all = cluster.nodes.stream().map(n -> n.node().cluster().self()).toList();
+      cluster.nodes.forEach(n -> n.node().cluster().setPeers(all));
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public TestNode node(int index) {
+    return nodes.get(index);
+  }
+
+  public List<TestNode> nodes() {
+    return nodes;
+  }
+
+  /** Where a client reaches node {@code index}. */
+  public URI uri(int index) {
+    return nodes.get(index).uri();
+  }
+
+  @Override
+  public void close() {
+    AssertionError failure = null;
+    for (TestNode node : nodes) {
+      try {
+        node.close();
+      } catch (AssertionError e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
