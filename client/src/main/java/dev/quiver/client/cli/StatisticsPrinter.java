@@ -1,11 +1,49 @@
 package dev.quiver.client.cli;
 
 import dev.quiver.client.QueryStatistics;
+import dev.quiver.client.QueryStatistics.PeerStatistics;
 import java.io.PrintStream;
 
 /** Prints a query's scan statistics as a few readable lines. */
 final class StatisticsPrinter {
   private StatisticsPrinter() {}
+
+  /** The stages of a distributed aggregation, one line per node. */
+  private static void printStages(QueryStatistics s, PrintStream err) {
+    boolean shuffled = "shuffle".equals(s.label("strategy"));
+    err.printf(
+        "query:      %s on %,d node(s); %,d partial groups %s%n",
+        s.label("query"),
+        s.get("nodes"),
+        s.get("partialGroups"),
+        shuffled
+            ? "hash-shuffled to their owners (" + Sizes.human(s.get("bytesShuffled")) + " sent)"
+            : "gathered on the coordinator (small enough to skip the shuffle)");
+    err.printf(
+        "%-28s %12s %9s %9s %9s %9s %8s %8s %8s%n",
+        "node",
+        "rows read",
+        "partials",
+        "sent",
+        "received",
+        "groups",
+        "scan ms",
+        "shfl ms",
+        "final ms");
+    for (PeerStatistics peer : s.peers()) {
+      err.printf(
+          "%-28s %,12d %,9d %9s %9s %,9d %,8d %,8d %,8d%n",
+          peer.peer().replace("grpc+tcp://", ""),
+          peer.get("rowsScanned"),
+          peer.get("partialGroups"),
+          Sizes.human(peer.get("bytesOut")),
+          Sizes.human(peer.get("bytesIn")),
+          peer.get("finalGroups"),
+          peer.get("scanMillis"),
+          peer.get("shuffleMillis"),
+          peer.get("finalMillis"));
+    }
+  }
 
   static void print(QueryStatistics s, PrintStream err) {
     err.printf(
@@ -32,6 +70,9 @@ final class StatisticsPrinter {
     err.printf(
         "rows:       %,d decoded, %,d returned; %s read%n",
         s.get("rowsDecoded"), s.get("rowsReturned"), Sizes.human(s.get("bytesRead")));
+    if (s.label("strategy") != null) {
+      printStages(s, err);
+    }
     err.flush();
   }
 }
