@@ -40,8 +40,23 @@ public final class QuiverServerMain implements Callable<Integer> {
   @Option(names = "--peers", split = ",", description = "Other nodes, as grpc://host:port,...")
   List<String> peers = new ArrayList<>();
 
+  @Option(
+      names = "--shared",
+      description =
+          "The --dataset locations are on storage every node sees: the coordinator hands their"
+              + " row groups out to the nodes instead of each node scanning its own files.")
+  boolean shared;
+
   @Option(names = "--memory-limit", description = "Root allocator limit, e.g. 4GB.")
   String memoryLimit;
+
+  @Option(names = "--query-memory-limit", description = "Memory limit of each query per node.")
+  String queryMemoryLimit;
+
+  @Option(
+      names = "--gather-threshold",
+      description = "Partial results up to this size are gathered, not shuffled (e.g. 4MB).")
+  String gatherThreshold;
 
   @Option(names = "--sample-dir", description = "Where the sample dataset is generated.")
   String sampleDir;
@@ -68,8 +83,13 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.port", port);
     putIfSet(properties, "quiver.advertise", advertise);
     putIfSet(properties, "quiver.memory-limit", memoryLimit);
+    putIfSet(properties, "quiver.query-memory-limit", queryMemoryLimit);
+    putIfSet(properties, "quiver.gather-threshold", gatherThreshold);
     putIfSet(properties, "quiver.sample-dir", sampleDir);
     datasets.forEach((name, path) -> properties.put("quiver.datasets." + name, path));
+    if (shared && !datasets.isEmpty()) {
+      properties.put("quiver.shared-datasets", List.copyOf(datasets.keySet()));
+    }
     if (!peers.isEmpty()) {
       properties.put("quiver.peers", peers);
     }

@@ -5,7 +5,7 @@ import dev.quiver.client.QueryStatistics.PeerStatistics;
 import java.io.PrintStream;
 
 /** Prints a query's scan statistics as a few readable lines. */
-final class StatisticsPrinter {
+public final class StatisticsPrinter {
   private StatisticsPrinter() {}
 
   /** The stages of a distributed aggregation, one line per node. */
@@ -45,7 +45,7 @@ final class StatisticsPrinter {
     }
   }
 
-  static void print(QueryStatistics s, PrintStream err) {
+  public static void print(QueryStatistics s, PrintStream err) {
     err.printf(
         "files:      %,d considered, %,d skipped by partition or column values%n",
         s.get("files"), s.get("filesSkipped"));

@@ -12,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * An aligned text table. Rows are buffered in chunks of up to {@value #CHUNK_ROWS} so that columns
  * align within a chunk; cells longer than {@value #MAX_CELL} characters are cut with an ellipsis.
  */
-final class TableWriter implements BatchWriter {
+public final class TableWriter implements BatchWriter {
   static final int CHUNK_ROWS = 1000;
   static final int MAX_CELL = 40;
   private static final String NULL = "NULL";
@@ -23,7 +23,7 @@ final class TableWriter implements BatchWriter {
   private final boolean[] rightAligned;
   private long written;
 
-  TableWriter(Schema schema, PrintStream out) {
+  public TableWriter(Schema schema, PrintStream out) {
     this.schema = schema;
     this.out = out;
     this.rightAligned = new boolean[schema.getFields().size()];

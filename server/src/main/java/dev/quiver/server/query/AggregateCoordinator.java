@@ -255,7 +255,7 @@ public final class AggregateCoordinator {
     for (int o = 0; o < owners.size(); o++) {
       long started = System.nanoTime();
       Location owner = owners.get(o);
-      int before = answer.rowCount();
+      int before = answer.groupCount();
       if (cluster.isSelf(owner)) {
         try (VectorSchemaRoot owned = worker.takeOwnedResult(queryId)) {
           answer.add(
@@ -273,7 +273,7 @@ public final class AggregateCoordinator {
       }
       report.finalStage(
           members.indexOf(owner),
-          answer.rowCount() - before,
+          answer.groupCount() - before,
           (System.nanoTime() - started) / 1_000_000);
       if (cancelled.getAsBoolean()) {
         throw cancelled(queryId);

@@ -55,6 +55,11 @@ final class ResultAssembler implements AutoCloseable {
     order = null;
   }
 
+  /** Number of final groups added, before ORDER BY and LIMIT. */
+  int groupCount() {
+    return parts.stream().mapToInt(VectorSchemaRoot::getRowCount).sum();
+  }
+
   /** Number of rows of the answer. */
   int rowCount() {
     return rows().length;
