@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -207,6 +209,46 @@ class ClusterAggregationTest {
         statistics("3 peer-local", "SELECT g, COUNT(*) FROM t WHERE id < 2000 GROUP BY g");
     assertThat(pruned.get("rowsDecoded")).isLessThan(10_000);
     assertThat(pruned.get("rowGroupsSkippedByStatistics")).isPositive();
+  }
+
+  @Test
+  void coordinatorDescribesTheWholeDatasetWithEndpointsOnTheNodesThatHoldIt() throws Exception {
+    for (String name : List.of("3 peer-local", "3 shared")) {
+      TestCluster cluster = CLUSTERS.get(name);
+      try (QuiverClient client = QuiverClient.connect(cluster.uri(1))) {
+        FlightInfo info = client.flightClient().getInfo(FlightDescriptor.path("t"));
+        assertThat(info.getRecords()).as(name).isEqualTo(150_000);
+        assertThat(
+                info.getEndpoints().stream()
+                    .map(e -> e.getLocations().get(0).getUri().getPort())
+                    .distinct()
+                    .sorted()
+                    .toList())
+            .as(name)
+            .containsExactlyElementsOf(
+                cluster.nodes().stream().map(n -> n.uri().getPort()).sorted().toList());
+        assertThat(client.datasets())
+            .singleElement()
+            .satisfies(d -> assertThat(d.rows()).isEqualTo(150_000));
+        long rows = 0;
+        try (BatchStream stream = client.read("t")) {
+          while (stream.next()) {
+            rows += stream.root().getRowCount();
+          }
+        }
+        assertThat(rows).as(name).isEqualTo(150_000);
+      }
+    }
+  }
+
+  @Test
+  void scanQueriesReadEveryNodesPartAndLimitHoldsOverAllOfThem() throws Exception {
+    String sql = "SELECT id, a FROM t WHERE a > 100000";
+    long expected = duckdb.queryLong("SELECT COUNT(*) FROM (" + sql + ")");
+    for (String name : List.of("3 peer-local", "3 shared")) {
+      assertThat(quiver(name, 2, sql)).as(name).hasSize((int) expected);
+      assertThat(quiver(name, 2, sql + " LIMIT 7")).as(name).hasSize(7);
+    }
   }
 
   private static List<String> quiver(String cluster, int node, String sql)

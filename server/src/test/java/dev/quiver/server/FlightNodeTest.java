@@ -274,7 +274,14 @@ class FlightNodeTest {
     try (QuiverClient client = client()) {
       List<String> actions = new ArrayList<>();
       client.flightClient().listActions().forEach(a -> actions.add(a.getType()));
-      assertThat(actions).containsExactlyInAnyOrder("health", "datasets");
+      assertThat(actions)
+          .containsExactlyInAnyOrder(
+              "health",
+              "datasets",
+              "fragment.partial",
+              "fragment.shuffle",
+              "fragment.release",
+              "local-flight-info");
 
       assertThat(client.action("health").get("status").asText()).isEqualTo("SERVING");
       JsonNode datasets = client.action("datasets");

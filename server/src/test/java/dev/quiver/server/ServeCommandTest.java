@@ -34,14 +34,25 @@ class ServeCommandTest {
             "--peers",
             "grpc://10.0.0.1:8815,grpc://10.0.0.2:8815",
             "--memory-limit",
-            "256MB");
+            "256MB",
+            "--shared",
+            "--query-memory-limit",
+            "64MB");
     try (ApplicationContext context =
         ApplicationContext.builder().properties(serve.properties()).start()) {
       QuiverConfig config = context.getBean(QuiverConfig.class);
       assertThat(config.getPeers()).containsExactly("grpc://10.0.0.1:8815", "grpc://10.0.0.2:8815");
       assertThat(config.getMemoryLimit()).isEqualTo(256L * 1024 * 1024);
+      assertThat(config.getSharedDatasets()).containsExactly("answers");
+      assertThat(config.getQueryMemoryLimit()).isEqualTo(64L * 1024 * 1024);
       assertThat(context.getBean(BufferAllocator.class).getLimit()).isEqualTo(256L * 1024 * 1024);
       FlightNode node = context.getBean(FlightNode.class);
+      assertThat(node.cluster().peers())
+          .extracting(p -> p.getUri().getHost() + ":" + p.getUri().getPort())
+          .containsExactly("10.0.0.1:8815", "10.0.0.2:8815");
+      assertThat(node.cluster().self().getUri().getPort()).isEqualTo(node.port());
+      // The peers do not exist; alone, the node describes its own part.
+      node.cluster().setPeers(List.of());
       try (QuiverClient client =
           QuiverClient.connect(java.net.URI.create("grpc://127.0.0.1:" + node.port()))) {
         assertThat(client.datasets())

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -82,7 +83,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               FragmentProtocol.SHUFFLE,
               "Internal, between nodes: send a query's partial groups to their owners"),
           new ActionType(
-              FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"));
+              FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
+          new ActionType(
+              ClusterFlights.LOCAL_INFO,
+              "Internal, between nodes: this node's own endpoints of a dataset or scan query"));
 
   private final Catalog catalog;
   private final BufferAllocator root;
@@ -92,6 +96,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final FragmentWorker worker;
   private final AggregateCoordinator coordinator;
   private final Cluster cluster;
+  private final ClusterFlights flights;
   private final StreamTracker streams = new StreamTracker();
   private final AtomicLong streamIds = new AtomicLong();
   private final ExecutorService executor =
@@ -138,6 +143,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments);
     this.coordinator = new AggregateCoordinator(worker, cluster, executor, coordination);
+    this.flights =
+        new ClusterFlights(cluster, coordination.sharedDatasets(), fragments.peerTimeout());
   }
 
   /** This node's part of distributed queries. */
@@ -152,7 +159,13 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       String prefix = new String(criteria.getExpression(), StandardCharsets.UTF_8);
       for (String name : catalog.names()) {
         if (name.startsWith(prefix)) {
-          listener.onNext(flightInfo(catalog.require(name)));
+          Dataset dataset = catalog.require(name);
+          listener.onNext(
+              flights.clusterWide(
+                  flightInfo(dataset),
+                  dataset,
+                  new ClusterFlights.LocalInfoRequest(name, null),
+                  OptionalLong.empty()));
         }
       }
       listener.onCompleted();
@@ -166,11 +179,21 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     try {
       if (descriptor.isCommand()) {
         Query query = planner.plan(sql(descriptor));
-        return query instanceof QueryPlan scan
-            ? queryInfo(scan, descriptor)
-            : aggregateInfo((AggregatePlan) query, descriptor);
+        if (query instanceof QueryPlan scan) {
+          return flights.clusterWide(
+              queryInfo(scan, descriptor),
+              scan.dataset(),
+              new ClusterFlights.LocalInfoRequest(null, scan.sql()),
+              scan.limit());
+        }
+        return aggregateInfo((AggregatePlan) query, descriptor);
       }
-      return flightInfo(dataset(descriptor));
+      Dataset dataset = dataset(descriptor);
+      return flights.clusterWide(
+          flightInfo(dataset),
+          dataset,
+          new ClusterFlights.LocalInfoRequest(dataset.name(), null),
+          OptionalLong.empty());
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
     }
@@ -355,6 +378,15 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    if (action.getType().equals(ClusterFlights.LOCAL_INFO)) {
+      try {
+        listener.onNext(new Result(localInfo(action.getBody())));
+        listener.onCompleted();
+      } catch (RuntimeException e) {
+        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+      }
+      return;
+    }
     try {
       Object body =
           switch (action.getType()) {
@@ -409,6 +441,25 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   /** Number of streams being served right now. */
   public int activeStreams() {
     return streams.active();
+  }
+
+  /** This node's own FlightInfo of a dataset or scan query, serialized, for a coordinator. */
+  private byte[] localInfo(byte[] body) {
+    ClusterFlights.LocalInfoRequest request =
+        FragmentProtocol.decode(body, ClusterFlights.LocalInfoRequest.class);
+    FlightInfo info;
+    if (request.dataset() != null) {
+      info = flightInfo(catalog.require(request.dataset()));
+    } else if (planner.plan(request.sql()) instanceof QueryPlan scan) {
+      info =
+          queryInfo(scan, FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
+    } else {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a scan query: " + request.sql());
+    }
+    java.nio.ByteBuffer buffer = info.serialize();
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
   }
 
   /** Stops remaining streams, frees every query fragment and stops the stream executor. */

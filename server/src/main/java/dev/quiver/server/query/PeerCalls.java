@@ -17,15 +17,33 @@ import org.apache.arrow.flight.Result;
  * Calls from one node to another, with a deadline, and failures that name the peer: a node that is
  * down or does not answer in time is UNAVAILABLE; its own errors keep their status.
  */
-final class PeerCalls {
+public final class PeerCalls {
   private PeerCalls() {}
 
-  static CallOption timeout(Duration timeout) {
+  public static CallOption timeout(Duration timeout) {
     return CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Runs an action on {@code peer} and returns the body of its one result. */
+  public static byte[] actionBytes(
+      Cluster cluster, Location peer, String type, Object body, Duration timeout) {
+    try {
+      Iterator<Result> results =
+          cluster
+              .client(peer)
+              .doAction(new Action(type, FragmentProtocol.encode(body)), timeout(timeout));
+      byte[] value = results.next().getBody();
+      while (results.hasNext()) {
+        results.next();
+      }
+      return value;
+    } catch (FlightRuntimeException e) {
+      throw failure(peer, e);
+    }
+  }
+
   /** Runs a fragment action on {@code peer} and decodes its one JSON reply. */
-  static <T> T action(
+  public static <T> T action(
       Cluster cluster, Location peer, String type, Object body, Class<T> reply, Duration timeout) {
     try {
       Iterator<Result> results =
@@ -43,7 +61,7 @@ final class PeerCalls {
   }
 
   /** What a failed call to {@code peer} means for the query. */
-  static QuiverException failure(Location peer, FlightRuntimeException e) {
+  public static QuiverException failure(Location peer, FlightRuntimeException e) {
     String address = peer.getUri().toString();
     String description = e.status().description();
     return switch (e.status().code()) {
