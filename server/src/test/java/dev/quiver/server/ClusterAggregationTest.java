@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QueryStatistics;
 import dev.quiver.client.QuiverClient;
+import dev.quiver.client.cli.QuiverCli;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -248,6 +252,41 @@ class ClusterAggregationTest {
     for (String name : List.of("3 peer-local", "3 shared")) {
       assertThat(quiver(name, 2, sql)).as(name).hasSize((int) expected);
       assertThat(quiver(name, 2, sql + " LIMIT 7")).as(name).hasSize(7);
+    }
+  }
+
+  @Test
+  void cliPrintsTheAnswerAndEveryNodesStages() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        QuiverCli.run(
+            new String[] {
+              "sql",
+              "--server",
+              CLUSTERS.get("3 peer-local").uri(0).toString(),
+              "--format",
+              "csv",
+              "--stats",
+              "SELECT g, COUNT(*) AS n FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY g LIMIT 2"
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    List<String> expected =
+        AggregateRows.ofDuckDb(
+            duckdb.query(
+                "SELECT g, COUNT(*) FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY g LIMIT 2"));
+    assertThat(out.toString(StandardCharsets.UTF_8).lines().toList())
+        .containsExactly(
+            "g,n", expected.get(0).replace('|', ','), expected.get(1).replace('|', ','));
+    String stages = err.toString(StandardCharsets.UTF_8);
+    assertThat(stages)
+        .contains("on 3 node(s)")
+        .contains("gathered on the coordinator")
+        .contains("rows:       150,000 decoded");
+    for (TestNode node : CLUSTERS.get("3 peer-local").nodes()) {
+      assertThat(stages).contains("127.0.0.1:" + node.uri().getPort());
     }
   }
 
