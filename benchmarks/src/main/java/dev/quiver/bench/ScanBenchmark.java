@@ -54,7 +54,15 @@ public final class ScanBenchmark {
               new Case(
                   "range filter, 5% of rows",
                   "SELECT id, m FROM bench WHERE t >= 9500 AND t < 10500",
-                  "SELECT id, m FROM " + files + " WHERE t >= 9500 AND t < 10500"));
+                  "SELECT id, m FROM " + files + " WHERE t >= 9500 AND t < 10500"),
+              new Case(
+                  "SUM GROUP BY, 1,000 groups",
+                  "SELECT g, SUM(m) FROM bench GROUP BY g",
+                  "SELECT g, SUM(m) FROM " + files + " GROUP BY g"),
+              new Case(
+                  "SUM GROUP BY + filter 5%",
+                  "SELECT g, SUM(m) FROM bench WHERE t >= 9500 AND t < 10500 GROUP BY g",
+                  "SELECT g, SUM(m) FROM " + files + " WHERE t >= 9500 AND t < 10500 GROUP BY g"));
       Map<String, Object> properties =
           Map.of(
               "quiver.host",

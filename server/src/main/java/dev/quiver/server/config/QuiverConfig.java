@@ -33,6 +33,7 @@ public class QuiverConfig {
   private Duration peerTimeout = Duration.ofSeconds(60);
   private Duration fragmentTtl = Duration.ofMinutes(10);
   private List<String> sharedDatasets = List.of();
+  private int scanThreads = Runtime.getRuntime().availableProcessors();
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
 
@@ -197,6 +198,15 @@ public class QuiverConfig {
 
   public void setSharedDatasets(List<String> sharedDatasets) {
     this.sharedDatasets = List.copyOf(sharedDatasets);
+  }
+
+  /** How many splits of one aggregation a node scans at once; default: the available cores. */
+  public int getScanThreads() {
+    return scanThreads;
+  }
+
+  public void setScanThreads(int scanThreads) {
+    this.scanThreads = scanThreads;
   }
 
   /** Where the embedded sample dataset is generated when no dataset is configured. */

@@ -82,7 +82,9 @@ public class FlightNode implements AutoCloseable {
                     config.getBatchRows(),
                     config.getBatchBytes()),
                 config.getBatchRows(),
-                config.getPeerTimeout()),
+                config.getPeerTimeout(),
+                config.getScanThreads(),
+                config.getSplitBytes()),
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),

@@ -60,6 +60,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final Cluster cluster;
   private final Settings settings;
   private final Fragments fragments;
+  private final java.util.concurrent.ExecutorService scanPool;
 
   /**
    * How fragments run.
@@ -69,13 +70,17 @@ public final class FragmentWorker implements AutoCloseable {
    * @param batch rows and bytes of scan batches
    * @param exchangeBatchRows most rows per batch sent between nodes
    * @param peerTimeout how long a call to another node may take
+   * @param scanThreads how many splits of one query a node scans at once
+   * @param splitBytes compressed bytes of row groups per split of a node's own files
    */
   public record Settings(
       long queryMemoryBytes,
       Duration fragmentTtl,
       ScanRequest batch,
       int exchangeBatchRows,
-      Duration peerTimeout) {
+      Duration peerTimeout,
+      int scanThreads,
+      long splitBytes) {
     public Settings {
       requireNonNull(fragmentTtl, "fragmentTtl is null");
       requireNonNull(batch, "batch is null");
@@ -92,6 +97,14 @@ public final class FragmentWorker implements AutoCloseable {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.fragments = new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl());
+    this.scanPool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(1, settings.scanThreads()),
+            runnable -> {
+              Thread thread = new Thread(runnable, "quiver-scan");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   public Settings settings() {
@@ -132,26 +145,12 @@ public final class FragmentWorker implements AutoCloseable {
     fragment.enter();
     try {
       List<FileSplit> splits = splits(plan, request.splits());
-      ScanStatistics statistics = ScanStatistics.EMPTY;
-      long groups;
-      long bytes;
-      try (HashAggregator aggregator = new HashAggregator(plan.layout(), fragment.allocator())) {
-        ScanRequest scan = scanRequest(plan);
-        for (FileSplit split : splits) {
-          try (ParquetBatchReader reader =
-              ParquetBatchReader.open(split, plan.dataset().schema(), scan, fragment.allocator())) {
-            while (reader.next()) {
-              fragment.checkNotCancelled();
-              aggregator.addInput(reader.root());
-            }
-            statistics = statistics.plus(reader.statistics());
-          }
-        }
-        VectorSchemaRoot partial = aggregator.takePartial();
-        groups = partial.getRowCount();
-        bytes = bufferBytes(partial);
-        fragment.setPartial(partial);
-      }
+      ScannedPart scanned = aggregateInParallel(fragment, splits);
+      VectorSchemaRoot partial = scanned.partial();
+      ScanStatistics statistics = scanned.statistics();
+      long groups = partial.getRowCount();
+      long bytes = bufferBytes(partial);
+      fragment.setPartial(partial);
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info(
           "Query {}: partial aggregation of {} split(s) gave {} groups ({} bytes) in {} ms: {}",
@@ -177,6 +176,79 @@ public final class FragmentWorker implements AutoCloseable {
     }
   }
 
+  /**
+   * Scans {@code splits} on up to {@link Settings#scanThreads()} threads, each aggregating the
+   * splits it takes into its own aggregator, then merges their partials into one.
+   *
+   * @return the partial result, owned by the caller, and the scan's counters
+   */
+  private ScannedPart aggregateInParallel(Fragment fragment, List<FileSplit> splits) {
+    AggregatePlan plan = fragment.plan();
+    ScanRequest scan = scanRequest(plan);
+    java.util.Queue<FileSplit> pending = new java.util.concurrent.ConcurrentLinkedQueue<>(splits);
+    int threads = Math.max(1, Math.min(settings.scanThreads(), splits.size()));
+    List<java.util.concurrent.Future<ScannedPart>> parts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      parts.add(scanPool.submit(() -> scanPart(fragment, scan, pending)));
+    }
+    List<ScannedPart> done = new ArrayList<>();
+    RuntimeException failure = null;
+    for (java.util.concurrent.Future<ScannedPart> part : parts) {
+      try {
+        done.add(part.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        pending.clear();
+        failure =
+            failure != null
+                ? failure
+                : e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        pending.clear();
+        failure = new QuiverException(ErrorCode.CANCELLED, "Interrupted");
+      }
+    }
+    ScanStatistics statistics = ScanStatistics.EMPTY;
+    try (HashAggregator merged = new HashAggregator(plan.layout(), fragment.allocator())) {
+      for (ScannedPart part : done) {
+        statistics = statistics.plus(part.statistics());
+        try (VectorSchemaRoot partial = part.partial()) {
+          if (failure == null) {
+            merged.addPartial(partial);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return new ScannedPart(merged.takePartial(), statistics);
+    }
+  }
+
+  /** One scan thread's partial result and counters. */
+  private record ScannedPart(VectorSchemaRoot partial, ScanStatistics statistics) {}
+
+  private ScannedPart scanPart(
+      Fragment fragment, ScanRequest scan, java.util.Queue<FileSplit> pending) {
+    AggregatePlan plan = fragment.plan();
+    ScanStatistics statistics = ScanStatistics.EMPTY;
+    try (HashAggregator aggregator = new HashAggregator(plan.layout(), fragment.allocator())) {
+      for (FileSplit split = pending.poll(); split != null; split = pending.poll()) {
+        try (ParquetBatchReader reader =
+            ParquetBatchReader.open(split, plan.dataset().schema(), scan, fragment.allocator())) {
+          while (reader.next()) {
+            fragment.checkNotCancelled();
+            aggregator.addInput(reader.root());
+          }
+          statistics = statistics.plus(reader.statistics());
+        }
+      }
+      return new ScannedPart(aggregator.takePartial(), statistics);
+    }
+  }
+
   /** The scan of an aggregation: its columns (at least one, so rows are counted) and filter. */
   private ScanRequest scanRequest(AggregatePlan plan) {
     List<String> columns = plan.scanColumns();
@@ -195,7 +267,7 @@ public final class FragmentWorker implements AutoCloseable {
     if (assigned == null) {
       List<FileSplit> splits = new ArrayList<>();
       for (DataFile file : plan.candidateFiles()) {
-        splits.add(new FileSplit(file, 0, file.rowGroups().size()));
+        splits.addAll(FileSplit.of(file, settings.splitBytes()));
       }
       return splits;
     }
@@ -419,5 +491,6 @@ public final class FragmentWorker implements AutoCloseable {
   @Override
   public void close() {
     fragments.close();
+    scanPool.shutdownNow();
   }
 }

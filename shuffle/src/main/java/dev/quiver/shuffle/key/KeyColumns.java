@@ -61,6 +61,15 @@ public final class KeyColumns {
     if (vector instanceof BitVector bits) {
       return bits.get(row) + 1;
     }
+    if (vector instanceof BaseFixedWidthVector fixed) {
+      int width = fixed.getTypeWidth();
+      if (width == 8) {
+        return Long.hashCode(fixed.getDataBuffer().getLong(row * 8L) * 0x9E3779B97F4A7C15L);
+      }
+      if (width == 4) {
+        return fixed.getDataBuffer().getInt(row * 4L) * 0x9E3779B9;
+      }
+    }
     return vector.hashCode(row);
   }
 
@@ -75,6 +84,12 @@ public final class KeyColumns {
     }
     if (a instanceof BaseFixedWidthVector x) {
       long width = x.getTypeWidth();
+      if (width == 8) {
+        return x.getDataBuffer().getLong(i * 8L) == b.getDataBuffer().getLong(j * 8L);
+      }
+      if (width == 4) {
+        return x.getDataBuffer().getInt(i * 4L) == b.getDataBuffer().getInt(j * 4L);
+      }
       return ByteFunctionHelpers.equal(
               x.getDataBuffer(),
               i * width,
