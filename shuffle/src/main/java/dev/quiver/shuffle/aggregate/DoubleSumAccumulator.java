@@ -25,6 +25,10 @@ final class DoubleSumAccumulator implements SumAccumulator {
 
   @Override
   public void update(FieldVector input, int[] groups, int rows) {
+    if (input instanceof Float8Vector doubles && input.getNullCount() == 0) {
+      addDoubles(doubles, groups, rows);
+      return;
+    }
     FloatingPointVector values = (FloatingPointVector) input;
     ArrowBuf data = sums.getDataBuffer();
     ArrowBuf validity = sums.getValidityBuffer();
@@ -39,6 +43,27 @@ final class DoubleSumAccumulator implements SumAccumulator {
         } else {
           data.setDouble(g * 8L, data.getDouble(g * 8L) + value);
         }
+      }
+    }
+  }
+
+  /** The common case, DOUBLE input without nulls, by address (group ids are below capacity). */
+  private void addDoubles(Float8Vector input, int[] groups, int rows) {
+    int capacity = sums.getValueCapacity();
+    long in = Memory.require(input.getDataBuffer(), rows * 8L);
+    long data = Memory.require(sums.getDataBuffer(), capacity * 8L);
+    long validity = Memory.require(sums.getValidityBuffer(), Memory.bitmapBytes(capacity));
+    for (int r = 0; r < rows; r++) {
+      int g = groups[r];
+      if (g >= capacity) {
+        throw new IndexOutOfBoundsException("Group " + g + " beyond " + capacity);
+      }
+      double value = Memory.getDouble(in, r);
+      if (Memory.isSet(validity, g)) {
+        Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
+      } else {
+        Memory.set(validity, g);
+        Memory.putDouble(data, g, value);
       }
     }
   }

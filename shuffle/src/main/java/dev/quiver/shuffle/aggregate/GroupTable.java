@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 
@@ -61,6 +63,14 @@ final class GroupTable implements AutoCloseable {
       Arrays.fill(ids, 0, rows, 0);
       return;
     }
+    if (keys.size() == 1
+        && batchKeys.get(0) instanceof BaseFixedWidthVector single
+        && !(single instanceof BitVector)
+        && single.getTypeWidth() == 8
+        && single.getNullCount() == 0) {
+      assignLongs(single, rows, ids);
+      return;
+    }
     int mask = slots.length - 1;
     for (int r = 0; r < rows; r++) {
       int hash = KeyColumns.hash(batchKeys, r);
@@ -78,6 +88,46 @@ final class GroupTable implements AutoCloseable {
           break;
         }
         if (hashes[id] == hash && KeyColumns.equal(keys, id, batchKeys, r)) {
+          ids[r] = id;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+
+  /**
+   * {@link #assign} for the most common key: one 8-byte column (BIGINT, DOUBLE, TIMESTAMP) without
+   * nulls in this batch, compared and hashed as a long read straight from the buffers.
+   */
+  private void assignLongs(BaseFixedWidthVector batchKey, int rows, int[] ids) {
+    long in = Memory.require(batchKey.getDataBuffer(), rows * 8L);
+    BaseFixedWidthVector key = (BaseFixedWidthVector) keys.get(0);
+    long known = Memory.require(key.getDataBuffer(), size * 8L);
+    long knownValidity = Memory.require(key.getValidityBuffer(), Memory.bitmapBytes(size));
+    List<FieldVector> batchKeys = List.of(batchKey);
+    int mask = slots.length - 1;
+    for (int r = 0; r < rows; r++) {
+      long value = Memory.getLong(in, r);
+      int hash = KeyColumns.hashOfSingleLong(value);
+      int slot = hash & mask;
+      while (true) {
+        int id = slots[slot] - 1;
+        if (id < 0) {
+          id = insert(batchKeys, r, hash);
+          slots[slot] = id + 1;
+          ids[r] = id;
+          known = Memory.require(key.getDataBuffer(), size * 8L);
+          knownValidity = Memory.require(key.getValidityBuffer(), Memory.bitmapBytes(size));
+          if (size * 2 > slots.length) {
+            grow();
+            mask = slots.length - 1;
+          }
+          break;
+        }
+        if (hashes[id] == hash
+            && Memory.getLong(known, id) == value
+            && Memory.isSet(knownValidity, id)) {
           ids[r] = id;
           break;
         }

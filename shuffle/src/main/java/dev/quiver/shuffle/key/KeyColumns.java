@@ -64,7 +64,7 @@ public final class KeyColumns {
     if (vector instanceof BaseFixedWidthVector fixed) {
       int width = fixed.getTypeWidth();
       if (width == 8) {
-        return Long.hashCode(fixed.getDataBuffer().getLong(row * 8L) * 0x9E3779B97F4A7C15L);
+        return hashOfLong(fixed.getDataBuffer().getLong(row * 8L));
       }
       if (width == 4) {
         return fixed.getDataBuffer().getInt(row * 4L) * 0x9E3779B9;
@@ -111,6 +111,16 @@ public final class KeyColumns {
           != 0;
     }
     throw new IllegalArgumentException("Cannot group by " + a.getField());
+  }
+
+  /** The hash of an 8-byte key value within a key row, before {@link #hashOfSingle} mixing. */
+  private static int hashOfLong(long value) {
+    return Long.hashCode(value * 0x9E3779B97F4A7C15L);
+  }
+
+  /** What {@link #hash} gives for a key of one non-null 8-byte value. */
+  public static int hashOfSingleLong(long value) {
+    return mix(hashOfLong(value));
   }
 
   /** Murmur3's finalizer: spreads every input bit over the whole hash. */
