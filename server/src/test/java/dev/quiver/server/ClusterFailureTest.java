@@ -218,6 +218,11 @@ class ClusterFailureTest {
         assertThat(statistics.peers().get(2).get("rowsScanned")).isZero();
         assertThat(statistics.peers().get(2).get("bytesIn")).isZero();
       }
+      // One group: every partition but one is empty, and still merges and answers.
+      try (BatchStream stream = client.query("SELECT k, COUNT(*) FROM t WHERE k = 3 GROUP BY k")) {
+        assertThat(AggregateRows.of(stream)).containsExactly("3|200");
+        assertThat(stream.statistics().label("strategy")).isEqualTo("shuffle");
+      }
     }
   }
 
