@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QueryStatistics;
 import dev.quiver.client.QuiverClient;
-import dev.quiver.client.cli.QuiverCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -257,30 +253,24 @@ class ClusterAggregationTest {
 
   @Test
   void cliPrintsTheAnswerAndEveryNodesStages() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        QuiverCli.run(
-            new String[] {
-              "sql",
-              "--server",
-              CLUSTERS.get("3 peer-local").uri(0).toString(),
-              "--format",
-              "csv",
-              "--stats",
-              "SELECT g, COUNT(*) AS n FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY g LIMIT 2"
-            },
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    CliRun run =
+        CliRun.of(
+            "sql",
+            "--server",
+            CLUSTERS.get("3 peer-local").uri(0).toString(),
+            "--format",
+            "csv",
+            "--stats",
+            "SELECT g, COUNT(*) AS n FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY g LIMIT 2");
+    assertThat(run.exit()).as(run.err()).isZero();
     List<String> expected =
         AggregateRows.ofDuckDb(
             duckdb.query(
                 "SELECT g, COUNT(*) FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY g LIMIT 2"));
-    assertThat(out.toString(StandardCharsets.UTF_8).lines().toList())
+    assertThat(run.out().lines().toList())
         .containsExactly(
             "g,n", expected.get(0).replace('|', ','), expected.get(1).replace('|', ','));
-    String stages = err.toString(StandardCharsets.UTF_8);
+    String stages = run.err();
     assertThat(stages)
         .contains("on 3 node(s)")
         .contains("gathered on the coordinator")

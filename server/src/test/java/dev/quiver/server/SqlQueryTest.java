@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QueryStatistics;
 import dev.quiver.client.QuiverClient;
-import dev.quiver.client.cli.QuiverCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -304,26 +300,20 @@ class SqlQueryTest {
 
   @Test
   void cliRunsSqlAndPrintsTheStatistics() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit =
-        QuiverCli.run(
-            new String[] {
-              "sql",
-              "--server",
-              node.uri().toString(),
-              "--format",
-              "csv",
-              "--stats",
-              "SELECT id, s FROM sales WHERE id BETWEEN 100 AND 106 AND region = 'us'"
-            },
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8).lines()).first().isEqualTo("id,s");
-    assertThat(out.toString(StandardCharsets.UTF_8).lines().skip(1))
+    CliRun run =
+        CliRun.of(
+            "sql",
+            "--server",
+            node.uri().toString(),
+            "--format",
+            "csv",
+            "--stats",
+            "SELECT id, s FROM sales WHERE id BETWEEN 100 AND 106 AND region = 'us'");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out().lines()).first().isEqualTo("id,s");
+    assertThat(run.out().lines().skip(1))
         .containsExactlyInAnyOrder("100,name-9", "103,name-12", "106,name-2");
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    assertThat(run.err())
         .contains("files:      9 considered, 6 skipped")
         .contains("row groups:")
         .contains("3 returned");

@@ -258,18 +258,13 @@ public final class AggregateCoordinator {
       int before = answer.groupCount();
       if (cluster.isSelf(owner)) {
         try (VectorSchemaRoot owned = worker.takeOwnedResult(queryId)) {
-          answer.add(
-              HashPartitioner.copyRows(
-                  owned, identity(owned.getRowCount()), 0, owned.getRowCount(), allocator));
+          answer.add(HashPartitioner.copyAll(owned, allocator));
         }
       } else {
         readStream(
             owner,
             new FragmentTicket(queryId, FragmentTicket.FINAL),
-            batch ->
-                answer.add(
-                    HashPartitioner.copyRows(
-                        batch, identity(batch.getRowCount()), 0, batch.getRowCount(), allocator)));
+            batch -> answer.add(HashPartitioner.copyAll(batch, allocator)));
       }
       report.finalStage(
           members.indexOf(owner),
@@ -392,13 +387,5 @@ public final class AggregateCoordinator {
         LOG.debug("Query {}: release did not finish: {}", queryId, e.toString());
       }
     }
-  }
-
-  private static int[] identity(int count) {
-    int[] rows = new int[count];
-    for (int i = 0; i < count; i++) {
-      rows[i] = i;
-    }
-    return rows;
   }
 }

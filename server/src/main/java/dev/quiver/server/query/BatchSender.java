@@ -41,7 +41,7 @@ final class BatchSender {
       BufferAllocator allocator,
       Runnable cancelled,
       Duration timeout) {
-    int[] selected = rows == null ? identity(source.getRowCount()) : rows;
+    int[] selected = rows == null ? HashPartitioner.allRows(source.getRowCount()) : rows;
     out.setUseZeroCopy(true);
     VectorLoader loader = new VectorLoader(wire);
     long bytes = 0;
@@ -72,13 +72,5 @@ final class BatchSender {
       }
       LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
     }
-  }
-
-  private static int[] identity(int count) {
-    int[] rows = new int[count];
-    for (int i = 0; i < count; i++) {
-      rows[i] = i;
-    }
-    return rows;
   }
 }

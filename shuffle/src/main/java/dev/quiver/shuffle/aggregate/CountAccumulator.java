@@ -9,17 +9,12 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /** {@code COUNT(*)} and {@code COUNT(col)}: a BIGINT per group, never null. */
-final class CountAccumulator implements Accumulator {
+final class CountAccumulator extends VectorAccumulator {
   private final BigIntVector counts;
 
-  CountAccumulator(Field state, BufferAllocator allocator) {
-    counts = (BigIntVector) state.createVector(allocator);
-    counts.allocateNew();
-  }
-
-  @Override
-  public void ensureGroups(int groups) {
-    Accumulators.ensureCapacity(counts, groups);
+  CountAccumulator(Field field, BufferAllocator allocator) {
+    super(field, allocator);
+    counts = (BigIntVector) state;
   }
 
   @Override
@@ -45,26 +40,16 @@ final class CountAccumulator implements Accumulator {
   }
 
   @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
-  }
-
-  @Override
   public void exportResult(FieldVector target, int groupCount) {
     ensureGroups(groupCount);
     for (int g = 0; g < groupCount; g++) {
       BitVectorHelper.setBit(counts.getValidityBuffer(), g);
     }
-    Accumulators.moveInto(counts, target, groupCount);
+    super.exportResult(target, groupCount);
   }
 
   /** The count of group {@code g}, while the state is still here. */
   long count(int g) {
     return counts.getDataBuffer().getLong(g * 8L);
-  }
-
-  @Override
-  public void close() {
-    counts.close();
   }
 }

@@ -13,19 +13,14 @@ import org.apache.arrow.vector.types.pojo.Field;
  * SUM of DECIMAL(p, s) into DECIMAL(38, s), adding the 128-bit unscaled values exactly. A sum of
  * more than 38 digits fails with {@link AggregateOverflowException}.
  */
-final class DecimalSumAccumulator implements SumAccumulator {
+final class DecimalSumAccumulator extends VectorAccumulator implements SumAccumulator {
   private final AggregateCall call;
   private final DecimalVector sums;
 
-  DecimalSumAccumulator(AggregateCall call, Field state, BufferAllocator allocator) {
+  DecimalSumAccumulator(AggregateCall call, Field field, BufferAllocator allocator) {
+    super(field, allocator);
     this.call = call;
-    sums = (DecimalVector) state.createVector(allocator);
-    sums.allocateNew();
-  }
-
-  @Override
-  public void ensureGroups(int groups) {
-    Accumulators.ensureCapacity(sums, groups);
+    this.sums = (DecimalVector) state;
   }
 
   @Override
@@ -52,15 +47,10 @@ final class DecimalSumAccumulator implements SumAccumulator {
     }
   }
 
-  @Override
-  public void merge(List<FieldVector> state, int[] groups, int rows) {
-    update(state.get(0), groups, rows);
-  }
-
+  /** The partial state moves out unchecked: only the final sum must fit 38 digits. */
   @Override
   public void exportState(List<FieldVector> targets, int groupCount) {
-    ensureGroups(groupCount);
-    Accumulators.moveInto(sums, targets.get(0), groupCount);
+    super.exportResult(targets.get(0), groupCount);
   }
 
   @Override
@@ -71,7 +61,7 @@ final class DecimalSumAccumulator implements SumAccumulator {
         throw overflow();
       }
     }
-    Accumulators.moveInto(sums, target, groupCount);
+    super.exportResult(target, groupCount);
   }
 
   @Override
@@ -83,10 +73,5 @@ final class DecimalSumAccumulator implements SumAccumulator {
   private AggregateOverflowException overflow() {
     return new AggregateOverflowException(
         call + " overflows DECIMAL(" + AggregateCall.MAX_DECIMAL_PRECISION + ")");
-  }
-
-  @Override
-  public void close() {
-    sums.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.quiver.shuffle.aggregate;
 
-import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BitVectorHelper;
@@ -10,17 +9,12 @@ import org.apache.arrow.vector.FloatingPointVector;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /** SUM of FLOAT or DOUBLE into DOUBLE. */
-final class DoubleSumAccumulator implements SumAccumulator {
+final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumulator {
   private final Float8Vector sums;
 
-  DoubleSumAccumulator(Field state, BufferAllocator allocator) {
-    sums = (Float8Vector) state.createVector(allocator);
-    sums.allocateNew();
-  }
-
-  @Override
-  public void ensureGroups(int groups) {
-    Accumulators.ensureCapacity(sums, groups);
+  DoubleSumAccumulator(Field field, BufferAllocator allocator) {
+    super(field, allocator);
+    this.sums = (Float8Vector) state;
   }
 
   @Override
@@ -69,28 +63,7 @@ final class DoubleSumAccumulator implements SumAccumulator {
   }
 
   @Override
-  public void merge(List<FieldVector> state, int[] groups, int rows) {
-    update(state.get(0), groups, rows);
-  }
-
-  @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
-  }
-
-  @Override
-  public void exportResult(FieldVector target, int groupCount) {
-    ensureGroups(groupCount);
-    Accumulators.moveInto(sums, target, groupCount);
-  }
-
-  @Override
   public double sumAsDouble(int g) {
     return sums.isNull(g) ? Double.NaN : sums.get(g);
-  }
-
-  @Override
-  public void close() {
-    sums.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.quiver.shuffle.aggregate;
 
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseIntVector;
@@ -14,8 +13,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * MIN or MAX of a fixed-width column (numbers, decimals, dates, times, timestamps, booleans): the
  * best value so far per group, in a vector of the input's own type.
  */
-final class FixedMinMaxAccumulator implements Accumulator {
-  private final FieldVector best;
+final class FixedMinMaxAccumulator extends VectorAccumulator {
   private final boolean max;
   private final Order order;
 
@@ -24,16 +22,10 @@ final class FixedMinMaxAccumulator implements Accumulator {
     int compare(FieldVector a, int i, FieldVector b, int j);
   }
 
-  FixedMinMaxAccumulator(Field state, boolean max, BufferAllocator allocator) {
-    this.best = state.createVector(allocator);
-    this.best.allocateNew();
+  FixedMinMaxAccumulator(Field field, boolean max, BufferAllocator allocator) {
+    super(field, allocator);
     this.max = max;
-    this.order = order(state.getType());
-  }
-
-  @Override
-  public void ensureGroups(int groups) {
-    Accumulators.ensureCapacity(best, groups);
+    this.order = order(field.getType());
   }
 
   @Override
@@ -42,8 +34,8 @@ final class FixedMinMaxAccumulator implements Accumulator {
     for (int r = 0; r < rows; r++) {
       if (noNulls || !input.isNull(r)) {
         int g = groups[r];
-        if (best.isNull(g) || better(order.compare(input, r, best, g))) {
-          best.copyFrom(r, g, input);
+        if (state.isNull(g) || better(order.compare(input, r, state, g))) {
+          state.copyFrom(r, g, input);
         }
       }
     }
@@ -51,27 +43,6 @@ final class FixedMinMaxAccumulator implements Accumulator {
 
   private boolean better(int comparison) {
     return max ? comparison > 0 : comparison < 0;
-  }
-
-  @Override
-  public void merge(List<FieldVector> state, int[] groups, int rows) {
-    update(state.get(0), groups, rows);
-  }
-
-  @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
-  }
-
-  @Override
-  public void exportResult(FieldVector target, int groupCount) {
-    ensureGroups(groupCount);
-    Accumulators.moveInto(best, target, groupCount);
-  }
-
-  @Override
-  public void close() {
-    best.close();
   }
 
   private static Order order(ArrowType type) {

@@ -78,13 +78,8 @@ final class GroupTable implements AutoCloseable {
       while (true) {
         int id = slots[slot] - 1;
         if (id < 0) {
-          id = insert(batchKeys, r, hash);
-          slots[slot] = id + 1;
-          ids[r] = id;
-          if (size * 2 > slots.length) {
-            grow();
-            mask = slots.length - 1;
-          }
+          ids[r] = add(slot, batchKeys, r, hash);
+          mask = slots.length - 1;
           break;
         }
         if (hashes[id] == hash && KeyColumns.equal(keys, id, batchKeys, r)) {
@@ -114,15 +109,10 @@ final class GroupTable implements AutoCloseable {
       while (true) {
         int id = slots[slot] - 1;
         if (id < 0) {
-          id = insert(batchKeys, r, hash);
-          slots[slot] = id + 1;
-          ids[r] = id;
+          ids[r] = add(slot, batchKeys, r, hash);
+          mask = slots.length - 1;
           known = Memory.require(key.getDataBuffer(), size * 8L);
           knownValidity = Memory.require(key.getValidityBuffer(), Memory.bitmapBytes(size));
-          if (size * 2 > slots.length) {
-            grow();
-            mask = slots.length - 1;
-          }
           break;
         }
         if (hashes[id] == hash
@@ -134,6 +124,21 @@ final class GroupTable implements AutoCloseable {
         slot = (slot + 1) & mask;
       }
     }
+  }
+
+  /**
+   * Adds the key of {@code row} as a new group in the empty {@code slot}, growing the table when it
+   * is half full (callers re-read the mask).
+   *
+   * @return the new group's id
+   */
+  private int add(int slot, List<FieldVector> batchKeys, int row, int hash) {
+    int id = insert(batchKeys, row, hash);
+    slots[slot] = id + 1;
+    if (size * 2 > slots.length) {
+      grow();
+    }
+    return id;
   }
 
   private int insert(List<FieldVector> batchKeys, int row, int hash) {

@@ -1,6 +1,5 @@
 package dev.quiver.shuffle.aggregate;
 
-import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseIntVector;
@@ -13,19 +12,14 @@ import org.apache.arrow.vector.types.pojo.Field;
  * SUM of integers into BIGINT, checked: a sum beyond BIGINT's range fails with {@link
  * AggregateOverflowException} rather than wrapping around.
  */
-final class LongSumAccumulator implements SumAccumulator {
+final class LongSumAccumulator extends VectorAccumulator implements SumAccumulator {
   private final AggregateCall call;
   private final BigIntVector sums;
 
-  LongSumAccumulator(AggregateCall call, Field state, BufferAllocator allocator) {
+  LongSumAccumulator(AggregateCall call, Field field, BufferAllocator allocator) {
+    super(field, allocator);
     this.call = call;
-    sums = (BigIntVector) state.createVector(allocator);
-    sums.allocateNew();
-  }
-
-  @Override
-  public void ensureGroups(int groups) {
-    Accumulators.ensureCapacity(sums, groups);
+    this.sums = (BigIntVector) state;
   }
 
   @Override
@@ -53,28 +47,7 @@ final class LongSumAccumulator implements SumAccumulator {
   }
 
   @Override
-  public void merge(List<FieldVector> state, int[] groups, int rows) {
-    update(state.get(0), groups, rows);
-  }
-
-  @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
-  }
-
-  @Override
-  public void exportResult(FieldVector target, int groupCount) {
-    ensureGroups(groupCount);
-    Accumulators.moveInto(sums, target, groupCount);
-  }
-
-  @Override
   public double sumAsDouble(int g) {
     return sums.isNull(g) ? Double.NaN : (double) sums.get(g);
-  }
-
-  @Override
-  public void close() {
-    sums.close();
   }
 }

@@ -58,6 +58,20 @@ public final class HashPartitioner {
     return rowsOf;
   }
 
+  /** The rows {@code 0, 1, ..., count - 1}: every row of a batch, in order. */
+  public static int[] allRows(int count) {
+    int[] rows = new int[count];
+    for (int i = 0; i < count; i++) {
+      rows[i] = i;
+    }
+    return rows;
+  }
+
+  /** Copies every row of {@code source} into a new root the caller owns. */
+  public static VectorSchemaRoot copyAll(VectorSchemaRoot source, BufferAllocator allocator) {
+    return copyRows(source, allRows(source.getRowCount()), 0, source.getRowCount(), allocator);
+  }
+
   /**
    * Copies rows {@code rows[from, to)} of {@code source} into a new root of freshly allocated
    * vectors, as Flight's zero-copy write needs: once sent, its buffers must not be written again.
