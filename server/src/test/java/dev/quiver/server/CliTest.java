@@ -40,36 +40,27 @@ class CliTest {
     node.close();
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run quiver(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  /** Runs {@code quiver <command> --server=<the node> <options>}. */
+  private static CliRun quiver(String... args) {
     String[] all = new String[args.length + 1];
     all[0] = args[0];
     all[1] = "--server=" + node.uri();
     System.arraycopy(args, 1, all, 2, args.length - 1);
-    int exit =
-        QuiverCli.run(
-            all,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.of(all);
   }
 
   @Test
   void listPrintsEveryDatasetWithItsRowCount() {
-    Run run = quiver("list");
-    assertThat(run.exitCode()).isZero();
+    CliRun run = quiver("list");
+    assertThat(run.exit()).isZero();
     assertThat(run.out().lines().toList()).hasSize(2);
     assertThat(run.out()).contains("shops").contains("2,500");
   }
 
   @Test
   void schemaPrintsColumnsTypesAndNullability() {
-    Run run = quiver("schema", "shops");
-    assertThat(run.exitCode()).isZero();
+    CliRun run = quiver("schema", "shops");
+    assertThat(run.exit()).isZero();
     assertThat(run.out())
         .containsPattern("id\\s+Int\\(64, true\\)")
         .containsPattern("name\\s+Utf8\\s+yes");
@@ -77,8 +68,8 @@ class CliTest {
 
   @Test
   void getPrintsAnAlignedTableUpToTheLimit() {
-    Run run = quiver("get", "shops", "--limit", "5");
-    assertThat(run.exitCode()).as(run.err()).isZero();
+    CliRun run = quiver("get", "shops", "--limit", "5");
+    assertThat(run.exit()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines).hasSize(1 + 1 + 5 + 1);
     assertThat(lines.get(0)).startsWith("id").contains("name").contains("price");
@@ -92,8 +83,8 @@ class CliTest {
 
   @Test
   void getWritesCsvWithQuotingAndEmptyNulls() {
-    Run run = quiver("get", "shops", "--limit", "3", "--format", "csv");
-    assertThat(run.exitCode()).isZero();
+    CliRun run = quiver("get", "shops", "--limit", "3", "--format", "csv");
+    assertThat(run.exit()).isZero();
     assertThat(run.out().lines().toList()).hasSize(4).first().isEqualTo("id,name,price");
     assertThat(run.out()).containsPattern("\"city, \"\"\\d+\"\"\"");
     assertThat(run.out()).containsPattern("(?m)^\\d+,,\\d");
@@ -101,8 +92,8 @@ class CliTest {
 
   @Test
   void getWritesJsonLinesWithNumbersAndNulls() throws Exception {
-    Run run = quiver("get", "shops", "--format", "json");
-    assertThat(run.exitCode()).isZero();
+    CliRun run = quiver("get", "shops", "--format", "json");
+    assertThat(run.exit()).isZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines).hasSize(2500);
     ObjectMapper json = new ObjectMapper();
@@ -118,8 +109,8 @@ class CliTest {
   @Test
   void getWritesAnArrowIpcStreamToAFile() throws Exception {
     Path output = data.resolve("out.arrows");
-    Run run = quiver("get", "shops", "--format", "arrow", "--output", output.toString());
-    assertThat(run.exitCode()).as(run.err()).isZero();
+    CliRun run = quiver("get", "shops", "--format", "arrow", "--output", output.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
     long rows = 0;
     try (RootAllocator allocator = new RootAllocator();
         ArrowStreamReader reader = new ArrowStreamReader(Files.newInputStream(output), allocator)) {
@@ -132,8 +123,8 @@ class CliTest {
 
   @Test
   void anUnknownDatasetFailsWithTheServersMessage() {
-    Run run = quiver("get", "nope");
-    assertThat(run.exitCode()).isEqualTo(1);
+    CliRun run = quiver("get", "nope");
+    assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .contains("NOT_FOUND")
         .contains("Unknown dataset 'nope'")
@@ -154,8 +145,8 @@ class CliTest {
 
   @Test
   void anUnknownFormatIsAUsageError() {
-    Run run = quiver("get", "shops", "--format", "xml");
-    assertThat(run.exitCode()).isEqualTo(2);
+    CliRun run = quiver("get", "shops", "--format", "xml");
+    assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("Unknown format 'xml'");
   }
 }
