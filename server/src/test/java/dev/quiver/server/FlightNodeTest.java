@@ -275,13 +275,17 @@ class FlightNodeTest {
       List<String> actions = new ArrayList<>();
       client.flightClient().listActions().forEach(a -> actions.add(a.getType()));
       assertThat(actions)
-          .containsExactlyInAnyOrder(
+          .contains(
               "health",
               "datasets",
               "fragment.partial",
               "fragment.shuffle",
               "fragment.release",
-              "local-flight-info");
+              "local-flight-info",
+              "CreatePreparedStatement",
+              "ClosePreparedStatement",
+              "CancelFlightInfo")
+          .doesNotHaveDuplicates();
 
       assertThat(client.action("health").get("status").asText()).isEqualTo("SERVING");
       JsonNode datasets = client.action("datasets");

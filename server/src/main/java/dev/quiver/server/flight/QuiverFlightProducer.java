@@ -13,6 +13,8 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.flightsql.QuiverSqlProducer;
+import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentProtocol;
@@ -45,6 +47,7 @@ import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.PollInfo;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
@@ -54,6 +57,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * closes it before the call returns. Streams wait for the client's readiness before each batch and
  * stop when the client cancels or the node shuts down.
  */
-public final class QuiverFlightProducer implements FlightProducer, AutoCloseable {
+public final class QuiverFlightProducer implements FlightProducer, AutoCloseable, SqlQueries {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverFlightProducer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -88,6 +92,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               ClusterFlights.LOCAL_INFO,
               "Internal, between nodes: this node's own endpoints of a dataset or scan query"));
 
+  /** The Flight SQL actions, and the standard cancel, answered by the Flight SQL side. */
+  static final List<ActionType> SQL_ACTIONS =
+      java.util.stream.Stream.concat(
+              org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_ACTIONS.stream(),
+              java.util.stream.Stream.of(
+                  org.apache.arrow.flight.FlightConstants.CANCEL_FLIGHT_INFO))
+          .toList();
+
   private final Catalog catalog;
   private final BufferAllocator root;
   private final Limits limits;
@@ -97,6 +109,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final AggregateCoordinator coordinator;
   private final Cluster cluster;
   private final ClusterFlights flights;
+  private final QuiverSqlProducer sql;
   private final StreamTracker streams = new StreamTracker();
   private final AtomicLong streamIds = new AtomicLong();
   private final ExecutorService executor =
@@ -145,6 +158,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.coordinator = new AggregateCoordinator(worker, cluster, executor, coordination);
     this.flights =
         new ClusterFlights(cluster, coordination.sharedDatasets(), fragments.peerTimeout());
+    this.sql = new QuiverSqlProducer(catalog, this, root, version());
   }
 
   /** This node's part of distributed queries. */
@@ -176,17 +190,12 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
+      return sql.getFlightInfo(context, descriptor);
+    }
     try {
       if (descriptor.isCommand()) {
-        Query query = planner.plan(sql(descriptor));
-        if (query instanceof QueryPlan scan) {
-          return flights.clusterWide(
-              queryInfo(scan, descriptor),
-              scan.dataset(),
-              new ClusterFlights.LocalInfoRequest(null, scan.sql()),
-              scan.limit());
-        }
-        return aggregateInfo((AggregatePlan) query, descriptor);
+        return info(sql(descriptor), descriptor);
       }
       Dataset dataset = dataset(descriptor);
       return flights.clusterWide(
@@ -199,8 +208,48 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     }
   }
 
+  /**
+   * A query's FlightInfo: endpoints on every node holding data for a scan, one endpoint on this
+   * node (the coordinator) for an aggregation.
+   */
+  @Override
+  public FlightInfo info(String text, FlightDescriptor descriptor) {
+    Query query = planner.plan(text);
+    if (query instanceof QueryPlan scan) {
+      return flights.clusterWide(
+          queryInfo(scan, descriptor),
+          scan.dataset(),
+          new ClusterFlights.LocalInfoRequest(null, scan.sql()),
+          scan.limit());
+    }
+    return aggregateInfo((AggregatePlan) query, descriptor);
+  }
+
+  @Override
+  public Schema schema(String text) {
+    return planner.plan(text).schema();
+  }
+
+  @Override
+  public boolean cancel(FlightInfo info) {
+    boolean running = false;
+    for (FlightEndpoint endpoint : info.getEndpoints()) {
+      running |= streams.cancel(endpoint.getTicket().getBytes());
+    }
+    return running;
+  }
+
+  /** A query needs no work before its streams start: the poll answers with the FlightInfo. */
+  @Override
+  public PollInfo pollFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    return new PollInfo(getFlightInfo(context, descriptor), null, 1.0, null);
+  }
+
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
+      return sql.getSchema(context, descriptor);
+    }
     try {
       if (descriptor.isCommand()) {
         return new SchemaResult(planner.plan(sql(descriptor)).schema());
@@ -218,7 +267,11 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
-    StreamTracker.Registration registration = streams.register();
+    if (QuiverSqlProducer.isFlightSql(ticket.getBytes())) {
+      sql.getStream(context, ticket, listener);
+      return;
+    }
+    StreamTracker.Registration registration = streams.register(ticket.getBytes());
     String operation = "DoGet";
     try {
       if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
@@ -310,6 +363,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
           throw new QuiverException(
               ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
         }
+        if (registration.isCancelled()) {
+          throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
+        }
         BackpressureStrategy.WaitResult ready =
             backpressure.waitForListener(limits.clientTimeout().toMillis());
         if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
@@ -342,6 +398,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
     return () -> {
       FlightDescriptor descriptor = flightStream.getDescriptor();
+      if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
+        sql.acceptPut(context, flightStream, ackStream).run();
+        return;
+      }
       if (!descriptor.isCommand() || !FragmentProtocol.isExchange(descriptor.getCommand())) {
         ackStream.onError(
             CallStatus.UNIMPLEMENTED
@@ -378,6 +438,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    if (SQL_ACTIONS.stream().anyMatch(a -> a.getType().equals(action.getType()))) {
+      sql.doAction(context, action, listener);
+      return;
+    }
     if (action.getType().equals(ClusterFlights.LOCAL_INFO)) {
       try {
         listener.onNext(new Result(localInfo(action.getBody())));
@@ -430,6 +494,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     ACTIONS.forEach(listener::onNext);
+    SQL_ACTIONS.forEach(listener::onNext);
     listener.onCompleted();
   }
 
@@ -467,6 +532,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   public void close() {
     stopStreams(Duration.ofSeconds(5));
     worker.close();
+    sql.close();
     executor.shutdownNow();
   }
 
@@ -495,7 +561,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                       queryId,
                       plan,
                       allocator,
-                      () -> listener.isCancelled() || registration.isStopped());
+                      () ->
+                          listener.isCancelled()
+                              || registration.isStopped()
+                              || registration.isCancelled());
               VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
             listener.start(out);
             int batchRows = limits.batch().maxBatchRows();
@@ -546,6 +615,12 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               + String.join(", ", catalog.names()));
     }
     return catalog.require(path.get(0));
+  }
+
+  /** This build's version, as Flight SQL clients see it. */
+  private static String version() {
+    String version = QuiverFlightProducer.class.getPackage().getImplementationVersion();
+    return version == null ? "0.1.0-SNAPSHOT" : version;
   }
 
   private static String sql(FlightDescriptor descriptor) {

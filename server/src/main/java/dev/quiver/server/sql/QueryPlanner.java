@@ -27,6 +27,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.sql.SqlBasicCall;
@@ -75,6 +76,12 @@ public final class QueryPlanner {
           .withCaseSensitive(true)
           .withConformance(SqlConformanceEnum.LENIENT);
 
+  /**
+   * The one schema datasets are listed under for SQL tools ({@code main.trips}); a name may be
+   * qualified with it or not.
+   */
+  public static final String SCHEMA = "main";
+
   private final Catalog catalog;
 
   public QueryPlanner(Catalog catalog) {
@@ -96,7 +103,7 @@ public final class QueryPlanner {
       node = orderBy.query;
     }
     if (!(node instanceof SqlSelect select)) {
-      throw invalid("Only SELECT queries are supported, got " + node.getKind());
+      throw notSelect(node);
     }
     if (select.getFetch() != null) {
       limit = limit(select.getFetch());
@@ -131,6 +138,71 @@ public final class QueryPlanner {
     }
     return new QueryPlan(
         sql, scope.dataset(), List.copyOf(scanColumns), filter, projections, limit);
+  }
+
+  /**
+   * Parses and validates a query with {@code ?} parameters. Each marker must be compared with a
+   * column (in WHERE or HAVING), whose type becomes the parameter's.
+   */
+  public PreparedQuery prepare(String sql) {
+    requireNonNull(sql, "sql is null");
+    List<Parameters.Marker> markers = Parameters.find(parse(sql));
+    if (markers.isEmpty()) {
+      return new PreparedQuery(sql, List.of(), plan(sql).schema());
+    }
+    Scope scope = new Scope(dataset(select(parse(sql)).getFrom()), sql);
+    List<Field> parameters = new ArrayList<>();
+    for (Parameters.Marker marker : markers) {
+      if (marker.column() == null) {
+        SqlParserPos pos = marker.param().getParserPosition();
+        throw invalid(
+            "Parameter "
+                + (marker.param().getIndex() + 1)
+                + " at line "
+                + pos.getLineNum()
+                + ", column "
+                + pos.getColumnNum()
+                + " must be compared with a column");
+      }
+      Field column = scope.column(marker.column());
+      parameters.add(
+          new Field(
+              "parameter_" + (marker.param().getIndex() + 1),
+              new org.apache.arrow.vector.types.pojo.FieldType(true, column.getType(), null),
+              null));
+    }
+    List<Object> examples = new ArrayList<>();
+    parameters.forEach(p -> examples.add(Parameters.example(p.getType())));
+    Schema schema = plan(Parameters.bind(sql, markers, examples)).schema();
+    return new PreparedQuery(sql, parameters, schema);
+  }
+
+  /**
+   * The text of {@code sql} with its {@code ?} markers replaced by {@code values} as literals, in
+   * order: an ordinary query to {@link #plan}.
+   */
+  public String bind(String sql, List<Object> values) {
+    return Parameters.bind(sql, Parameters.find(parse(sql)), values);
+  }
+
+  /** The SELECT of a query, below its ORDER BY / LIMIT. */
+  private static SqlSelect select(SqlNode node) {
+    if (node instanceof SqlOrderBy orderBy) {
+      node = orderBy.query;
+    }
+    if (!(node instanceof SqlSelect select)) {
+      throw notSelect(node);
+    }
+    return select;
+  }
+
+  /** Writes and DDL are UNIMPLEMENTED (Quiver is read-only); other statements are not queries. */
+  private static QuiverException notSelect(SqlNode node) {
+    if (SqlKind.DML.contains(node.getKind()) || SqlKind.DDL.contains(node.getKind())) {
+      return unimplemented(
+          "Quiver is read-only: " + node.getKind() + " statements are not supported");
+    }
+    return invalid("Only SELECT queries are supported, got " + node.getKind());
   }
 
   private static SqlNode parse(String sql) {
@@ -173,7 +245,11 @@ public final class QueryPlanner {
       throw unimplemented(
           "FROM must name one dataset; joins and subqueries are not supported, got " + from);
     }
-    String name = String.join(".", identifier.names);
+    List<String> names = identifier.names;
+    if (names.size() == 2 && names.get(0).equalsIgnoreCase(SCHEMA)) {
+      names = names.subList(1, 2);
+    }
+    String name = String.join(".", names);
     return catalog
         .find(name)
         .or(() -> Scope.unique(catalog.names(), n -> n, name).flatMap(catalog::find))

@@ -1,0 +1,608 @@
+package dev.quiver.server.flightsql;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.flight.FlightErrors;
+import dev.quiver.server.sql.PreparedQuery;
+import dev.quiver.server.sql.QueryPlanner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
+import org.apache.arrow.flight.CancelStatus;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.sql.CancelResult;
+import org.apache.arrow.flight.sql.FlightSqlProducer;
+import org.apache.arrow.flight.sql.SqlInfoBuilder;
+import org.apache.arrow.flight.sql.impl.FlightSql;
+import org.apache.arrow.flight.sql.impl.FlightSql.ActionClosePreparedStatementRequest;
+import org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementRequest;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetCatalogs;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetCrossReference;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetDbSchemas;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetExportedKeys;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetImportedKeys;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetPrimaryKeys;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetSqlInfo;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetTableTypes;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetTables;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetXdbcTypeInfo;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementQuery;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementUpdate;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery;
+import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementUpdate;
+import org.apache.arrow.flight.sql.impl.FlightSql.TicketStatementQuery;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.Text;
+
+/**
+ * Arrow Flight SQL over the node's catalog and planner. A statement's FlightInfo is the one plain
+ * Flight gives for the same SQL text, with Quiver's tickets, so a Flight SQL client reads scans
+ * from every node in parallel and aggregations through the coordinator, exactly as a Flight client
+ * does. Prepared statements keep their SQL and bound parameters on this node; binding writes the
+ * values into the text (see {@link QueryPlanner#bind}).
+ *
+ * <p>Quiver is read-only: updates, bulk ingestion, Substrait and transactions are UNIMPLEMENTED
+ * with a message saying so.
+ */
+public final class QuiverSqlProducer implements FlightSqlProducer {
+  private static final String TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql.";
+
+  private final Catalog catalog;
+  private final QueryPlanner planner;
+  private final SqlQueries queries;
+  private final BufferAllocator allocator;
+  private final SqlInfoBuilder sqlInfo;
+  private final PreparedStatements prepared = new PreparedStatements(Duration.ofHours(1));
+
+  /**
+   * @param allocator the parent of the allocator metadata results are built in
+   * @param version the server version reported in SqlInfo
+   */
+  public QuiverSqlProducer(
+      Catalog catalog, SqlQueries queries, BufferAllocator allocator, String version) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.planner = new QueryPlanner(catalog);
+    this.queries = requireNonNull(queries, "queries is null");
+    this.allocator = allocator.newChildAllocator("flight-sql", 0, Long.MAX_VALUE);
+    this.sqlInfo = SqlInformation.of(version);
+  }
+
+  /**
+   * Whether {@code bytes} is a Flight SQL command or ticket (a packed protobuf of the protocol).
+   */
+  public static boolean isFlightSql(byte[] bytes) {
+    try {
+      return Any.parseFrom(bytes).getTypeUrl().startsWith(TYPE_PREFIX);
+    } catch (InvalidProtocolBufferException e) {
+      return false;
+    }
+  }
+
+  /** Prepared statements open on this node. */
+  public int preparedStatements() {
+    return prepared.size();
+  }
+
+  // Statements
+
+  @Override
+  public FlightInfo getFlightInfoStatement(
+      CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
+    return guard("Flight SQL statement", () -> queries.info(command.getQuery(), descriptor));
+  }
+
+  @Override
+  public SchemaResult getSchemaStatement(
+      CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
+    return guard(
+        "Flight SQL statement schema", () -> new SchemaResult(queries.schema(command.getQuery())));
+  }
+
+  @Override
+  public void getStreamStatement(
+      TicketStatementQuery ticket, CallContext context, ServerStreamListener listener) {
+    listener.error(
+        CallStatus.INVALID_ARGUMENT
+            .withDescription(
+                "Quiver does not issue TicketStatementQuery; read the tickets of the FlightInfo")
+            .toRuntimeException());
+  }
+
+  // Prepared statements
+
+  @Override
+  public void createPreparedStatement(
+      ActionCreatePreparedStatementRequest request,
+      CallContext context,
+      StreamListener<Result> listener) {
+    try {
+      if (request.hasTransactionId()) {
+        throw new QuiverException(ErrorCode.UNIMPLEMENTED, "Quiver has no transactions");
+      }
+      PreparedQuery query = planner.prepare(request.getQuery());
+      ByteString handle = prepared.add(query);
+      FlightSql.ActionCreatePreparedStatementResult result =
+          FlightSql.ActionCreatePreparedStatementResult.newBuilder()
+              .setPreparedStatementHandle(handle)
+              .setDatasetSchema(ByteString.copyFrom(query.schema().serializeAsMessage()))
+              .setParameterSchema(ByteString.copyFrom(query.parameterSchema().serializeAsMessage()))
+              .build();
+      listener.onNext(new Result(Any.pack(result).toByteArray()));
+      listener.onCompleted();
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "CreatePreparedStatement"));
+    }
+  }
+
+  @Override
+  public void closePreparedStatement(
+      ActionClosePreparedStatementRequest request,
+      CallContext context,
+      StreamListener<Result> listener) {
+    prepared.remove(request.getPreparedStatementHandle());
+    listener.onCompleted();
+  }
+
+  /**
+   * Binds one set of parameter values: the first row of the batches the client puts (a query runs
+   * with one set at a time).
+   */
+  @Override
+  public Runnable acceptPutPreparedStatementQuery(
+      CommandPreparedStatementQuery command,
+      CallContext context,
+      FlightStream stream,
+      StreamListener<PutResult> ack) {
+    return () -> {
+      try {
+        PreparedStatements.Statement statement =
+            prepared.require(command.getPreparedStatementHandle());
+        List<Object> values = null;
+        while (stream.next()) {
+          VectorSchemaRoot batch = stream.getRoot();
+          if (batch.getRowCount() == 0) {
+            continue;
+          }
+          if (values != null || batch.getRowCount() > 1) {
+            throw new QuiverException(
+                ErrorCode.INVALID_ARGUMENT,
+                "Bind one set of parameters per execution; got more than one row");
+          }
+          values = row(batch, 0);
+        }
+        if (values == null) {
+          values = List.of();
+        }
+        if (values.size() != statement.query().parameters().size()) {
+          throw new QuiverException(
+              ErrorCode.INVALID_ARGUMENT,
+              "The statement has "
+                  + statement.query().parameters().size()
+                  + " parameter(s); "
+                  + values.size()
+                  + " were bound");
+        }
+        statement.bind(values);
+        FlightSql.DoPutPreparedStatementResult result =
+            FlightSql.DoPutPreparedStatementResult.newBuilder()
+                .setPreparedStatementHandle(command.getPreparedStatementHandle())
+                .build();
+        byte[] bytes = result.toByteArray();
+        try (ArrowBuf buffer = allocator.buffer(bytes.length)) {
+          buffer.writeBytes(bytes);
+          ack.onNext(PutResult.metadata(buffer));
+        }
+        ack.onCompleted();
+      } catch (RuntimeException e) {
+        ack.onError(FlightErrors.toFlight(e, "Binding prepared statement parameters"));
+      }
+    };
+  }
+
+  @Override
+  public FlightInfo getFlightInfoPreparedStatement(
+      CommandPreparedStatementQuery command, CallContext context, FlightDescriptor descriptor) {
+    return guard(
+        "Flight SQL prepared statement",
+        () -> queries.info(boundSql(command.getPreparedStatementHandle()), descriptor));
+  }
+
+  @Override
+  public SchemaResult getSchemaPreparedStatement(
+      CommandPreparedStatementQuery command, CallContext context, FlightDescriptor descriptor) {
+    return guard(
+        "Flight SQL prepared statement schema",
+        () ->
+            new SchemaResult(
+                prepared.require(command.getPreparedStatementHandle()).query().schema()));
+  }
+
+  @Override
+  public void getStreamPreparedStatement(
+      CommandPreparedStatementQuery command, CallContext context, ServerStreamListener listener) {
+    listener.error(
+        CallStatus.INVALID_ARGUMENT
+            .withDescription("Read the tickets of the prepared statement's FlightInfo")
+            .toRuntimeException());
+  }
+
+  /** The statement's SQL with its bound values written in. */
+  private String boundSql(ByteString handle) {
+    PreparedStatements.Statement statement = prepared.require(handle);
+    PreparedQuery query = statement.query();
+    if (query.parameters().isEmpty()) {
+      return query.sql();
+    }
+    List<Object> values = statement.parameters();
+    if (values == null) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "The statement has " + query.parameters().size() + " parameter(s) and none were bound");
+    }
+    return planner.bind(query.sql(), values);
+  }
+
+  /** The values of row {@code row}, as the planner's literals read them. */
+  private static List<Object> row(VectorSchemaRoot batch, int row) {
+    List<Object> values = new ArrayList<>();
+    for (FieldVector vector : batch.getFieldVectors()) {
+      values.add(value(vector, row));
+    }
+    return values;
+  }
+
+  private static Object value(FieldVector vector, int row) {
+    if (vector.isNull(row)) {
+      return null;
+    }
+    if (vector instanceof DateDayVector days) {
+      return java.time.LocalDate.ofEpochDay(days.get(row));
+    }
+    if (vector instanceof DateMilliVector millis) {
+      return java.time.LocalDate.ofEpochDay(Math.floorDiv(millis.get(row), 86_400_000L));
+    }
+    if (vector instanceof TimeStampVector timestamps) {
+      ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
+      long raw = timestamps.get(row);
+      java.time.Instant instant =
+          switch (type.getUnit()) {
+            case SECOND -> java.time.Instant.ofEpochSecond(raw);
+            case MILLISECOND -> java.time.Instant.ofEpochMilli(raw);
+            case MICROSECOND ->
+                java.time.Instant.ofEpochSecond(
+                    Math.floorDiv(raw, 1_000_000L), Math.floorMod(raw, 1_000_000L) * 1000);
+            case NANOSECOND ->
+                java.time.Instant.ofEpochSecond(
+                    Math.floorDiv(raw, 1_000_000_000L), Math.floorMod(raw, 1_000_000_000L));
+          };
+      return java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+    }
+    Object value = vector.getObject(row);
+    return value instanceof Text text ? text.toString() : value;
+  }
+
+  // Read-only: no updates, ingestion, Substrait or transactions
+
+  @Override
+  public Runnable acceptPutStatement(
+      CommandStatementUpdate command,
+      CallContext context,
+      FlightStream stream,
+      StreamListener<PutResult> ack) {
+    return readOnly(ack);
+  }
+
+  @Override
+  public Runnable acceptPutPreparedStatementUpdate(
+      CommandPreparedStatementUpdate command,
+      CallContext context,
+      FlightStream stream,
+      StreamListener<PutResult> ack) {
+    return readOnly(ack);
+  }
+
+  @Override
+  public Runnable acceptPutStatementBulkIngest(
+      FlightSql.CommandStatementIngest command,
+      CallContext context,
+      FlightStream stream,
+      StreamListener<PutResult> ack) {
+    return readOnly(ack);
+  }
+
+  @Override
+  public Runnable acceptPutSubstraitPlan(
+      FlightSql.CommandStatementSubstraitPlan command,
+      CallContext context,
+      FlightStream stream,
+      StreamListener<PutResult> ack) {
+    return () -> ack.onError(substrait());
+  }
+
+  @Override
+  public FlightInfo getFlightInfoSubstraitPlan(
+      FlightSql.CommandStatementSubstraitPlan command,
+      CallContext context,
+      FlightDescriptor descriptor) {
+    throw substrait();
+  }
+
+  @Override
+  public SchemaResult getSchemaSubstraitPlan(
+      FlightSql.CommandStatementSubstraitPlan command,
+      CallContext context,
+      FlightDescriptor descriptor) {
+    throw substrait();
+  }
+
+  @Override
+  public void createPreparedSubstraitPlan(
+      FlightSql.ActionCreatePreparedSubstraitPlanRequest request,
+      CallContext context,
+      StreamListener<FlightSql.ActionCreatePreparedStatementResult> listener) {
+    listener.onError(substrait());
+  }
+
+  @Override
+  public void beginTransaction(
+      FlightSql.ActionBeginTransactionRequest request,
+      CallContext context,
+      StreamListener<FlightSql.ActionBeginTransactionResult> listener) {
+    listener.onError(noTransactions());
+  }
+
+  @Override
+  public void endTransaction(
+      FlightSql.ActionEndTransactionRequest request,
+      CallContext context,
+      StreamListener<Result> listener) {
+    listener.onError(noTransactions());
+  }
+
+  @Override
+  public void beginSavepoint(
+      FlightSql.ActionBeginSavepointRequest request,
+      CallContext context,
+      StreamListener<FlightSql.ActionBeginSavepointResult> listener) {
+    listener.onError(noTransactions());
+  }
+
+  @Override
+  public void endSavepoint(
+      FlightSql.ActionEndSavepointRequest request,
+      CallContext context,
+      StreamListener<Result> listener) {
+    listener.onError(noTransactions());
+  }
+
+  private static Runnable readOnly(StreamListener<PutResult> ack) {
+    return () ->
+        ack.onError(
+            CallStatus.UNIMPLEMENTED
+                .withDescription(
+                    "Quiver is read-only: updates, inserts and bulk ingestion are not supported")
+                .toRuntimeException());
+  }
+
+  private static RuntimeException substrait() {
+    return CallStatus.UNIMPLEMENTED
+        .withDescription("Substrait plans are not supported; send SQL text")
+        .toRuntimeException();
+  }
+
+  private static RuntimeException noTransactions() {
+    return CallStatus.UNIMPLEMENTED
+        .withDescription("Quiver is read-only and has no transactions or savepoints")
+        .toRuntimeException();
+  }
+
+  // Cancellation
+
+  @Override
+  public void cancelFlightInfo(
+      CancelFlightInfoRequest request, CallContext context, StreamListener<CancelStatus> listener) {
+    listener.onNext(
+        queries.cancel(request.getInfo()) ? CancelStatus.CANCELLED : CancelStatus.CANCELLING);
+    listener.onCompleted();
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public void cancelQuery(
+      FlightInfo info, CallContext context, StreamListener<CancelResult> listener) {
+    listener.onNext(queries.cancel(info) ? CancelResult.CANCELLED : CancelResult.CANCELLING);
+    listener.onCompleted();
+  }
+
+  // Metadata
+
+  @Override
+  public FlightInfo getFlightInfoSqlInfo(
+      CommandGetSqlInfo command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_SQL_INFO_SCHEMA);
+  }
+
+  @Override
+  public void getStreamSqlInfo(
+      CommandGetSqlInfo command, CallContext context, ServerStreamListener listener) {
+    sqlInfo.send(command.getInfoList(), listener);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoTypeInfo(
+      CommandGetXdbcTypeInfo command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_TYPE_INFO_SCHEMA);
+  }
+
+  @Override
+  public void getStreamTypeInfo(
+      CommandGetXdbcTypeInfo command, CallContext context, ServerStreamListener listener) {
+    send(
+        listener,
+        a -> MetadataTables.typeInfo(command.hasDataType() ? command.getDataType() : null, a));
+  }
+
+  @Override
+  public FlightInfo getFlightInfoCatalogs(
+      CommandGetCatalogs command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_CATALOGS_SCHEMA);
+  }
+
+  @Override
+  public void getStreamCatalogs(CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.empty(Schemas.GET_CATALOGS_SCHEMA, a));
+  }
+
+  @Override
+  public FlightInfo getFlightInfoSchemas(
+      CommandGetDbSchemas command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_SCHEMAS_SCHEMA);
+  }
+
+  @Override
+  public void getStreamSchemas(
+      CommandGetDbSchemas command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.schemas(command, a));
+  }
+
+  @Override
+  public FlightInfo getFlightInfoTables(
+      CommandGetTables command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(
+        command,
+        descriptor,
+        command.getIncludeSchema()
+            ? Schemas.GET_TABLES_SCHEMA
+            : Schemas.GET_TABLES_SCHEMA_NO_SCHEMA);
+  }
+
+  @Override
+  public void getStreamTables(
+      CommandGetTables command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.tables(command, catalog, a));
+  }
+
+  @Override
+  public FlightInfo getFlightInfoTableTypes(
+      CommandGetTableTypes command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_TABLE_TYPES_SCHEMA);
+  }
+
+  @Override
+  public void getStreamTableTypes(CallContext context, ServerStreamListener listener) {
+    send(listener, MetadataTables::tableTypes);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoPrimaryKeys(
+      CommandGetPrimaryKeys command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_PRIMARY_KEYS_SCHEMA);
+  }
+
+  @Override
+  public void getStreamPrimaryKeys(
+      CommandGetPrimaryKeys command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.empty(Schemas.GET_PRIMARY_KEYS_SCHEMA, a));
+  }
+
+  @Override
+  public FlightInfo getFlightInfoExportedKeys(
+      CommandGetExportedKeys command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_EXPORTED_KEYS_SCHEMA);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoImportedKeys(
+      CommandGetImportedKeys command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_IMPORTED_KEYS_SCHEMA);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoCrossReference(
+      CommandGetCrossReference command, CallContext context, FlightDescriptor descriptor) {
+    return metadataInfo(command, descriptor, Schemas.GET_CROSS_REFERENCE_SCHEMA);
+  }
+
+  @Override
+  public void getStreamExportedKeys(
+      CommandGetExportedKeys command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.empty(Schemas.GET_EXPORTED_KEYS_SCHEMA, a));
+  }
+
+  @Override
+  public void getStreamImportedKeys(
+      CommandGetImportedKeys command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.empty(Schemas.GET_IMPORTED_KEYS_SCHEMA, a));
+  }
+
+  @Override
+  public void getStreamCrossReference(
+      CommandGetCrossReference command, CallContext context, ServerStreamListener listener) {
+    send(listener, a -> MetadataTables.empty(Schemas.GET_CROSS_REFERENCE_SCHEMA, a));
+  }
+
+  @Override
+  public void listFlights(
+      CallContext context,
+      org.apache.arrow.flight.Criteria criteria,
+      StreamListener<FlightInfo> listener) {
+    listener.onCompleted();
+  }
+
+  /** A metadata command's FlightInfo: one endpoint whose ticket is the command itself. */
+  private static FlightInfo metadataInfo(
+      Message command, FlightDescriptor descriptor, Schema schema) {
+    Ticket ticket = new Ticket(Any.pack(command).toByteArray());
+    return new FlightInfo(schema, descriptor, List.of(new FlightEndpoint(ticket)), -1, -1);
+  }
+
+  /** Sends one metadata result and frees it. */
+  private void send(
+      ServerStreamListener listener, Function<BufferAllocator, VectorSchemaRoot> rows) {
+    try (VectorSchemaRoot root = rows.apply(allocator)) {
+      listener.start(root);
+      listener.putNext();
+      listener.completed();
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e, "Flight SQL metadata"));
+    }
+  }
+
+  private static <T> T guard(String operation, java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw FlightErrors.toFlight(e, operation);
+    }
+  }
+
+  @Override
+  public void close() {
+    allocator.close();
+  }
+}

@@ -1,0 +1,21 @@
+package dev.quiver.server.flightsql;
+
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** What the Flight SQL side asks of the node: the same query answers plain Flight gives. */
+public interface SqlQueries {
+  /** The FlightInfo of a query, cluster-wide, with Quiver's own tickets. */
+  FlightInfo info(String sql, FlightDescriptor descriptor);
+
+  /** The result schema of a query, without running it. */
+  Schema schema(String sql);
+
+  /**
+   * Cancels the streams of {@code info}'s endpoints on this node.
+   *
+   * @return whether one of them was running
+   */
+  boolean cancel(FlightInfo info);
+}
