@@ -1,7 +1,9 @@
 package dev.quiver.server.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.convert.format.ReadableBytes;
+import io.micronaut.core.naming.conventions.StringConvention;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +71,11 @@ public class QuiverConfig {
     return datasets;
   }
 
-  public void setDatasets(Map<String, String> datasets) {
+  public void setDatasets(
+      @MapFormat(
+              transformation = MapFormat.MapTransformation.FLAT,
+              keyFormat = StringConvention.RAW)
+          Map<String, String> datasets) {
     this.datasets = new LinkedHashMap<>(datasets);
   }
 
