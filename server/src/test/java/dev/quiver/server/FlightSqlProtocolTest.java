@@ -181,6 +181,42 @@ class FlightSqlProtocolTest {
   }
 
   @Test
+  void statementEndpointsAreTicketStatementQueriesAndACancelReachesEveryNode() throws Exception {
+    FlightInfo info = client.execute("SELECT id, k FROM events WHERE id < 300000");
+    assertThat(info.getEndpoints())
+        .allSatisfy(
+            e ->
+                assertThat(
+                        com.google.protobuf.Any.parseFrom(e.getTicket().getBytes())
+                            .is(
+                                org.apache.arrow.flight.sql.impl.FlightSql.TicketStatementQuery
+                                    .class))
+                    .isTrue());
+    assertThat(
+            info.getEndpoints().stream()
+                .map(e -> e.getLocations().get(0).getUri().getPort())
+                .distinct())
+        .containsExactlyInAnyOrder(cluster.uri(0).getPort(), cluster.uri(1).getPort());
+
+    // Cancelled before any endpoint is read: every node refuses its endpoints when they come.
+    assertThat(client.cancelFlightInfo(new CancelFlightInfoRequest(info)).getStatus())
+        .isEqualTo(CancelStatus.CANCELLING);
+    for (var endpoint : info.getEndpoints()) {
+      try (FlightClient node =
+              FlightClient.builder(allocator, endpoint.getLocations().get(0)).build();
+          FlightStream stream = node.getStream(endpoint.getTicket())) {
+        assertThatThrownBy(
+                () -> {
+                  while (stream.next()) {
+                    // read until refused
+                  }
+                })
+            .satisfies(e -> assertStatus(e, FlightStatusCode.CANCELLED));
+      }
+    }
+  }
+
+  @Test
   void pollFlightInfoAnswersAtOnceWithTheCompleteInfo() throws Exception {
     try (FlightClient plain =
         FlightClient.builder(

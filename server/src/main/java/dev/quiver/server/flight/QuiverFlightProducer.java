@@ -19,6 +19,7 @@ import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
@@ -233,10 +234,37 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public boolean cancel(FlightInfo info) {
     boolean running = false;
+    Map<Location, List<FlightEndpoint>> elsewhere = new LinkedHashMap<>();
     for (FlightEndpoint endpoint : info.getEndpoints()) {
-      running |= streams.cancel(endpoint.getTicket().getBytes());
+      List<Location> locations = endpoint.getLocations();
+      if (locations.isEmpty() || cluster.isSelf(locations.get(0))) {
+        running |= streams.cancel(QuiverSqlProducer.quiverTicket(endpoint.getTicket()).getBytes());
+      } else {
+        elsewhere.computeIfAbsent(locations.get(0), l -> new ArrayList<>()).add(endpoint);
+      }
+    }
+    for (Map.Entry<Location, List<FlightEndpoint>> peer : elsewhere.entrySet()) {
+      FlightInfo part =
+          new FlightInfo(info.getSchema(), info.getDescriptor(), peer.getValue(), -1, -1);
+      try {
+        running |=
+            cluster
+                    .client(peer.getKey())
+                    .cancelFlightInfo(
+                        new org.apache.arrow.flight.CancelFlightInfoRequest(part),
+                        PeerCalls.timeout(Duration.ofSeconds(5)))
+                    .getStatus()
+                == org.apache.arrow.flight.CancelStatus.CANCELLED;
+      } catch (org.apache.arrow.flight.FlightRuntimeException e) {
+        LOG.info("Cancel on {} failed: {}", peer.getKey().getUri(), e.getMessage());
+      }
     }
     return running;
+  }
+
+  @Override
+  public void stream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    getStream(context, ticket, listener);
   }
 
   /** A query needs no work before its streams start: the poll answers with the FlightInfo. */

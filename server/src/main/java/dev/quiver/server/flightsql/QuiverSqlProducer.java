@@ -113,7 +113,8 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   @Override
   public FlightInfo getFlightInfoStatement(
       CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
-    return guard("Flight SQL statement", () -> queries.info(command.getQuery(), descriptor));
+    return guard(
+        "Flight SQL statement", () -> statementInfo(queries.info(command.getQuery(), descriptor)));
   }
 
   @Override
@@ -123,14 +124,63 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
         "Flight SQL statement schema", () -> new SchemaResult(queries.schema(command.getQuery())));
   }
 
+  /**
+   * Reads a statement's endpoint: the handle of a {@code TicketStatementQuery} is one of Quiver's
+   * own tickets, streamed as a plain {@code DoGet} of it.
+   */
   @Override
   public void getStreamStatement(
       TicketStatementQuery ticket, CallContext context, ServerStreamListener listener) {
-    listener.error(
-        CallStatus.INVALID_ARGUMENT
-            .withDescription(
-                "Quiver does not issue TicketStatementQuery; read the tickets of the FlightInfo")
-            .toRuntimeException());
+    queries.stream(context, new Ticket(ticket.getStatementHandle().toByteArray()), listener);
+  }
+
+  /**
+   * A statement's FlightInfo as Flight SQL gives it: each endpoint's ticket is a {@code
+   * TicketStatementQuery} whose handle is Quiver's ticket for that endpoint.
+   */
+  private static FlightInfo statementInfo(FlightInfo info) {
+    List<FlightEndpoint> endpoints = new ArrayList<>();
+    for (FlightEndpoint endpoint : info.getEndpoints()) {
+      endpoints.add(
+          new FlightEndpoint(
+              statementTicket(endpoint.getTicket()),
+              endpoint.getLocations().toArray(new org.apache.arrow.flight.Location[0])));
+    }
+    return new FlightInfo(
+        info.getSchema(),
+        info.getDescriptor(),
+        endpoints,
+        info.getBytes(),
+        info.getRecords(),
+        info.getOrdered(),
+        org.apache.arrow.vector.ipc.message.IpcOption.DEFAULT,
+        info.getAppMetadata());
+  }
+
+  private static Ticket statementTicket(Ticket quiver) {
+    return new Ticket(
+        Any.pack(
+                TicketStatementQuery.newBuilder()
+                    .setStatementHandle(ByteString.copyFrom(quiver.getBytes()))
+                    .build())
+            .toByteArray());
+  }
+
+  /** Quiver's own ticket inside a statement ticket, or the ticket itself. */
+  public static Ticket quiverTicket(Ticket ticket) {
+    if (!isFlightSql(ticket.getBytes())) {
+      return ticket;
+    }
+    try {
+      Any any = Any.parseFrom(ticket.getBytes());
+      if (any.is(TicketStatementQuery.class)) {
+        return new Ticket(
+            any.unpack(TicketStatementQuery.class).getStatementHandle().toByteArray());
+      }
+    } catch (InvalidProtocolBufferException e) {
+      // Not a statement ticket: leave it.
+    }
+    return ticket;
   }
 
   // Prepared statements
@@ -229,7 +279,9 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
       CommandPreparedStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     return guard(
         "Flight SQL prepared statement",
-        () -> queries.info(boundSql(command.getPreparedStatementHandle()), descriptor));
+        () ->
+            statementInfo(
+                queries.info(boundSql(command.getPreparedStatementHandle()), descriptor)));
   }
 
   @Override

@@ -13,9 +13,15 @@ public interface SqlQueries {
   Schema schema(String sql);
 
   /**
-   * Cancels the streams of {@code info}'s endpoints on this node.
+   * Cancels the streams of {@code info}'s endpoints (Quiver tickets) on whichever node serves them.
    *
    * @return whether one of them was running
    */
   boolean cancel(FlightInfo info);
+
+  /** Streams the answer of one of Quiver's own tickets, as a plain {@code DoGet} would. */
+  void stream(
+      org.apache.arrow.flight.FlightProducer.CallContext context,
+      org.apache.arrow.flight.Ticket ticket,
+      org.apache.arrow.flight.FlightProducer.ServerStreamListener listener);
 }
