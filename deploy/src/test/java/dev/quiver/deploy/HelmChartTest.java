@@ -1,0 +1,191 @@
+package dev.quiver.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart lints strictly and renders what a Quiver cluster needs: a StatefulSet whose pods find
+ * each other through a headless Service, gRPC health probes on the Flight port, memory settings
+ * derived from the limits, a disruption budget and a locked-down security context; its values are
+ * validated by the schema.
+ */
+class HelmChartTest {
+  private static final String HEADLESS = "quiver-headless";
+
+  @Test
+  void lintsStrictlyWithDefaultAndOtherValues() {
+    LintResult lint = new Helm(Chart.DIRECTORY).lint().strict().call();
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void defaultsAreAThreeNodePeerLocalCluster() {
+    Chart chart = Chart.render(Map.of());
+    assertThat(chart.kinds())
+        .containsExactlyInAnyOrder(
+            "PodDisruptionBudget/quiver",
+            "ConfigMap/quiver",
+            "Service/quiver-headless",
+            "Service/quiver",
+            "StatefulSet/quiver");
+    for (JsonNode object : chart.objects()) {
+      JsonNode labels = object.path("metadata").path("labels");
+      assertThat(labels.path("app.kubernetes.io/name").asText()).isEqualTo("quiver");
+      assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo("quiver");
+      assertThat(labels.path("app.kubernetes.io/managed-by").asText()).isEqualTo("Helm");
+      assertThat(labels.path("helm.sh/chart").asText()).isEqualTo("quiver-0.1.0");
+    }
+
+    JsonNode headless = chart.get("Service", HEADLESS).path("spec");
+    assertThat(headless.path("clusterIP").asText()).isEqualTo("None");
+    assertThat(headless.path("publishNotReadyAddresses").asBoolean()).isTrue();
+    assertThat(headless.path("ports").get(0).path("port").asInt()).isEqualTo(8815);
+    assertThat(chart.get("Service", "quiver").path("spec").path("type").asText())
+        .isEqualTo("ClusterIP");
+
+    JsonNode statefulSet = chart.get("StatefulSet", "quiver").path("spec");
+    assertThat(statefulSet.path("replicas").asInt()).isEqualTo(3);
+    assertThat(statefulSet.path("serviceName").asText()).isEqualTo(HEADLESS);
+    assertThat(statefulSet.path("podManagementPolicy").asText()).isEqualTo("Parallel");
+    assertThat(
+            statefulSet
+                .path("selector")
+                .path("matchLabels")
+                .path("app.kubernetes.io/name")
+                .asText())
+        .isEqualTo("quiver");
+    assertThat(
+            statefulSet
+                .path("volumeClaimTemplates")
+                .get(0)
+                .path("spec")
+                .path("resources")
+                .path("requests")
+                .path("storage")
+                .asText())
+        .isEqualTo("10Gi");
+
+    // Every pod advertises its stable DNS name; every node gets every pod's name as its peers.
+    assertThat(chart.env())
+        .containsEntry(
+            "QUIVER_ADVERTISE",
+            "grpc://$(POD_NAME).quiver-headless.$(POD_NAMESPACE).svc.cluster.local:8815")
+        .containsEntry("MICRONAUT_CONFIG_FILES", "/etc/quiver/quiver.yml");
+    JsonNode config = chart.nodeConfig();
+    List<String> peers = new ArrayList<>();
+    config.path("peers").forEach(p -> peers.add(p.asText()));
+    assertThat(peers)
+        .containsExactly(
+            "grpc://quiver-0.quiver-headless.data.svc.cluster.local:8815",
+            "grpc://quiver-1.quiver-headless.data.svc.cluster.local:8815",
+            "grpc://quiver-2.quiver-headless.data.svc.cluster.local:8815");
+    assertThat(config.path("port").asInt()).isEqualTo(8815);
+
+    JsonNode container = chart.container();
+    assertThat(container.path("image").asText()).isEqualTo("ghcr.io/quiver-dev/quiver:0.1.0");
+    assertThat(container.path("args").get(0).asText()).isEqualTo("serve");
+    assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8815);
+    for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+      assertThat(container.path(probe).path("grpc").path("port").asInt()).as(probe).isEqualTo(8815);
+    }
+    assertThat(container.path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
+    assertThat(container.path("resources").path("requests").path("cpu").asText()).isEqualTo("1");
+    // 4 GiB: a quarter for the heap, 55% (2,252 MiB) for Arrow, of which the root allocator gets
+    // 90%.
+    assertThat(chart.env().get("QUIVER_JAVA_OPTS"))
+        .contains("-XX:MaxRAMPercentage=25", "-XX:MaxDirectMemorySize=2252m");
+    assertThat(config.path("memory-limit").asText()).isEqualTo("2026MB");
+    assertThat(config.path("query-memory-limit").asText()).isEqualTo("1126MB");
+
+    JsonNode security = container.path("securityContext");
+    assertThat(security.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(security.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(security.path("capabilities").path("drop").get(0).asText()).isEqualTo("ALL");
+    JsonNode pod = chart.get("StatefulSet", "quiver").path("spec").path("template").path("spec");
+    assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.path("securityContext").path("runAsUser").asInt()).isEqualTo(10001);
+    // 20 s of draining after a 5 s preStop pause, plus margin.
+    assertThat(pod.path("terminationGracePeriodSeconds").asInt()).isEqualTo(35);
+    assertThat(container.path("lifecycle").path("preStop").path("exec").path("command").toString())
+        .contains("sleep");
+    assertThat(
+            pod.path("affinity")
+                .path("podAntiAffinity")
+                .has("preferredDuringSchedulingIgnoredDuringExecution"))
+        .isTrue();
+    assertThat(
+            chart.get("PodDisruptionBudget", "quiver").path("spec").path("maxUnavailable").asInt())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void otherValuesGiveASharedCluster() {
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "replicaCount", 5,
+                "placement", "shared",
+                "data.shared.existingClaim", "lake",
+                "datasets.trips", "/data/trips",
+                "datasets.event_types", "/data/types/*.parquet",
+                "service.type", "LoadBalancer",
+                "antiAffinity", "hard",
+                "resources.limits.memory", "8Gi",
+                "podDisruptionBudget.enabled", false,
+                "image.tag", "1.2.3"));
+    assertThat(chart.kinds()).doesNotContain("PodDisruptionBudget/quiver");
+    JsonNode statefulSet = chart.get("StatefulSet", "quiver").path("spec");
+    assertThat(statefulSet.path("replicas").asInt()).isEqualTo(5);
+    assertThat(statefulSet.has("volumeClaimTemplates")).isFalse();
+    JsonNode pod = statefulSet.path("template").path("spec");
+    JsonNode data =
+        java.util.stream.StreamSupport.stream(pod.path("volumes").spliterator(), false)
+            .filter(v -> v.path("name").asText().equals("data"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(data.path("persistentVolumeClaim").path("claimName").asText()).isEqualTo("lake");
+    assertThat(data.path("persistentVolumeClaim").path("readOnly").asBoolean()).isTrue();
+    assertThat(
+            pod.path("affinity")
+                .path("podAntiAffinity")
+                .has("requiredDuringSchedulingIgnoredDuringExecution"))
+        .isTrue();
+    assertThat(chart.container().path("image").asText()).endsWith(":1.2.3");
+    assertThat(chart.get("Service", "quiver").path("spec").path("type").asText())
+        .isEqualTo("LoadBalancer");
+    assertThat(chart.env().get("QUIVER_JAVA_OPTS")).contains("-XX:MaxDirectMemorySize=4505m");
+
+    JsonNode config = chart.nodeConfig();
+    assertThat(config.path("peers")).hasSize(5);
+    assertThat(config.path("datasets").path("trips").asText()).isEqualTo("/data/trips");
+    assertThat(config.path("datasets").path("event_types").asText())
+        .isEqualTo("/data/types/*.parquet");
+    List<String> shared = new ArrayList<>();
+    config.path("shared-datasets").forEach(d -> shared.add(d.asText()));
+    assertThat(shared).containsExactlyInAnyOrder("trips", "event_types");
+  }
+
+  @Test
+  void invalidValuesAreRejectedNamingTheValue() {
+    assertThatThrownBy(() -> Chart.render(Map.of("placement", "everywhere")))
+        .hasMessageContaining("placement");
+    assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", 0)))
+        .hasMessageContaining("replicaCount");
+    assertThatThrownBy(() -> Chart.render(Map.of("resources.limits.memory", "4.5Gi")))
+        .hasMessageContaining("memory");
+    assertThatThrownBy(() -> Chart.render(Map.of("antiAffinity", "sometimes")))
+        .hasMessageContaining("antiAffinity");
+    assertThatThrownBy(() -> Chart.render(Map.of("replicas", 3))).hasMessageContaining("replicas");
+    assertThatThrownBy(() -> Chart.render(Map.of("placement", "shared")))
+        .hasMessageContaining("data.shared.existingClaim or data.shared.hostPath");
+  }
+}
