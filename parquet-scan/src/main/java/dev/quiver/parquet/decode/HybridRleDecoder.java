@@ -44,7 +44,19 @@ final class HybridRleDecoder {
         Arrays.fill(out, i, i + take, runValue);
         i += take;
       } else {
-        for (int k = 0; k < take; k++) {
+        int k = 0;
+        while (k < take && unpackedPosition < 8) {
+          out[i++] = unpacked[unpackedPosition++];
+          k++;
+        }
+        // Whole groups of eight unpack straight into the output.
+        while (take - k >= 8 && bitWidth > 0 && in.hasArray() && in.remaining() >= bitWidth) {
+          packer.unpack8Values(in.array(), in.arrayOffset() + in.position(), out, i);
+          in.position(in.position() + bitWidth);
+          i += 8;
+          k += 8;
+        }
+        for (; k < take; k++) {
           if (unpackedPosition == 8) {
             unpackGroup();
           }
