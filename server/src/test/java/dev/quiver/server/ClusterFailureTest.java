@@ -142,6 +142,33 @@ class ClusterFailureTest {
   }
 
   @Test
+  void aNodeDownDoesNotStopQueriesOverSharedStorage() throws Exception {
+    try (TestCluster cluster =
+            cluster(3, small, Map.of("quiver.shared-datasets", "t", "quiver.split-bytes", "1KB"));
+        QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+      cluster.stop(2);
+      try (BatchStream stream = client.query("SELECT k, COUNT(*), SUM(a) FROM t GROUP BY k")) {
+        List<String> rows = AggregateRows.of(stream);
+        rows.sort(Comparator.naturalOrder());
+        List<String> expected =
+            AggregateRows.ofDuckDb(
+                duckdb.query("SELECT k, COUNT(*), SUM(a) FROM '" + small + "' GROUP BY k"));
+        expected.sort(Comparator.naturalOrder());
+        assertThat(rows).isEqualTo(expected);
+        assertThat(stream.statistics().get("nodes")).isEqualTo(2);
+      }
+      assertThat(rows(client, "SELECT COUNT(*) FROM t")).containsExactly("1000");
+      long scanned = 0;
+      try (BatchStream stream = client.read("t")) {
+        while (stream.next()) {
+          scanned += stream.root().getRowCount();
+        }
+      }
+      assertThat(scanned).isEqualTo(1000);
+    }
+  }
+
+  @Test
   void clientCancelStopsTheQueryOnEveryNode() throws Exception {
     try (TestCluster cluster = cluster(3, big, Map.of());
         BufferAllocator allocator = new RootAllocator();

@@ -103,6 +103,51 @@ public final class Cluster implements AutoCloseable {
     return members;
   }
 
+  /**
+   * This node and the peers that answer a health call within {@code timeout}, asked in parallel:
+   * the nodes a query over shared storage can use when some are down.
+   */
+  public List<Location> reachableMembers(java.time.Duration timeout) {
+    List<java.util.concurrent.CompletableFuture<Boolean>> answers = new ArrayList<>();
+    for (Location peer : peers) {
+      answers.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> answers(peer, timeout), PROBES));
+    }
+    List<Location> reachable = new ArrayList<>();
+    reachable.add(self());
+    for (int p = 0; p < peers.size(); p++) {
+      if (answers.get(p).join()) {
+        reachable.add(peers.get(p));
+      }
+    }
+    return reachable;
+  }
+
+  private static final java.util.concurrent.ExecutorService PROBES =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "quiver-peer-probe");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private boolean answers(Location peer, java.time.Duration timeout) {
+    try {
+      java.util.Iterator<org.apache.arrow.flight.Result> results =
+          client(peer)
+              .doAction(
+                  new org.apache.arrow.flight.Action("health"),
+                  org.apache.arrow.flight.CallOptions.timeout(
+                      timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+      while (results.hasNext()) {
+        results.next();
+      }
+      return true;
+    } catch (org.apache.arrow.flight.FlightRuntimeException e) {
+      return false;
+    }
+  }
+
   public boolean isSelf(Location location) {
     return sameNode(location, self());
   }

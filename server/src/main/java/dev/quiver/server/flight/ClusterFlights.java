@@ -71,7 +71,10 @@ final class ClusterFlights {
     ObjectNode metadata = metadata(local.getAppMetadata());
     if (Placement.of(dataset.location(), sharedDatasets.contains(dataset.name()))
         == Placement.SHARED) {
+      // Any node can serve any split of shared data: deal them over the nodes that answer.
+      List<Location> reachable = cluster.reachableMembers(Duration.ofSeconds(2));
       List<FlightEndpoint> own = local.getEndpoints();
+      members = reachable;
       for (int e = 0; e < own.size(); e++) {
         endpoints.add(located(own.get(e), members.get(e % members.size())));
       }

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class AggregateCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateCoordinator.class);
 
+  /** How long a peer may take to answer the health call before a shared query runs without it. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   private final FragmentWorker worker;
   private final Cluster cluster;
   private final ExecutorService executor;
@@ -99,10 +102,23 @@ public final class AggregateCoordinator {
    */
   public CoordinatedResult run(
       String queryId, AggregatePlan plan, BufferAllocator allocator, BooleanSupplier cancelled) {
-    List<Location> members = cluster.members();
     Placement placement =
         Placement.of(
             plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
+    // Over shared storage any node can read any split: run on the nodes that answer. Peer-local
+    // data needs every node, so a node that is down fails the query (it would be missing rows).
+    List<Location> members =
+        placement == Placement.SHARED ? cluster.reachableMembers(PROBE_TIMEOUT) : cluster.members();
+    if (members.size() < cluster.members().size()) {
+      LOG.warn(
+          "Query {}: peers {} do not answer; the shared dataset is read by the other {} node(s)",
+          queryId,
+          cluster.members().stream()
+              .filter(m -> !members.contains(m))
+              .map(Location::getUri)
+              .toList(),
+          members.size());
+    }
     QueryReport report = new QueryReport(queryId, members);
     LOG.info(
         "Query {}: {} over {} node(s), {} placement",
