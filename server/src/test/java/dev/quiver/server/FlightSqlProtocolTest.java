@@ -233,6 +233,72 @@ class FlightSqlProtocolTest {
   }
 
   @Test
+  void pollingAnAggregationReportsProgressUntilItsAnswerIsReady() throws Exception {
+    try (FlightClient plain =
+        FlightClient.builder(
+                allocator, Location.forGrpcInsecure("127.0.0.1", cluster.uri(0).getPort()))
+            .build()) {
+      String sql = "SELECT k, SUM(a) FROM events GROUP BY k";
+      byte[] statement =
+          com.google.protobuf.Any.pack(
+                  org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery.newBuilder()
+                      .setQuery(sql)
+                      .build())
+              .toByteArray();
+      for (FlightDescriptor descriptor :
+          List.of(
+              FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)),
+              FlightDescriptor.command(statement))) {
+        PollInfo poll = plain.pollInfo(descriptor);
+        assertThat(poll.getFlightDescriptor())
+            .as("the first poll only starts the query")
+            .isPresent();
+        List<Double> progress = new ArrayList<>();
+        while (poll.getFlightDescriptor().isPresent()) {
+          assertThat(poll.getFlightInfo().getEndpoints()).isEmpty();
+          progress.add(poll.getProgress().orElseThrow());
+          Thread.sleep(10);
+          poll = plain.pollInfo(poll.getFlightDescriptor().get());
+        }
+        assertThat(progress).isSorted().allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
+        assertThat(poll.getProgress()).contains(1.0);
+        FlightInfo done = poll.getFlightInfo();
+        assertThat(done.getEndpoints()).hasSize(1);
+        long groups = 0;
+        try (FlightStream stream = plain.getStream(done.getEndpoints().get(0).getTicket())) {
+          while (stream.next()) {
+            groups += stream.getRoot().getRowCount();
+          }
+        }
+        assertThat(groups).isEqualTo(100_003);
+        // The answer is read once; then it is gone.
+        assertThatThrownBy(
+                () -> {
+                  try (FlightStream again =
+                      plain.getStream(done.getEndpoints().get(0).getTicket())) {
+                    again.next();
+                  }
+                })
+            .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
+      }
+
+      // A polled query can be cancelled with the FlightInfo of any of its polls.
+      PollInfo running =
+          plain.pollInfo(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)));
+      assertThat(
+              client
+                  .cancelFlightInfo(new CancelFlightInfoRequest(running.getFlightInfo()))
+                  .getStatus())
+          .isEqualTo(CancelStatus.CANCELLED);
+      assertThatThrownBy(() -> plain.pollInfo(running.getFlightDescriptor().orElseThrow()))
+          .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> cluster.nodes().stream().allMatch(n -> n.node().activeFragments() == 0));
+    }
+  }
+
+  @Test
   void writesTransactionsAndSubstraitAreUnimplemented() {
     assertThatThrownBy(() -> client.executeUpdate("INSERT INTO events VALUES (1, 2, 3)"))
         .satisfies(e -> assertStatus(e, FlightStatusCode.UNIMPLEMENTED))

@@ -111,6 +111,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final Cluster cluster;
   private final ClusterFlights flights;
   private final QuiverSqlProducer sql;
+  private final PolledQueries polls;
   private final StreamTracker streams = new StreamTracker();
   private final AtomicLong streamIds = new AtomicLong();
   private final ExecutorService executor =
@@ -160,6 +161,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.flights =
         new ClusterFlights(cluster, coordination.sharedDatasets(), fragments.peerTimeout());
     this.sql = new QuiverSqlProducer(catalog, this, root, version());
+    this.polls = new PolledQueries(fragments.fragmentTtl());
   }
 
   /** This node's part of distributed queries. */
@@ -234,6 +236,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public boolean cancel(FlightInfo info) {
     boolean running = false;
+    String polled = PolledQueries.id(info.getAppMetadata(), "poll");
+    if (polled != null) {
+      running |= polls.cancel(polled);
+    }
     Map<Location, List<FlightEndpoint>> elsewhere = new LinkedHashMap<>();
     for (FlightEndpoint endpoint : info.getEndpoints()) {
       List<Location> locations = endpoint.getLocations();
@@ -267,10 +273,75 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     getStream(context, ticket, listener);
   }
 
-  /** A query needs no work before its streams start: the poll answers with the FlightInfo. */
+  /**
+   * Long queries through polling. An aggregation starts on the first poll and runs in the
+   * background; each poll reports its progress and the descriptor to poll again, and the last one
+   * the FlightInfo that reads the answer. A scan needs no work before its streams start: the first
+   * poll answers with its complete FlightInfo.
+   */
   @Override
   public PollInfo pollFlightInfo(CallContext context, FlightDescriptor descriptor) {
-    return new PollInfo(getFlightInfo(context, descriptor), null, 1.0, null);
+    try {
+      String pollId =
+          descriptor.isCommand() ? PolledQueries.id(descriptor.getCommand(), "poll") : null;
+      if (pollId != null) {
+        return polls.pollInfo(polls.require(pollId), cluster.self());
+      }
+      String text = descriptor.isCommand() ? statementText(descriptor.getCommand()) : null;
+      if (text != null && planner.plan(text) instanceof AggregatePlan plan) {
+        return polls.pollInfo(startPolled(plan, descriptor), cluster.self());
+      }
+      return new PollInfo(getFlightInfo(context, descriptor), null, 1.0, null);
+    } catch (RuntimeException e) {
+      throw FlightErrors.toFlight(e, "PollFlightInfo");
+    }
+  }
+
+  /** The SQL of a plain command or of a Flight SQL statement; null for other commands. */
+  private static String statementText(byte[] command) {
+    if (!QuiverSqlProducer.isFlightSql(command)) {
+      return new String(command, StandardCharsets.UTF_8);
+    }
+    try {
+      com.google.protobuf.Any any = com.google.protobuf.Any.parseFrom(command);
+      if (any.is(org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery.class)) {
+        return any.unpack(org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery.class)
+            .getQuery();
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      // Not a statement.
+    }
+    return null;
+  }
+
+  /** Starts an aggregation in the background for polling clients. */
+  private PolledQueries.Polled startPolled(AggregatePlan plan, FlightDescriptor descriptor) {
+    String queryId = PolledQueries.newId();
+    BufferAllocator allocator =
+        root.newChildAllocator(
+            "query-" + queryId + "-poll", 0, worker.settings().queryMemoryBytes());
+    PolledQueries.Polled polled = polls.add(plan, descriptor, allocator, queryId);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              polled.result.complete(
+                  coordinator.run(
+                      queryId,
+                      plan,
+                      allocator,
+                      () -> polled.cancelled || streams.isStopping(),
+                      progress -> polled.progress = progress));
+            } catch (Throwable e) {
+              polled.result.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      polls.cancel(queryId);
+      throw new QuiverException(
+          ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
+    }
+    return polled;
   }
 
   @Override
@@ -302,6 +373,25 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     StreamTracker.Registration registration = streams.register(ticket.getBytes());
     String operation = "DoGet";
     try {
+      String polledId = PolledQueries.id(ticket.getBytes(), "result");
+      if (polledId != null) {
+        PolledQueries.Polled polled = polls.take(polledId);
+        String described = "DoGet of the answer of polled query " + polledId;
+        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+        backpressure.register(listener);
+        executor.execute(
+            () -> {
+              try (registration) {
+                CoordinatedResult answer = polled.result.join();
+                sendAnswer(polled.plan, answer, polled.allocator, listener, backpressure, polledId);
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, described));
+              } finally {
+                polled.release();
+              }
+            });
+        return;
+      }
       if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
         FragmentProtocol.FragmentTicket fragment =
             FragmentProtocol.decode(ticket.getBytes(), FragmentProtocol.FragmentTicket.class);
@@ -559,6 +649,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public void close() {
     stopStreams(Duration.ofSeconds(5));
+    polls.close();
     worker.close();
     sql.close();
     executor.shutdownNow();
@@ -592,29 +683,45 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                       () ->
                           listener.isCancelled()
                               || registration.isStopped()
-                              || registration.isCancelled());
-              VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
-            listener.start(out);
-            int batchRows = limits.batch().maxBatchRows();
-            for (int from = 0; from < result.rowCount(); from += batchRows) {
-              BackpressureStrategy.WaitResult ready =
-                  backpressure.waitForListener(limits.clientTimeout().toMillis());
-              if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
-                LOG.info("Query {} cancelled by the client while sending", queryId);
-                return;
-              }
-              result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
-              listener.putNext();
-            }
-            byte[] json = result.report().toJson();
-            ArrowBuf metadata = allocator.buffer(json.length);
-            metadata.writeBytes(json);
-            listener.putMetadata(metadata);
-            listener.completed();
+                              || registration.isCancelled())) {
+            sendAnswer(plan, result, allocator, listener, backpressure, queryId);
           } catch (Throwable e) {
             listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
           }
         });
+  }
+
+  /**
+   * Streams an aggregation's answer with backpressure, then its report as the last message.
+   *
+   * @param allocator where the output batches are built; the caller closes it after
+   */
+  private void sendAnswer(
+      AggregatePlan plan,
+      CoordinatedResult result,
+      BufferAllocator allocator,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      String queryId) {
+    try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
+      listener.start(out);
+      int batchRows = limits.batch().maxBatchRows();
+      for (int from = 0; from < result.rowCount(); from += batchRows) {
+        BackpressureStrategy.WaitResult ready =
+            backpressure.waitForListener(limits.clientTimeout().toMillis());
+        if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
+          LOG.info("Query {} cancelled by the client while sending", queryId);
+          return;
+        }
+        result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
+        listener.putNext();
+      }
+      byte[] json = result.report().toJson();
+      ArrowBuf metadata = allocator.buffer(json.length);
+      metadata.writeBytes(json);
+      listener.putMetadata(metadata);
+      listener.completed();
+    }
   }
 
   /**

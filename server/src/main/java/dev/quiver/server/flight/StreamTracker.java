@@ -109,6 +109,11 @@ final class StreamTracker {
     }
   }
 
+  /** Whether shutdown has told streams to stop. */
+  boolean isStopping() {
+    return stopped;
+  }
+
   int active() {
     lock.lock();
     try {

@@ -102,6 +102,20 @@ public final class AggregateCoordinator {
    */
   public CoordinatedResult run(
       String queryId, AggregatePlan plan, BufferAllocator allocator, BooleanSupplier cancelled) {
+    return run(queryId, plan, allocator, cancelled, progress -> {});
+  }
+
+  /**
+   * Runs {@code plan} as query {@code queryId}, reporting progress from 0 to 1: 0.8 once every node
+   * has scanned its part (in proportion as they finish), 0.9 after the shuffle, 1 when the answer
+   * is assembled.
+   */
+  public CoordinatedResult run(
+      String queryId,
+      AggregatePlan plan,
+      BufferAllocator allocator,
+      BooleanSupplier cancelled,
+      java.util.function.DoubleConsumer progress) {
     Placement placement =
         Placement.of(
             plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
@@ -128,7 +142,8 @@ public final class AggregateCoordinator {
         placement);
     ResultAssembler answer = new ResultAssembler(plan);
     try {
-      List<PartialReport> partials = partialStage(queryId, plan, members, placement, cancelled);
+      List<PartialReport> partials =
+          partialStage(queryId, plan, members, placement, cancelled, progress);
       List<Location> holders = new ArrayList<>();
       long partialBytes = 0;
       String schema = plan.layout().partialSchema().toJson();
@@ -160,6 +175,7 @@ public final class AggregateCoordinator {
       } else {
         shuffle(queryId, plan, holders, members, allocator, answer, report, cancelled);
       }
+      progress.accept(1.0);
       report.rowsReturned(answer.rowCount());
       LOG.info(
           "Query {}: {} row(s) by {}: {}", queryId, answer.rowCount(), report.strategy(), report);
@@ -178,7 +194,8 @@ public final class AggregateCoordinator {
       AggregatePlan plan,
       List<Location> members,
       Placement placement,
-      BooleanSupplier cancelled) {
+      BooleanSupplier cancelled,
+      java.util.function.DoubleConsumer progress) {
     List<List<ScanTicket>> assigned = null;
     if (placement == Placement.SHARED) {
       List<FileSplit> splits = new ArrayList<>();
@@ -212,7 +229,8 @@ public final class AggregateCoordinator {
                   PartialReport.class,
                   worker.settings().peerTimeout());
         },
-        cancelled);
+        cancelled,
+        done -> progress.accept(0.8 * done / members.size()));
   }
 
   private void gather(
@@ -266,7 +284,8 @@ public final class AggregateCoordinator {
                         request,
                         ShuffleReport.class,
                         worker.settings().peerTimeout()),
-            cancelled);
+            cancelled,
+            done -> {});
     shuffles.forEach(report::shuffle);
     for (int o = 0; o < owners.size(); o++) {
       long started = System.nanoTime();
@@ -317,7 +336,10 @@ public final class AggregateCoordinator {
    * Runs {@code call} for every node in parallel and waits for all, failing on the first failure.
    */
   private <T> List<T> onEvery(
-      List<Location> nodes, IntFunction<T> call, BooleanSupplier cancelled) {
+      List<Location> nodes,
+      IntFunction<T> call,
+      BooleanSupplier cancelled,
+      java.util.function.IntConsumer finished) {
     List<Future<T>> futures = new ArrayList<>();
     for (int n = 0; n < nodes.size(); n++) {
       int node = n;
@@ -329,6 +351,7 @@ public final class AggregateCoordinator {
         while (true) {
           try {
             results.add(future.get(50, TimeUnit.MILLISECONDS));
+            finished.accept(results.size());
             break;
           } catch (TimeoutException e) {
             if (cancelled.getAsBoolean()) {
