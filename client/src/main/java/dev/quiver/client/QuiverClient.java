@@ -122,12 +122,7 @@ public final class QuiverClient implements AutoCloseable {
   public BatchStream query(String sql) {
     FlightInfo info =
         client.getInfo(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)));
-    QueryStatistics planned = QueryStatistics.parse(info.getAppMetadata());
-    BatchStream stream = stream(info, "query", planned);
-    // A cluster answers a scan with LIMIT from every node; keep the first rows over all of them.
-    return planned.counters().containsKey("limit")
-        ? new LimitedBatchStream(stream, planned.get("limit"))
-        : stream;
+    return stream(info, "query", QueryStatistics.parse(info.getAppMetadata()));
   }
 
   /** Reads all endpoints of {@code info} on a child allocator the stream owns. */

@@ -171,6 +171,20 @@ class FlightSqlJdbcTest {
   }
 
   @Test
+  void limitHoldsOverTheWholeCluster() throws Exception {
+    try (Connection connection = connect(2);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT id FROM t WHERE c < 50 LIMIT 25")) {
+      int rows = 0;
+      while (rs.next()) {
+        assertThat(rs.getLong(1) % 100).isLessThan(50);
+        rows++;
+      }
+      assertThat(rows).isEqualTo(25);
+    }
+  }
+
+  @Test
   void typesRoundTripThroughJdbc() throws Exception {
     String sql = "SELECT id, b, a, m, day, ts, tstz, s FROM t WHERE id < 40 OR id > 29990";
     try (Connection connection = connect(0);

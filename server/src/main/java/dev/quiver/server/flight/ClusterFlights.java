@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -53,14 +52,8 @@ final class ClusterFlights {
     this.timeout = timeout;
   }
 
-  /**
-   * Extends this node's {@code local} FlightInfo to the cluster.
-   *
-   * @param limit the query's LIMIT; the answer's metadata carries it so clients stop after that
-   *     many rows over all nodes
-   */
-  FlightInfo clusterWide(
-      FlightInfo local, Dataset dataset, LocalInfoRequest request, OptionalLong limit) {
+  /** Extends this node's {@code local} FlightInfo to the cluster. */
+  FlightInfo clusterWide(FlightInfo local, Dataset dataset, LocalInfoRequest request) {
     List<Location> members = cluster.members();
     if (members.size() == 1) {
       return local;
@@ -91,7 +84,6 @@ final class ClusterFlights {
         add(metadata, metadata(remote.getAppMetadata()));
       }
     }
-    limit.ifPresent(n -> metadata.put("limit", n));
     try {
       return new FlightInfo(
           local.getSchema(),

@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -179,10 +178,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
           Dataset dataset = catalog.require(name);
           listener.onNext(
               flights.clusterWide(
-                  flightInfo(dataset),
-                  dataset,
-                  new ClusterFlights.LocalInfoRequest(name, null),
-                  OptionalLong.empty()));
+                  flightInfo(dataset), dataset, new ClusterFlights.LocalInfoRequest(name, null)));
         }
       }
       listener.onCompleted();
@@ -202,10 +198,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       }
       Dataset dataset = dataset(descriptor);
       return flights.clusterWide(
-          flightInfo(dataset),
-          dataset,
-          new ClusterFlights.LocalInfoRequest(dataset.name(), null),
-          OptionalLong.empty());
+          flightInfo(dataset), dataset, new ClusterFlights.LocalInfoRequest(dataset.name(), null));
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
     }
@@ -219,11 +212,15 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   public FlightInfo info(String text, FlightDescriptor descriptor) {
     Query query = planner.plan(text);
     if (query instanceof QueryPlan scan) {
-      return flights.clusterWide(
-          queryInfo(scan, descriptor),
-          scan.dataset(),
-          new ClusterFlights.LocalInfoRequest(null, scan.sql()),
-          scan.limit());
+      FlightInfo wide =
+          flights.clusterWide(
+              queryInfo(scan, descriptor),
+              scan.dataset(),
+              new ClusterFlights.LocalInfoRequest(null, scan.sql()));
+      if (scan.limit().isPresent() && wide.getEndpoints().size() > 1) {
+        return LimitedScan.info(wide, scan.limit().getAsLong(), cluster.self());
+      }
+      return wide;
     }
     return aggregateInfo((AggregatePlan) query, descriptor);
   }
@@ -373,6 +370,30 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     StreamTracker.Registration registration = streams.register(ticket.getBytes());
     String operation = "DoGet";
     try {
+      if (LimitedScan.is(ticket.getBytes())) {
+        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+        backpressure.register(listener);
+        String name = "stream-" + streamIds.incrementAndGet();
+        executor.execute(
+            () -> {
+              try (registration;
+                  BufferAllocator allocator =
+                      root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
+                LimitedScan.stream(
+                    ticket.getBytes(),
+                    cluster,
+                    allocator,
+                    listener,
+                    backpressure,
+                    limits.clientTimeout(),
+                    worker.settings().peerTimeout(),
+                    () -> listener.isCancelled() || registration.isCancelled());
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, "DoGet of a scan with LIMIT"));
+              }
+            });
+        return;
+      }
       String polledId = PolledQueries.id(ticket.getBytes(), "result");
       if (polledId != null) {
         PolledQueries.Polled polled = polls.take(polledId);

@@ -1,0 +1,186 @@
+package dev.quiver.server.flight;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.PeerCalls;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+
+/**
+ * A scan with LIMIT over a cluster: one endpoint, on the node that planned it, which reads the
+ * nodes' own endpoints one after the other and stops as soon as it has the rows. Every Flight and
+ * Flight SQL client therefore gets exactly LIMIT rows, whatever it knows of Quiver.
+ */
+final class LimitedScan {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LimitedScan() {}
+
+  /**
+   * The ticket: the endpoints to read, in order, and the limit.
+   *
+   * @param limitedScan each endpoint as {@code [base64 ticket, location]}
+   */
+  record LimitedTicket(List<List<String>> limitedScan, long limit) {}
+
+  /** One endpoint on {@code self} that reads {@code wide}'s endpoints up to {@code limit} rows. */
+  static FlightInfo info(FlightInfo wide, long limit, Location self) {
+    List<List<String>> parts = new ArrayList<>();
+    for (FlightEndpoint endpoint : wide.getEndpoints()) {
+      String location =
+          endpoint.getLocations().isEmpty()
+              ? ""
+              : endpoint.getLocations().get(0).getUri().toString();
+      parts.add(
+          List.of(Base64.getEncoder().encodeToString(endpoint.getTicket().getBytes()), location));
+    }
+    byte[] ticket;
+    try {
+      ticket = JSON.writeValueAsBytes(new LimitedTicket(parts, limit));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return new FlightInfo(
+        wide.getSchema(),
+        wide.getDescriptor(),
+        List.of(new FlightEndpoint(new Ticket(ticket), self)),
+        -1,
+        -1,
+        false,
+        IpcOption.DEFAULT,
+        wide.getAppMetadata());
+  }
+
+  static boolean is(byte[] ticket) {
+    return ticket.length > 0
+        && ticket[0] == '{'
+        && new String(ticket, java.nio.charset.StandardCharsets.UTF_8)
+            .startsWith("{\"limitedScan\"");
+  }
+
+  /**
+   * Streams the first {@code limit} rows of the ticket's endpoints, then the scan counters the
+   * endpoints reported, added up.
+   */
+  static void stream(
+      byte[] ticketBytes,
+      Cluster cluster,
+      BufferAllocator allocator,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      Duration clientTimeout,
+      Duration peerTimeout,
+      BooleanSupplier stopped) {
+    LimitedTicket ticket;
+    try {
+      ticket = JSON.readValue(ticketBytes, LimitedTicket.class);
+    } catch (IOException e) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Malformed limited-scan ticket");
+    }
+    long remaining = ticket.limit();
+    ObjectNode counters = JSON.createObjectNode();
+    VectorSchemaRoot out = null;
+    try {
+      for (List<String> part : ticket.limitedScan()) {
+        if (remaining <= 0) {
+          break;
+        }
+        Location location =
+            part.get(1).isEmpty() ? cluster.self() : new Location(URI.create(part.get(1)));
+        Ticket inner = new Ticket(Base64.getDecoder().decode(part.get(0)));
+        try (FlightStream in =
+            cluster.client(location).getStream(inner, PeerCalls.timeout(peerTimeout))) {
+          if (out == null) {
+            out = VectorSchemaRoot.create(in.getSchema(), allocator);
+            listener.start(out);
+          }
+          while (remaining > 0 && in.next()) {
+            add(counters, in.getLatestMetadata());
+            VectorSchemaRoot batch = in.getRoot();
+            int rows = batch.getRowCount();
+            if (rows == 0) {
+              continue;
+            }
+            int kept = (int) Math.min(rows, remaining);
+            for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+              batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
+            }
+            out.setRowCount(kept);
+            if (stopped.getAsBoolean()
+                || backpressure.waitForListener(clientTimeout.toMillis())
+                    != BackpressureStrategy.WaitResult.READY) {
+              in.cancel("The client stopped reading", null);
+              return;
+            }
+            listener.putNext();
+            remaining -= kept;
+          }
+          if (remaining <= 0) {
+            in.cancel("LIMIT reached", null);
+          }
+        } catch (FlightRuntimeException e) {
+          throw PeerCalls.failure(location, e);
+        } catch (QuiverException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new QuiverException(
+              ErrorCode.INTERNAL, "Reading from " + location.getUri() + " failed: " + e);
+        }
+      }
+      byte[] json = JSON.writeValueAsBytes(counters);
+      ArrowBuf metadata = allocator.buffer(json.length);
+      metadata.writeBytes(json);
+      listener.putMetadata(metadata);
+      listener.completed();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (out != null) {
+        out.close();
+      }
+    }
+  }
+
+  private static void add(ObjectNode counters, ArrowBuf metadata) {
+    if (metadata == null || metadata.readableBytes() == 0) {
+      return;
+    }
+    byte[] bytes = new byte[(int) metadata.readableBytes()];
+    metadata.getBytes(metadata.readerIndex(), bytes);
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (field.getValue().isIntegralNumber()) {
+          counters.put(
+              field.getKey(), counters.path(field.getKey()).asLong(0) + field.getValue().asLong());
+        }
+      }
+    } catch (IOException e) {
+      // Not counters: nothing to add.
+    }
+  }
+}
