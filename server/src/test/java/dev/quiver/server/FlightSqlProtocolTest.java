@@ -249,17 +249,24 @@ class FlightSqlProtocolTest {
           List.of(
               FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)),
               FlightDescriptor.command(statement))) {
-        PollInfo poll = plain.pollInfo(descriptor);
-        assertThat(poll.getFlightDescriptor())
+        java.util.concurrent.atomic.AtomicReference<PollInfo> latest =
+            new java.util.concurrent.atomic.AtomicReference<>(plain.pollInfo(descriptor));
+        assertThat(latest.get().getFlightDescriptor())
             .as("the first poll only starts the query")
             .isPresent();
         List<Double> progress = new ArrayList<>();
-        while (poll.getFlightDescriptor().isPresent()) {
-          assertThat(poll.getFlightInfo().getEndpoints()).isEmpty();
-          progress.add(poll.getProgress().orElseThrow());
-          Thread.sleep(10);
-          poll = plain.pollInfo(poll.getFlightDescriptor().get());
-        }
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(10))
+            .until(
+                () -> {
+                  PollInfo running = latest.get();
+                  assertThat(running.getFlightInfo().getEndpoints()).isEmpty();
+                  progress.add(running.getProgress().orElseThrow());
+                  latest.set(plain.pollInfo(running.getFlightDescriptor().orElseThrow()));
+                  return latest.get().getFlightDescriptor().isEmpty();
+                });
+        PollInfo poll = latest.get();
         assertThat(progress).isSorted().allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
         assertThat(poll.getProgress()).contains(1.0);
         FlightInfo done = poll.getFlightInfo();

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SQL over plain Flight against a real node: results equal DuckDB's over the same Hive-partitioned
@@ -29,6 +28,10 @@ class SqlQueryTest {
   @TempDir static Path data;
   static DuckDb duckdb;
   static TestNode node;
+
+  /** The same files on three nodes as shared storage: every case must answer the same there. */
+  static TestCluster cluster;
+
   static String glob;
 
   @BeforeAll
@@ -61,11 +64,20 @@ class SqlQueryTest {
         TestNode.start(
             Map.of("sales", sales.toString(), "nested", nested.toString()),
             Map.of("quiver.split-bytes", "16KB", "quiver.batch-rows", 3000));
+    Map<String, String> served = Map.of("sales", sales.toString());
+    cluster =
+        TestCluster.start(
+            List.of(served, served, served),
+            Map.of(
+                "quiver.split-bytes", "16KB",
+                "quiver.batch-rows", 3000,
+                "quiver.shared-datasets", "sales"));
   }
 
   @AfterAll
   static void stop() throws Exception {
     node.close();
+    cluster.close();
     duckdb.close();
   }
 
@@ -85,31 +97,47 @@ class SqlQueryTest {
   }
 
   private static List<String> quiver(String sql) throws Exception {
-    try (QuiverClient client = client();
+    return quiver(node.uri(), sql);
+  }
+
+  private static List<String> quiver(java.net.URI server, String sql) throws Exception {
+    try (QuiverClient client = QuiverClient.connect(server);
         BatchStream stream = client.query(sql)) {
       return CanonicalRows.of(stream);
     }
   }
 
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "id, k, s | k > 50 AND s LIKE 'name-1%'",
-        "id, amount | amount BETWEEN 10.5 AND 20.25",
-        "id | x IS NULL OR k IN (1, 2, 3)",
-        "id, s | NOT (s = 'name-3') AND id < 5000",
-        "id, day | day >= DATE '2024-12-01'",
-        "id, region, year | region = 'eu' AND year <> 2023",
-        "id | k IS NOT NULL AND x > 1000.25 AND region IN ('us', 'apac')",
-        "id, x, k | id = 123 OR id = 59999",
-        "* | id IN (0, 1000, 2000, 59000)"
-      })
-  void answersAsDuckDbDoes(String query) throws Exception {
+  /** Where the conformance cases run: one node, and a three-node cluster over shared storage. */
+  static List<java.net.URI> topologies() {
+    return List.of(node.uri(), cluster.uri(1));
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> handpicked() {
+    return java.util.stream.Stream.of(
+            "id, k, s | k > 50 AND s LIKE 'name-1%'",
+            "id, amount | amount BETWEEN 10.5 AND 20.25",
+            "id | x IS NULL OR k IN (1, 2, 3)",
+            "id, s | NOT (s = 'name-3') AND id < 5000",
+            "id, day | day >= DATE '2024-12-01'",
+            "id, region, year | region = 'eu' AND year <> 2023",
+            "id | k IS NOT NULL AND x > 1000.25 AND region IN ('us', 'apac')",
+            "id, x, k | id = 123 OR id = 59999",
+            "* | id IN (0, 1000, 2000, 59000)")
+        .flatMap(
+            q ->
+                java.util.stream.Stream.of("one node", "three nodes")
+                    .map(t -> org.junit.jupiter.params.provider.Arguments.of(t, q)));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @org.junit.jupiter.params.provider.MethodSource("handpicked")
+  void answersAsDuckDbDoes(String topology, String query) throws Exception {
     String[] parts = query.split(" \\| ");
     String where = parts[1];
     String select = parts[0];
     String duckSelect = select.equals("*") ? "id, k, x, s, amount, day, region, year" : select;
-    assertThat(quiver("SELECT " + select + " FROM sales WHERE " + where))
+    java.net.URI server = topology.equals("one node") ? node.uri() : cluster.uri(1);
+    assertThat(quiver(server, "SELECT " + select + " FROM sales WHERE " + where))
         .isNotEmpty()
         .isEqualTo(duckDb(duckSelect, where));
   }
@@ -119,9 +147,12 @@ class SqlQueryTest {
     java.util.Random random = new java.util.Random(42);
     for (int n = 0; n < 120; n++) {
       String where = condition(random, 2);
-      assertThat(quiver("SELECT id FROM sales WHERE " + where))
-          .as("WHERE %s", where)
-          .isEqualTo(duckDb("id", where));
+      List<String> expected = duckDb("id", where);
+      for (java.net.URI server : topologies()) {
+        assertThat(quiver(server, "SELECT id FROM sales WHERE " + where))
+            .as("WHERE %s on %s", where, server)
+            .isEqualTo(expected);
+      }
     }
   }
 
