@@ -215,6 +215,21 @@ class SqlQueryTest {
   }
 
   @Test
+  void aggregatesGroupByPartitionColumnsAsDuckDbDoes() throws Exception {
+    String sql =
+        "SELECT region, year, COUNT(*), SUM(amount), MIN(day), MAX(s) FROM sales"
+            + " WHERE year >= 2023 AND k IS NOT NULL GROUP BY region, year";
+    List<String> expected =
+        CanonicalRows.ofDuckDb(
+            duckdb.query(
+                sql.replace(
+                    "FROM sales", "FROM read_parquet('" + glob + "', hive_partitioning = true)")));
+    for (java.net.URI server : topologies()) {
+      assertThat(quiver(server, sql)).as("on %s", server).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void computesExpressionsAndCastsInTheSelectList() throws Exception {
     String select = "id * 2 AS twice, CAST(k AS DOUBLE) AS kd, x + 1, CAST(id AS VARCHAR) AS label";
     assertThat(quiver("SELECT " + select + " FROM sales WHERE id < 300"))
