@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,8 +105,8 @@ public final class QuiverServerMain implements Callable<Integer> {
 
   public static void main(String[] args) {
     // gRPC logs through java.util.logging; route it to the node's log.
-    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     int exit = new CommandLine(new QuiverServerMain()).execute(args);
     if (exit != 0) {
       System.exit(exit);

@@ -3,12 +3,22 @@ package dev.quiver.server.cluster;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -107,11 +117,10 @@ public final class Cluster implements AutoCloseable {
    * This node and the peers that answer a health call within {@code timeout}, asked in parallel:
    * the nodes a query over shared storage can use when some are down.
    */
-  public List<Location> reachableMembers(java.time.Duration timeout) {
-    List<java.util.concurrent.CompletableFuture<Boolean>> answers = new ArrayList<>();
+  public List<Location> reachableMembers(Duration timeout) {
+    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
     for (Location peer : peers) {
-      answers.add(
-          java.util.concurrent.CompletableFuture.supplyAsync(() -> answers(peer, timeout), PROBES));
+      answers.add(CompletableFuture.supplyAsync(() -> answers(peer, timeout), PROBES));
     }
     List<Location> reachable = new ArrayList<>();
     reachable.add(self());
@@ -123,27 +132,26 @@ public final class Cluster implements AutoCloseable {
     return reachable;
   }
 
-  private static final java.util.concurrent.ExecutorService PROBES =
-      java.util.concurrent.Executors.newCachedThreadPool(
+  private static final ExecutorService PROBES =
+      Executors.newCachedThreadPool(
           runnable -> {
             Thread thread = new Thread(runnable, "quiver-peer-probe");
             thread.setDaemon(true);
             return thread;
           });
 
-  private boolean answers(Location peer, java.time.Duration timeout) {
+  private boolean answers(Location peer, Duration timeout) {
     try {
-      java.util.Iterator<org.apache.arrow.flight.Result> results =
+      Iterator<Result> results =
           client(peer)
               .doAction(
-                  new org.apache.arrow.flight.Action("health"),
-                  org.apache.arrow.flight.CallOptions.timeout(
-                      timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+                  new Action("health"),
+                  CallOptions.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
       while (results.hasNext()) {
         results.next();
       }
       return true;
-    } catch (org.apache.arrow.flight.FlightRuntimeException e) {
+    } catch (FlightRuntimeException e) {
       return false;
     }
   }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.Location;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -157,8 +158,8 @@ public final class QuiverDemo implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     System.exit(new CommandLine(new QuiverDemo(System.out)).execute(args));
   }
 }

@@ -2,6 +2,7 @@ package dev.quiver.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
@@ -16,7 +17,11 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightServer;
@@ -65,10 +70,7 @@ public class FlightNode implements AutoCloseable {
             new QuiverFlightProducer.Limits(
                 config.getStreamMemoryLimit(),
                 new ScanRequest(
-                    java.util.List.of(),
-                    dev.quiver.parquet.predicate.Constant.TRUE,
-                    config.getBatchRows(),
-                    config.getBatchBytes()),
+                    List.of(), Constant.TRUE, config.getBatchRows(), config.getBatchBytes()),
                 config.getSplitBytes(),
                 config.getClientTimeout()),
             () -> serving,
@@ -77,10 +79,7 @@ public class FlightNode implements AutoCloseable {
                 config.getQueryMemoryLimit(),
                 config.getFragmentTtl(),
                 new ScanRequest(
-                    java.util.List.of(),
-                    dev.quiver.parquet.predicate.Constant.TRUE,
-                    config.getBatchRows(),
-                    config.getBatchBytes()),
+                    List.of(), Constant.TRUE, config.getBatchRows(), config.getBatchBytes()),
                 config.getBatchRows(),
                 config.getPeerTimeout(),
                 config.getScanThreads(),
@@ -88,7 +87,7 @@ public class FlightNode implements AutoCloseable {
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
-                java.util.Set.copyOf(config.getSharedDatasets())));
+                Set.copyOf(config.getSharedDatasets())));
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
     server =
@@ -122,13 +121,13 @@ public class FlightNode implements AutoCloseable {
    */
   private Location advertised() {
     if (config.getAdvertise() != null && !config.getAdvertise().isBlank()) {
-      return Cluster.parse(java.util.List.of(config.getAdvertise())).get(0);
+      return Cluster.parse(List.of(config.getAdvertise())).get(0);
     }
     String host = config.getHost();
     if (host.equals("0.0.0.0") || host.equals("::")) {
       try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.net.UnknownHostException e) {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
         host = "127.0.0.1";
       }
     }

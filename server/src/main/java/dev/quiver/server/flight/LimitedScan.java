@@ -9,6 +9,7 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.PeerCalls;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -77,8 +78,7 @@ final class LimitedScan {
   static boolean is(byte[] ticket) {
     return ticket.length > 0
         && ticket[0] == '{'
-        && new String(ticket, java.nio.charset.StandardCharsets.UTF_8)
-            .startsWith("{\"limitedScan\"");
+        && new String(ticket, StandardCharsets.UTF_8).startsWith("{\"limitedScan\"");
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -155,7 +156,7 @@ final class PolledQueries implements AutoCloseable {
       polled.release();
       try {
         polled.result.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         throw e.getCause() instanceof RuntimeException runtime
             ? runtime
             : new QuiverException(ErrorCode.INTERNAL, "Query failed: " + e.getCause());

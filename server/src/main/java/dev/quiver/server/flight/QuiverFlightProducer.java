@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
@@ -25,26 +27,33 @@ import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
+import org.apache.arrow.flight.CancelStatus;
 import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightConstants;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PollInfo;
@@ -52,6 +61,8 @@ import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.sql.FlightSqlUtils;
+import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -94,10 +105,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   /** The Flight SQL actions, and the standard cancel, answered by the Flight SQL side. */
   static final List<ActionType> SQL_ACTIONS =
-      java.util.stream.Stream.concat(
-              org.apache.arrow.flight.sql.FlightSqlUtils.FLIGHT_SQL_ACTIONS.stream(),
-              java.util.stream.Stream.of(
-                  org.apache.arrow.flight.FlightConstants.CANCEL_FLIGHT_INFO))
+      Stream.concat(
+              FlightSqlUtils.FLIGHT_SQL_ACTIONS.stream(),
+              Stream.of(FlightConstants.CANCEL_FLIGHT_INFO))
           .toList();
 
   private final Catalog catalog;
@@ -254,11 +264,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             cluster
                     .client(peer.getKey())
                     .cancelFlightInfo(
-                        new org.apache.arrow.flight.CancelFlightInfoRequest(part),
-                        PeerCalls.timeout(Duration.ofSeconds(5)))
+                        new CancelFlightInfoRequest(part), PeerCalls.timeout(Duration.ofSeconds(5)))
                     .getStatus()
-                == org.apache.arrow.flight.CancelStatus.CANCELLED;
-      } catch (org.apache.arrow.flight.FlightRuntimeException e) {
+                == CancelStatus.CANCELLED;
+      } catch (FlightRuntimeException e) {
         LOG.info("Cancel on {} failed: {}", peer.getKey().getUri(), e.getMessage());
       }
     }
@@ -300,12 +309,11 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       return new String(command, StandardCharsets.UTF_8);
     }
     try {
-      com.google.protobuf.Any any = com.google.protobuf.Any.parseFrom(command);
-      if (any.is(org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery.class)) {
-        return any.unpack(org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery.class)
-            .getQuery();
+      Any any = Any.parseFrom(command);
+      if (any.is(FlightSql.CommandStatementQuery.class)) {
+        return any.unpack(FlightSql.CommandStatementQuery.class).getQuery();
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       // Not a statement.
     }
     return null;
@@ -660,7 +668,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     } else {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a scan query: " + request.sql());
     }
-    java.nio.ByteBuffer buffer = info.serialize();
+    ByteBuffer buffer = info.serialize();
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
     return bytes;
@@ -687,7 +695,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       StreamTracker.Registration registration) {
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
     backpressure.register(listener);
-    String queryId = java.util.UUID.randomUUID().toString();
+    String queryId = UUID.randomUUID().toString();
     executor.execute(
         () -> {
           try (registration;

@@ -13,16 +13,23 @@ import dev.quiver.server.flight.FlightErrors;
 import dev.quiver.server.sql.PreparedQuery;
 import dev.quiver.server.sql.QueryPlanner;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.CancelStatus;
+import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
@@ -55,6 +62,7 @@ import org.apache.arrow.vector.DateMilliVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.Text;
@@ -144,7 +152,7 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
       endpoints.add(
           new FlightEndpoint(
               statementTicket(endpoint.getTicket()),
-              endpoint.getLocations().toArray(new org.apache.arrow.flight.Location[0])));
+              endpoint.getLocations().toArray(new Location[0])));
     }
     return new FlightInfo(
         info.getSchema(),
@@ -153,7 +161,7 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
         info.getBytes(),
         info.getRecords(),
         info.getOrdered(),
-        org.apache.arrow.vector.ipc.message.IpcOption.DEFAULT,
+        IpcOption.DEFAULT,
         info.getAppMetadata());
   }
 
@@ -333,26 +341,26 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
       return null;
     }
     if (vector instanceof DateDayVector days) {
-      return java.time.LocalDate.ofEpochDay(days.get(row));
+      return LocalDate.ofEpochDay(days.get(row));
     }
     if (vector instanceof DateMilliVector millis) {
-      return java.time.LocalDate.ofEpochDay(Math.floorDiv(millis.get(row), 86_400_000L));
+      return LocalDate.ofEpochDay(Math.floorDiv(millis.get(row), 86_400_000L));
     }
     if (vector instanceof TimeStampVector timestamps) {
       ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
       long raw = timestamps.get(row);
-      java.time.Instant instant =
+      Instant instant =
           switch (type.getUnit()) {
-            case SECOND -> java.time.Instant.ofEpochSecond(raw);
-            case MILLISECOND -> java.time.Instant.ofEpochMilli(raw);
+            case SECOND -> Instant.ofEpochSecond(raw);
+            case MILLISECOND -> Instant.ofEpochMilli(raw);
             case MICROSECOND ->
-                java.time.Instant.ofEpochSecond(
+                Instant.ofEpochSecond(
                     Math.floorDiv(raw, 1_000_000L), Math.floorMod(raw, 1_000_000L) * 1000);
             case NANOSECOND ->
-                java.time.Instant.ofEpochSecond(
+                Instant.ofEpochSecond(
                     Math.floorDiv(raw, 1_000_000_000L), Math.floorMod(raw, 1_000_000_000L));
           };
-      return java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+      return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
     Object value = vector.getObject(row);
     return value instanceof Text text ? text.toString() : value;
@@ -620,9 +628,7 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
 
   @Override
   public void listFlights(
-      CallContext context,
-      org.apache.arrow.flight.Criteria criteria,
-      StreamListener<FlightInfo> listener) {
+      CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     listener.onCompleted();
   }
 
@@ -645,7 +651,7 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
     }
   }
 
-  private static <T> T guard(String operation, java.util.function.Supplier<T> call) {
+  private static <T> T guard(String operation, Supplier<T> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {

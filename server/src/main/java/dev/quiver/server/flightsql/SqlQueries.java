@@ -2,6 +2,8 @@ package dev.quiver.server.flightsql;
 
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** What the Flight SQL side asks of the node: the same query answers plain Flight gives. */
@@ -21,7 +23,7 @@ public interface SqlQueries {
 
   /** Streams the answer of one of Quiver's own tickets, as a plain {@code DoGet} would. */
   void stream(
-      org.apache.arrow.flight.FlightProducer.CallContext context,
-      org.apache.arrow.flight.Ticket ticket,
-      org.apache.arrow.flight.FlightProducer.ServerStreamListener listener);
+      FlightProducer.CallContext context,
+      Ticket ticket,
+      FlightProducer.ServerStreamListener listener);
 }

@@ -17,6 +17,7 @@ import dev.quiver.server.query.FragmentProtocol.ReleaseRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.time.Duration;
@@ -29,6 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
@@ -115,7 +119,7 @@ public final class AggregateCoordinator {
       AggregatePlan plan,
       BufferAllocator allocator,
       BooleanSupplier cancelled,
-      java.util.function.DoubleConsumer progress) {
+      DoubleConsumer progress) {
     Placement placement =
         Placement.of(
             plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
@@ -195,7 +199,7 @@ public final class AggregateCoordinator {
       List<Location> members,
       Placement placement,
       BooleanSupplier cancelled,
-      java.util.function.DoubleConsumer progress) {
+      DoubleConsumer progress) {
     List<List<ScanTicket>> assigned = null;
     if (placement == Placement.SHARED) {
       List<FileSplit> splits = new ArrayList<>();
@@ -255,7 +259,7 @@ public final class AggregateCoordinator {
       VectorSchemaRoot result = merge.takeResult();
       answer.add(ResultAssembler.having(plan, result, allocator));
       report.finalStage(0, merge.groupCount(), (System.nanoTime() - started) / 1_000_000);
-    } catch (dev.quiver.shuffle.aggregate.AggregateOverflowException e) {
+    } catch (AggregateOverflowException e) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }
   }
@@ -312,7 +316,7 @@ public final class AggregateCoordinator {
   }
 
   private void readStream(
-      Location node, FragmentTicket ticket, java.util.function.Consumer<VectorSchemaRoot> batches) {
+      Location node, FragmentTicket ticket, Consumer<VectorSchemaRoot> batches) {
     try (FlightStream stream =
         cluster
             .client(node)
@@ -336,10 +340,7 @@ public final class AggregateCoordinator {
    * Runs {@code call} for every node in parallel and waits for all, failing on the first failure.
    */
   private <T> List<T> onEvery(
-      List<Location> nodes,
-      IntFunction<T> call,
-      BooleanSupplier cancelled,
-      java.util.function.IntConsumer finished) {
+      List<Location> nodes, IntFunction<T> call, BooleanSupplier cancelled, IntConsumer finished) {
     List<Future<T>> futures = new ArrayList<>();
     for (int n = 0; n < nodes.size(); n++) {
       int node = n;

@@ -1,5 +1,6 @@
 package dev.quiver.server.query;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.server.error.ErrorCode;
@@ -129,7 +130,6 @@ public final class FragmentProtocol {
   }
 
   static Map<String, Long> counters(Object statistics) {
-    return JSON.convertValue(
-        statistics, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
+    return JSON.convertValue(statistics, new TypeReference<Map<String, Long>>() {});
   }
 }

@@ -29,6 +29,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.flight.AsyncPutListener;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -60,7 +66,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final Cluster cluster;
   private final Settings settings;
   private final Fragments fragments;
-  private final java.util.concurrent.ExecutorService scanPool;
+  private final ExecutorService scanPool;
 
   /**
    * How fragments run.
@@ -98,7 +104,7 @@ public final class FragmentWorker implements AutoCloseable {
     this.settings = requireNonNull(settings, "settings is null");
     this.fragments = new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl());
     this.scanPool =
-        java.util.concurrent.Executors.newFixedThreadPool(
+        Executors.newFixedThreadPool(
             Math.max(1, settings.scanThreads()),
             runnable -> {
               Thread thread = new Thread(runnable, "quiver-scan");
@@ -185,18 +191,18 @@ public final class FragmentWorker implements AutoCloseable {
   private ScannedPart aggregateInParallel(Fragment fragment, List<FileSplit> splits) {
     AggregatePlan plan = fragment.plan();
     ScanRequest scan = scanRequest(plan);
-    java.util.Queue<FileSplit> pending = new java.util.concurrent.ConcurrentLinkedQueue<>(splits);
+    Queue<FileSplit> pending = new ConcurrentLinkedQueue<>(splits);
     int threads = Math.max(1, Math.min(settings.scanThreads(), splits.size()));
-    List<java.util.concurrent.Future<ScannedPart>> parts = new ArrayList<>();
+    List<Future<ScannedPart>> parts = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       parts.add(scanPool.submit(() -> scanPart(fragment, scan, pending)));
     }
     List<ScannedPart> done = new ArrayList<>();
     RuntimeException failure = null;
-    for (java.util.concurrent.Future<ScannedPart> part : parts) {
+    for (Future<ScannedPart> part : parts) {
       try {
         done.add(part.get());
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         pending.clear();
         failure =
             failure != null
@@ -230,8 +236,7 @@ public final class FragmentWorker implements AutoCloseable {
   /** One scan thread's partial result and counters. */
   private record ScannedPart(VectorSchemaRoot partial, ScanStatistics statistics) {}
 
-  private ScannedPart scanPart(
-      Fragment fragment, ScanRequest scan, java.util.Queue<FileSplit> pending) {
+  private ScannedPart scanPart(Fragment fragment, ScanRequest scan, Queue<FileSplit> pending) {
     AggregatePlan plan = fragment.plan();
     ScanStatistics statistics = ScanStatistics.EMPTY;
     try (HashAggregator aggregator = new HashAggregator(plan.layout(), fragment.allocator())) {

@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,7 @@ final class Fragments implements AutoCloseable {
   private final long memoryLimit;
   private final Duration ttl;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger live =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger live = new AtomicInteger();
   private final ScheduledExecutorService reaper =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -107,7 +108,7 @@ final class Fragments implements AutoCloseable {
     fragments.keySet().forEach(this::release);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (live.get() > 0 && System.nanoTime() - deadline < 0) {
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 }

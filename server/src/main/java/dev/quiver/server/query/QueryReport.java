@@ -7,6 +7,7 @@ import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.flight.Location;
 
@@ -103,8 +104,7 @@ public final class QueryReport {
   public Map<String, Object> toMap() {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("query", queryId);
-    map.put(
-        "strategy", strategy == null ? null : strategy.name().toLowerCase(java.util.Locale.ROOT));
+    map.put("strategy", strategy == null ? null : strategy.name().toLowerCase(Locale.ROOT));
     map.put("nodes", (long) nodes.size());
     map.putAll(scan);
     map.put("partialGroups", sum("partialGroups"));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.calcite.sql.SqlBasicCall;
@@ -45,8 +46,8 @@ final class AggregatePlanner {
     this.predicates = predicates;
   }
 
-  private static final java.util.Set<String> AGGREGATE_NAMES =
-      java.util.Set.of(
+  private static final Set<String> AGGREGATE_NAMES =
+      Set.of(
           "SUM",
           "COUNT",
           "MIN",

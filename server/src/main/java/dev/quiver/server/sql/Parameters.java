@@ -9,6 +9,7 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
@@ -98,20 +99,20 @@ final class Parameters {
    * A value of {@code type}, bound while preparing so that the query is validated with a literal of
    * each parameter's type (NULL would not do: {@code LIKE NULL} is not a pattern).
    */
-  static Object example(org.apache.arrow.vector.types.pojo.ArrowType type) {
-    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Utf8) {
+  static Object example(ArrowType type) {
+    if (type instanceof ArrowType.Utf8) {
       return "";
     }
-    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Bool) {
+    if (type instanceof ArrowType.Bool) {
       return Boolean.TRUE;
     }
-    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Date) {
+    if (type instanceof ArrowType.Date) {
       return LocalDate.EPOCH;
     }
-    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp) {
+    if (type instanceof ArrowType.Timestamp) {
       return LocalDateTime.of(1970, 1, 1, 0, 0);
     }
-    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Time) {
+    if (type instanceof ArrowType.Time) {
       return LocalTime.MIDNIGHT;
     }
     return BigDecimal.ZERO;

@@ -8,6 +8,7 @@ import dev.quiver.parquet.predicate.Predicate;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -15,7 +16,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * @param sql the text it was planned from
  * @param scanColumns the dataset columns the projections read, each once
- * @param filter the rows to return; {@link dev.quiver.parquet.predicate.Constant#TRUE} for all
+ * @param filter the rows to return; {@link Constant#TRUE} for all
  * @param projections the result columns, in order
  * @param limit the most rows to return, if limited
  */
@@ -75,7 +76,7 @@ public record QueryPlan(
     public Field field() {
       return new Field(
           name,
-          new org.apache.arrow.vector.types.pojo.FieldType(true, expression.type(), null),
+          new FieldType(true, expression.type(), null),
           expression instanceof Expression.ColumnRef ref ? ref.field().getChildren() : null);
     }
   }

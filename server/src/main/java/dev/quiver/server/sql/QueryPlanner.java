@@ -19,6 +19,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
@@ -168,7 +170,7 @@ public final class QueryPlanner {
       parameters.add(
           new Field(
               "parameter_" + (marker.param().getIndex() + 1),
-              new org.apache.arrow.vector.types.pojo.FieldType(true, column.getType(), null),
+              new FieldType(true, column.getType(), null),
               null));
     }
     List<Object> examples = new ArrayList<>();
@@ -559,7 +561,7 @@ public final class QueryPlanner {
               value == null ? null : LocalDateTime.parse(value.toString().trim().replace(' ', 'T'));
           default -> value;
         };
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (DateTimeParseException e) {
         throw invalid("Cannot cast " + call.operand(0) + " to " + type);
       }
     }
@@ -580,7 +582,7 @@ public final class QueryPlanner {
           case "TIME" -> LocalTime.parse(text);
           default -> throw unimplemented("Literal " + literal + " is not supported");
         };
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (DateTimeParseException e) {
         throw invalid("Invalid " + typed.tag + " literal '" + text + "'");
       }
     }
@@ -608,8 +610,7 @@ public final class QueryPlanner {
   }
 
   private static String typeName(ArrowType type) {
-    return Comparisons.typeName(
-        new Field("x", new org.apache.arrow.vector.types.pojo.FieldType(true, type, null), null));
+    return Comparisons.typeName(new Field("x", new FieldType(true, type, null), null));
   }
 
   static QuiverException invalid(String message) {

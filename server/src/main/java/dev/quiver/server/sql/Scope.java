@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlNode;
@@ -21,10 +22,7 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * @param aggregates the result column of an aggregate call, where aggregates may appear; null in
  *     WHERE and the select list of plain queries
  */
-record Scope(
-    Dataset dataset,
-    String sql,
-    Function<SqlCall, org.apache.arrow.vector.types.pojo.Field> aggregates) {
+record Scope(Dataset dataset, String sql, Function<SqlCall, Field> aggregates) {
   Scope(Dataset dataset, String sql) {
     this(dataset, sql, null);
   }
@@ -33,16 +31,11 @@ record Scope(
    * The column an identifier names: the exact name, or else the one column whose name matches
    * ignoring case (as most SQL engines resolve unquoted names).
    */
-  org.apache.arrow.vector.types.pojo.Field column(SqlIdentifier identifier) {
+  Field column(SqlIdentifier identifier) {
     String name = identifier.names.get(identifier.names.size() - 1);
     return dataset
         .field(name)
-        .or(
-            () ->
-                unique(
-                    dataset.schema().getFields(),
-                    org.apache.arrow.vector.types.pojo.Field::getName,
-                    name))
+        .or(() -> unique(dataset.schema().getFields(), Field::getName, name))
         .orElseThrow(
             () ->
                 new QuiverException(
@@ -53,7 +46,7 @@ record Scope(
                         + dataset.name()
                         + "'; columns are: "
                         + dataset.schema().getFields().stream()
-                            .map(org.apache.arrow.vector.types.pojo.Field::getName)
+                            .map(Field::getName)
                             .collect(Collectors.joining(", "))));
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -18,8 +19,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * the aggregator holds nothing and only {@link #close()} remains.
  *
  * <p>Memory comes from the given allocator, so its limit bounds the number of groups: exceeding it
- * throws Arrow's {@link org.apache.arrow.memory.OutOfMemoryException}. A sum beyond its type throws
- * {@link AggregateOverflowException}. Not thread-safe.
+ * throws Arrow's {@link OutOfMemoryException}. A sum beyond its type throws {@link
+ * AggregateOverflowException}. Not thread-safe.
  */
 public final class HashAggregator implements AutoCloseable {
   private final AggregateLayout layout;
