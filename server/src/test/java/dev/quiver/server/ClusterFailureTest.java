@@ -221,7 +221,8 @@ class ClusterFailureTest {
                 List.of(
                     Map.of("t", small.toString()),
                     Map.of("t", small.toString()),
-                    Map.of("other", small.toString())),
+                    // A new node whose own folder is still empty (peer-local placement).
+                    Map.of("t", emptyFolder().toString())),
                 Map.of("quiver.gather-threshold", "0"));
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
       String sql = "SELECT k, SUM(a), COUNT(*) FROM t GROUP BY k";
@@ -296,6 +297,14 @@ class ClusterFailureTest {
           .next();
       assertThat(cluster.node(0).node().activeFragments()).isEqualTo(1);
       await().atMost(BOUND).until(() -> cluster.node(0).node().activeFragments() == 0);
+    }
+  }
+
+  private static Path emptyFolder() {
+    try {
+      return java.nio.file.Files.createDirectories(data.resolve("empty"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

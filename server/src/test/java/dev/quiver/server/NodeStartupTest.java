@@ -62,6 +62,19 @@ class NodeStartupTest {
   }
 
   @Test
+  void servesWithoutADatasetWhoseFolderIsStillEmpty() throws Exception {
+    Path empty = Files.createDirectories(data.resolve("not-yet"));
+    Path full = data.resolve("full.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT range AS id FROM range(5)", full, "");
+    }
+    try (TestNode node = TestNode.start(Map.of("later", empty.toString(), "now", full.toString()));
+        QuiverClient client = QuiverClient.connect(node.uri())) {
+      assertThat(client.datasets()).extracting(d -> d.name()).containsExactly("now");
+    }
+  }
+
+  @Test
   void servesGlobsAndIgnoresHiddenAndUnderscoreFiles() throws Exception {
     Path dir = Files.createDirectories(data.resolve("glob/sub"));
     try (DuckDb duckdb = new DuckDb()) {
