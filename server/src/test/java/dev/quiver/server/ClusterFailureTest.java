@@ -246,6 +246,13 @@ class ClusterFailureTest {
         assertThat(statistics.peers().get(2).get("rowsScanned")).isZero();
         assertThat(statistics.peers().get(2).get("bytesIn")).isZero();
       }
+      // The node without the dataset has its peers plan the queries it receives.
+      try (QuiverClient empty = QuiverClient.connect(cluster.uri(2))) {
+        List<String> actual = rows(empty, sql);
+        actual.sort(Comparator.naturalOrder());
+        assertThat(actual).isEqualTo(expected);
+        assertThat(rows(empty, "SELECT id FROM t WHERE id < 3")).hasSize(6);
+      }
       // One group: every partition but one is empty, and still merges and answers.
       try (BatchStream stream = client.query("SELECT k, COUNT(*) FROM t WHERE k = 3 GROUP BY k")) {
         assertThat(AggregateRows.of(stream)).containsExactly("3|200");

@@ -27,6 +27,8 @@ import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
+import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -101,7 +103,13 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
           new ActionType(
               ClusterFlights.LOCAL_INFO,
-              "Internal, between nodes: this node's own endpoints of a dataset or scan query"));
+              "Internal, between nodes: this node's own endpoints of a dataset or scan query"),
+          new ActionType(
+              QuiverFlightProducer.FORWARDED_INFO,
+              "Internal, between nodes: plan a query for a node that lacks its dataset"));
+
+  /** Internal action: plan a query here for a node that does not serve its dataset. */
+  static final String FORWARDED_INFO = "forwarded-flight-info";
 
   /** The Flight SQL actions, and the standard cancel, answered by the Flight SQL side. */
   static final List<ActionType> SQL_ACTIONS =
@@ -220,6 +228,67 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    */
   @Override
   public FlightInfo info(String text, FlightDescriptor descriptor) {
+    try {
+      return infoHere(text, descriptor);
+    } catch (QuiverException e) {
+      if (isUnknownDataset(e) && !cluster.peers().isEmpty()) {
+        return infoFromPeer(text, descriptor, e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A query over a dataset this node does not serve (its folder is still empty, say) is planned by
+   * a peer that does: the FlightInfo's endpoints are on that peer, which coordinates it.
+   */
+  private FlightInfo infoFromPeer(
+      String text, FlightDescriptor descriptor, QuiverException unknown) {
+    for (Location peer : cluster.peers()) {
+      try {
+        byte[] serialized =
+            PeerCalls.actionBytes(
+                cluster,
+                peer,
+                FORWARDED_INFO,
+                new ClusterFlights.LocalInfoRequest(null, text),
+                worker.settings().peerTimeout());
+        FlightInfo there = FlightInfo.deserialize(ByteBuffer.wrap(serialized));
+        List<FlightEndpoint> endpoints = new ArrayList<>();
+        for (FlightEndpoint endpoint : there.getEndpoints()) {
+          endpoints.add(
+              endpoint.getLocations().isEmpty()
+                  ? new FlightEndpoint(endpoint.getTicket(), peer)
+                  : endpoint);
+        }
+        LOG.info("Planned {} on {}, which serves its dataset", abbreviate(text), peer.getUri());
+        return new FlightInfo(
+            there.getSchema(),
+            descriptor,
+            endpoints,
+            there.getBytes(),
+            there.getRecords(),
+            false,
+            IpcOption.DEFAULT,
+            there.getAppMetadata());
+      } catch (QuiverException e) {
+        if (!isUnknownDataset(e)) {
+          throw e;
+        }
+      } catch (IOException | URISyntaxException e) {
+        throw new QuiverException(
+            ErrorCode.INTERNAL, "Peer " + peer.getUri() + " sent an unreadable FlightInfo: " + e);
+      }
+    }
+    throw unknown;
+  }
+
+  private static boolean isUnknownDataset(QuiverException e) {
+    return e.code() == ErrorCode.INVALID_ARGUMENT && e.getMessage().startsWith("Unknown dataset");
+  }
+
+  /** A query's FlightInfo as this node plans it, never asking a peer to plan it instead. */
+  private FlightInfo infoHere(String text, FlightDescriptor descriptor) {
     Query query = planner.plan(text);
     if (query instanceof QueryPlan scan) {
       FlightInfo wide =
@@ -587,6 +656,24 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
     if (SQL_ACTIONS.stream().anyMatch(a -> a.getType().equals(action.getType()))) {
       sql.doAction(context, action, listener);
+      return;
+    }
+    if (action.getType().equals(FORWARDED_INFO)) {
+      try {
+        ClusterFlights.LocalInfoRequest request =
+            FragmentProtocol.decode(action.getBody(), ClusterFlights.LocalInfoRequest.class);
+        FlightInfo info =
+            infoHere(
+                request.sql(),
+                FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer buffer = info.serialize();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        listener.onNext(new Result(bytes));
+        listener.onCompleted();
+      } catch (RuntimeException e) {
+        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+      }
       return;
     }
     if (action.getType().equals(ClusterFlights.LOCAL_INFO)) {
