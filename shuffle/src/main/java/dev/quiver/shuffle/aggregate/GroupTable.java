@@ -21,6 +21,15 @@ final class GroupTable implements AutoCloseable {
   private final List<FieldVector> keys = new ArrayList<>();
   private int[] slots = new int[1024];
   private int[] hashes = new int[1024];
+
+  /** For one 8-byte key: each group's value on the heap, and the id of the NULL group if any. */
+  private long[] longKeys = new long[1024];
+
+  /** For one 8-byte key: the value of the group in each slot, beside {@link #slots}. */
+  private long[] slotKeys = new long[1024];
+
+  private int nullGroup = -1;
+  private final boolean singleLongKey;
   private int size;
 
   GroupTable(List<Field> keyFields, BufferAllocator allocator) {
@@ -37,6 +46,11 @@ final class GroupTable implements AutoCloseable {
     if (keys.isEmpty()) {
       size = 1;
     }
+    singleLongKey =
+        keys.size() == 1
+            && keys.get(0) instanceof BaseFixedWidthVector fixed
+            && !(fixed instanceof BitVector)
+            && fixed.getTypeWidth() == 8;
   }
 
   /** Number of groups. */
@@ -97,9 +111,6 @@ final class GroupTable implements AutoCloseable {
    */
   private void assignLongs(BaseFixedWidthVector batchKey, int rows, int[] ids) {
     long in = Memory.require(batchKey.getDataBuffer(), rows * 8L);
-    BaseFixedWidthVector key = (BaseFixedWidthVector) keys.get(0);
-    long known = Memory.require(key.getDataBuffer(), size * 8L);
-    long knownValidity = Memory.require(key.getValidityBuffer(), Memory.bitmapBytes(size));
     List<FieldVector> batchKeys = List.of(batchKey);
     int mask = slots.length - 1;
     for (int r = 0; r < rows; r++) {
@@ -111,13 +122,9 @@ final class GroupTable implements AutoCloseable {
         if (id < 0) {
           ids[r] = add(slot, batchKeys, r, hash);
           mask = slots.length - 1;
-          known = Memory.require(key.getDataBuffer(), size * 8L);
-          knownValidity = Memory.require(key.getValidityBuffer(), Memory.bitmapBytes(size));
           break;
         }
-        if (hashes[id] == hash
-            && Memory.getLong(known, id) == value
-            && Memory.isSet(knownValidity, id)) {
+        if (hashes[id] == hash && longKeys[id] == value && id != nullGroup) {
           ids[r] = id;
           break;
         }
@@ -148,6 +155,15 @@ final class GroupTable implements AutoCloseable {
     }
     if (id == hashes.length) {
       hashes = Arrays.copyOf(hashes, hashes.length * 2);
+      longKeys = Arrays.copyOf(longKeys, longKeys.length * 2);
+    }
+    if (singleLongKey) {
+      FieldVector key = batchKeys.get(0);
+      if (key.isNull(row)) {
+        nullGroup = id;
+      } else {
+        longKeys[id] = key.getDataBuffer().getLong(row * 8L);
+      }
     }
     hashes[id] = hash;
     size++;

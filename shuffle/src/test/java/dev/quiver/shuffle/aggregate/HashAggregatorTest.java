@@ -138,6 +138,44 @@ class HashAggregatorTest {
   }
 
   @Test
+  void bigintKeyZeroAndNullStayTwoGroupsAcrossBatchesWithAndWithoutNulls() {
+    AggregateLayout layout =
+        new AggregateLayout(
+            List.of(V), List.of(new AggregateCall(AggregateFunction.COUNT_STAR, null, "n")));
+    try (VectorSchemaRoot withNulls = VectorSchemaRoot.create(new Schema(List.of(V)), allocator);
+        VectorSchemaRoot withoutNulls = VectorSchemaRoot.create(new Schema(List.of(V)), allocator);
+        HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      BigIntVector a = (BigIntVector) withNulls.getVector(0);
+      a.allocateNew(3);
+      a.setNull(0);
+      a.set(1, 0);
+      a.set(2, 7);
+      withNulls.setRowCount(3);
+      BigIntVector b = (BigIntVector) withoutNulls.getVector(0);
+      b.allocateNew(3);
+      b.set(0, 0);
+      b.set(1, 7);
+      b.set(2, 8);
+      withoutNulls.setRowCount(3);
+      aggregator.addInput(withNulls);
+      aggregator.addInput(withoutNulls);
+      aggregator.addInput(withNulls);
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        Map<Object, Object> counts = new HashMap<>();
+        for (int r = 0; r < result.getRowCount(); r++) {
+          counts.put(result.getVector(0).getObject(r), result.getVector(1).getObject(r));
+        }
+        Map<Object, Object> expected = new HashMap<>();
+        expected.put(null, 2L);
+        expected.put(0L, 3L);
+        expected.put(7L, 3L);
+        expected.put(8L, 1L);
+        assertThat(counts).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void integerSumBeyondBigintIsAnErrorNamingTheAggregate() {
     AggregateLayout layout =
         new AggregateLayout(List.of(), List.of(new AggregateCall(AggregateFunction.SUM, V, "s")));
