@@ -100,6 +100,7 @@ class ClusterFailureTest {
           .cause()
           .isInstanceOf(FlightRuntimeException.class)
           .hasMessageContaining("127.0.0.1:" + port)
+          .hasMessageContaining("during the scan of query")
           .satisfies(e -> assertStatus(e, FlightStatusCode.UNAVAILABLE));
       await().atMost(BOUND).until(() -> cluster.node(0).node().activeFragments() == 0);
 
@@ -126,6 +127,7 @@ class ClusterFailureTest {
           .cause()
           .isInstanceOf(FlightRuntimeException.class)
           .hasMessageContaining(victim)
+          .hasMessageContaining(" during ")
           .satisfies(e -> assertStatus(e, FlightStatusCode.UNAVAILABLE));
       await()
           .atMost(BOUND)

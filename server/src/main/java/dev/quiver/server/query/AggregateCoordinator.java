@@ -231,7 +231,8 @@ public final class AggregateCoordinator {
                   FragmentProtocol.PARTIAL,
                   request,
                   PartialReport.class,
-                  worker.settings().peerTimeout());
+                  worker.settings().peerTimeout(),
+                  "the scan of query " + queryId);
         },
         cancelled,
         done -> progress.accept(0.8 * done / members.size()));
@@ -287,7 +288,8 @@ public final class AggregateCoordinator {
                         FragmentProtocol.SHUFFLE,
                         request,
                         ShuffleReport.class,
-                        worker.settings().peerTimeout()),
+                        worker.settings().peerTimeout(),
+                        "the shuffle of query " + queryId),
             cancelled,
             done -> {});
     shuffles.forEach(report::shuffle);
@@ -327,7 +329,8 @@ public final class AggregateCoordinator {
         batches.accept(stream.getRoot());
       }
     } catch (FlightRuntimeException e) {
-      throw PeerCalls.failure(node, e);
+      throw PeerCalls.failure(
+          node, e, "reading the " + ticket.stage() + " result of query " + ticket.fragment());
     } catch (QuiverException e) {
       throw e;
     } catch (Exception e) {

@@ -383,7 +383,8 @@ public final class FragmentWorker implements AutoCloseable {
       stream.getResult();
       return bytes;
     } catch (FlightRuntimeException e) {
-      throw PeerCalls.failure(owner, e);
+      throw PeerCalls.failure(
+          owner, e, "receiving partition " + p + " of query " + fragment.queryId());
     }
   }
 

@@ -45,6 +45,18 @@ public final class PeerCalls {
   /** Runs a fragment action on {@code peer} and decodes its one JSON reply. */
   public static <T> T action(
       Cluster cluster, Location peer, String type, Object body, Class<T> reply, Duration timeout) {
+    return action(cluster, peer, type, body, reply, timeout, null);
+  }
+
+  /** As {@link #action(Cluster, Location, String, Object, Class, Duration)}, naming the stage. */
+  public static <T> T action(
+      Cluster cluster,
+      Location peer,
+      String type,
+      Object body,
+      Class<T> reply,
+      Duration timeout,
+      String during) {
     try {
       Iterator<Result> results =
           cluster
@@ -56,13 +68,22 @@ public final class PeerCalls {
       }
       return value;
     } catch (FlightRuntimeException e) {
-      throw failure(peer, e);
+      throw failure(peer, e, during);
     }
   }
 
   /** What a failed call to {@code peer} means for the query. */
   public static QuiverException failure(Location peer, FlightRuntimeException e) {
-    String address = peer.getUri().toString();
+    return failure(peer, e, null);
+  }
+
+  /**
+   * What a failed call to {@code peer} means for the query, naming what the peer was doing.
+   *
+   * @param during e.g. "the shuffle of query 1234", or null
+   */
+  public static QuiverException failure(Location peer, FlightRuntimeException e, String during) {
+    String address = peer.getUri().toString() + (during == null ? "" : " during " + during);
     String description = e.status().description();
     return switch (e.status().code()) {
       case UNAVAILABLE, TIMED_OUT ->
