@@ -270,25 +270,71 @@ class FlightSqlProtocolTest {
         assertThat(progress).isSorted().allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
         assertThat(poll.getProgress()).contains(1.0);
         FlightInfo done = poll.getFlightInfo();
-        assertThat(done.getEndpoints()).hasSize(1);
+        // Shuffled and unordered: each owner serves its share of the answer itself.
+        assertThat(new String(done.getAppMetadata(), StandardCharsets.UTF_8))
+            .contains("\"resultVia\":\"owners\"");
+        assertThat(
+                done.getEndpoints().stream().map(e -> e.getLocations().get(0).getUri().getPort()))
+            .containsExactlyInAnyOrder(cluster.uri(0).getPort(), cluster.uri(1).getPort());
         long groups = 0;
-        try (FlightStream stream = plain.getStream(done.getEndpoints().get(0).getTicket())) {
-          while (stream.next()) {
-            groups += stream.getRoot().getRowCount();
+        for (var endpoint : done.getEndpoints()) {
+          try (FlightClient owner =
+                  FlightClient.builder(allocator, endpoint.getLocations().get(0)).build();
+              FlightStream stream = owner.getStream(endpoint.getTicket())) {
+            assertThat(stream.getSchema().getFields())
+                .extracting(f -> f.getName())
+                .containsExactly("k", "SUM(a)");
+            while (stream.next()) {
+              groups += stream.getRoot().getRowCount();
+            }
           }
         }
         assertThat(groups).isEqualTo(100_003);
-        // The answer is read once; then it is gone.
-        assertThatThrownBy(
-                () -> {
-                  try (FlightStream again =
-                      plain.getStream(done.getEndpoints().get(0).getTicket())) {
-                    again.next();
-                  }
-                })
-            .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
+        // Each share is read once; then it is gone.
+        var first = done.getEndpoints().get(0);
+        try (FlightClient owner =
+            FlightClient.builder(allocator, first.getLocations().get(0)).build()) {
+          assertThatThrownBy(
+                  () -> {
+                    try (FlightStream again = owner.getStream(first.getTicket())) {
+                      again.next();
+                    }
+                  })
+              .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
+        }
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> cluster.nodes().stream().allMatch(n -> n.node().activeFragments() == 0));
       }
 
+      // An ordered answer is assembled on the coordinator and read from it, once.
+      PollInfo ordered =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(10))
+              .until(
+                  () -> {
+                    PollInfo first =
+                        plain.pollInfo(
+                            FlightDescriptor.command(
+                                (sql + " ORDER BY 2 DESC LIMIT 3")
+                                    .getBytes(StandardCharsets.UTF_8)));
+                    PollInfo latest = first;
+                    while (latest.getFlightDescriptor().isPresent()) {
+                      latest = plain.pollInfo(latest.getFlightDescriptor().get());
+                    }
+                    return latest;
+                  },
+                  p -> p.getFlightDescriptor().isEmpty());
+      assertThat(ordered.getFlightInfo().getEndpoints()).hasSize(1);
+      long rows = 0;
+      try (FlightStream stream =
+          plain.getStream(ordered.getFlightInfo().getEndpoints().get(0).getTicket())) {
+        while (stream.next()) {
+          rows += stream.getRoot().getRowCount();
+        }
+      }
+      assertThat(rows).isEqualTo(3);
       // A polled query can be cancelled with the FlightInfo of any of its polls.
       PollInfo running =
           plain.pollInfo(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)));

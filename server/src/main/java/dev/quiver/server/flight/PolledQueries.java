@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.CoordinatedResult;
+import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.sql.AggregatePlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -165,6 +167,36 @@ final class PolledQueries implements AutoCloseable {
     byte[] metadata =
         ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"coordinator\"}")
             .getBytes(StandardCharsets.UTF_8);
+    if (polled.result.isDone() && !polled.result.join().owners().isEmpty()) {
+      // The answer stays on its owners: one endpoint on each; nothing is left to keep here.
+      List<FlightEndpoint> endpoints = new ArrayList<>();
+      for (Location owner : polled.result.join().owners()) {
+        endpoints.add(
+            new FlightEndpoint(
+                new Ticket(
+                    FragmentProtocol.encode(
+                        new FragmentProtocol.FragmentTicket(
+                            polled.id, FragmentProtocol.FragmentTicket.ANSWER))),
+                owner));
+      }
+      byte[] owners =
+          ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"owners\"}")
+              .getBytes(StandardCharsets.UTF_8);
+      if (polls.remove(polled.id, polled)) {
+        polled.release();
+      }
+      FlightInfo info =
+          new FlightInfo(
+              polled.plan.schema(),
+              polled.original,
+              endpoints,
+              -1,
+              -1,
+              false,
+              IpcOption.DEFAULT,
+              owners);
+      return new PollInfo(info, null, 1.0, polled.expires);
+    }
     if (polled.result.isDone()) {
       FlightEndpoint endpoint = new FlightEndpoint(resultTicket(polled.id), self);
       FlightInfo info =

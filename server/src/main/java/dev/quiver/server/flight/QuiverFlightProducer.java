@@ -405,7 +405,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                       plan,
                       allocator,
                       () -> polled.cancelled || streams.isStopping(),
-                      progress -> polled.progress = progress));
+                      progress -> polled.progress = progress,
+                      true));
             } catch (Throwable e) {
               polled.result.completeExceptionally(e);
             }
@@ -500,6 +501,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               try (registration) {
                 if (FragmentProtocol.FragmentTicket.FINAL.equals(fragment.stage())) {
                   worker.streamOwnedResult(fragment.fragment(), listener);
+                } else if (FragmentProtocol.FragmentTicket.ANSWER.equals(fragment.stage())) {
+                  worker.streamOwnedAnswer(fragment.fragment(), listener);
                 } else {
                   worker.streamPartial(fragment.fragment(), listener);
                 }

@@ -120,6 +120,22 @@ public final class AggregateCoordinator {
       BufferAllocator allocator,
       BooleanSupplier cancelled,
       DoubleConsumer progress) {
+    return run(queryId, plan, allocator, cancelled, progress, false);
+  }
+
+  /**
+   * As {@link #run(String, AggregatePlan, BufferAllocator, BooleanSupplier, DoubleConsumer)}; with
+   * {@code answerOnOwners}, a shuffled query without ORDER BY or LIMIT leaves each owner's share of
+   * the answer on the owner, for the client to read from there ({@link
+   * CoordinatedResult#owners()}).
+   */
+  public CoordinatedResult run(
+      String queryId,
+      AggregatePlan plan,
+      BufferAllocator allocator,
+      BooleanSupplier cancelled,
+      DoubleConsumer progress,
+      boolean answerOnOwners) {
     Placement placement =
         Placement.of(
             plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
@@ -145,6 +161,7 @@ public final class AggregateCoordinator {
         members.size(),
         placement);
     ResultAssembler answer = new ResultAssembler(plan);
+    List<Location> keep = List.of();
     try {
       List<PartialReport> partials =
           partialStage(queryId, plan, members, placement, cancelled, progress);
@@ -176,6 +193,12 @@ public final class AggregateCoordinator {
       report.strategy(gather ? Strategy.GATHER : Strategy.SHUFFLE);
       if (gather) {
         gather(queryId, plan, holders, allocator, answer, report);
+      } else if (answerOnOwners && plan.order().isEmpty() && plan.limit().isEmpty()) {
+        shuffleOnly(queryId, holders, report, cancelled);
+        keep = holders;
+        progress.accept(1.0);
+        LOG.info("Query {}: answer left on its {} owner(s): {}", queryId, holders.size(), report);
+        return new CoordinatedResult(answer, report, holders);
       } else {
         shuffle(queryId, plan, holders, members, allocator, answer, report, cancelled);
       }
@@ -183,13 +206,14 @@ public final class AggregateCoordinator {
       report.rowsReturned(answer.rowCount());
       LOG.info(
           "Query {}: {} row(s) by {}: {}", queryId, answer.rowCount(), report.strategy(), report);
-      return new CoordinatedResult(answer, report);
+      return new CoordinatedResult(answer, report, List.of());
     } catch (RuntimeException e) {
       answer.close();
       LOG.info("Query {} failed: {}", queryId, e.getMessage());
       throw e;
     } finally {
-      releaseEverywhere(queryId, members);
+      List<Location> kept = keep;
+      releaseEverywhere(queryId, members.stream().filter(m -> !kept.contains(m)).toList());
     }
   }
 
@@ -274,6 +298,13 @@ public final class AggregateCoordinator {
       ResultAssembler answer,
       QueryReport report,
       BooleanSupplier cancelled) {
+    shuffleOnly(queryId, owners, report, cancelled);
+    collectOwned(queryId, owners, members, allocator, answer, report, cancelled);
+  }
+
+  /** Has every holder send each partition of its partial groups to the partition's owner. */
+  private void shuffleOnly(
+      String queryId, List<Location> owners, QueryReport report, BooleanSupplier cancelled) {
     List<String> ownerAddresses = owners.stream().map(o -> o.getUri().toString()).toList();
     ShuffleRequest request = new ShuffleRequest(queryId, ownerAddresses);
     List<ShuffleReport> shuffles =
@@ -293,6 +324,17 @@ public final class AggregateCoordinator {
             cancelled,
             done -> {});
     shuffles.forEach(report::shuffle);
+  }
+
+  /** Reads every owner's final groups into the answer. */
+  private void collectOwned(
+      String queryId,
+      List<Location> owners,
+      List<Location> members,
+      BufferAllocator allocator,
+      ResultAssembler answer,
+      QueryReport report,
+      BooleanSupplier cancelled) {
     for (int o = 0; o < owners.size(); o++) {
       long started = System.nanoTime();
       Location owner = owners.get(o);

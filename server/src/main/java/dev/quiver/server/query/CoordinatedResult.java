@@ -1,5 +1,7 @@
 package dev.quiver.server.query;
 
+import java.util.List;
+import org.apache.arrow.flight.Location;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -9,10 +11,20 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class CoordinatedResult implements AutoCloseable {
   private final ResultAssembler answer;
   private final QueryReport report;
+  private final List<Location> owners;
 
-  CoordinatedResult(ResultAssembler answer, QueryReport report) {
+  CoordinatedResult(ResultAssembler answer, QueryReport report, List<Location> owners) {
     this.answer = answer;
     this.report = report;
+    this.owners = List.copyOf(owners);
+  }
+
+  /**
+   * The nodes that hold the answer, each its share, to be read from them with {@code answer}
+   * tickets; empty when the answer is here, on the coordinator.
+   */
+  public List<Location> owners() {
+    return owners;
   }
 
   /** Number of rows of the answer. */

@@ -56,12 +56,15 @@ public final class FragmentProtocol {
    * A {@code DoGet} ticket for a fragment's result, scoped to one query.
    *
    * @param fragment the query id
-   * @param stage {@code partial} (the partial result, for a gather) or {@code final} (the owner's
-   *     merged groups after a shuffle)
+   * @param stage {@code partial} (the partial result, for a gather), {@code final} (the owner's
+   *     merged groups after a shuffle, for the coordinator) or {@code answer} (the owner's share of
+   *     the answer itself, in the query's output columns, read by the client; the owner frees the
+   *     query after it)
    */
   public record FragmentTicket(String fragment, String stage) {
     public static final String PARTIAL = "partial";
     public static final String FINAL = "final";
+    public static final String ANSWER = "answer";
   }
 
   /**

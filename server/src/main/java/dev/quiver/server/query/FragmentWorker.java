@@ -439,6 +439,29 @@ public final class FragmentWorker implements AutoCloseable {
     }
   }
 
+  /**
+   * Streams this node's share of the answer to a client: its final groups after HAVING, in the
+   * query's output columns. The query's state here is freed afterwards.
+   */
+  public void streamOwnedAnswer(String queryId, ServerStreamListener listener) {
+    Fragment fragment = fragments.require(queryId);
+    fragment.enter();
+    try (ResultAssembler share = new ResultAssembler(fragment.plan());
+        VectorSchemaRoot projected =
+            VectorSchemaRoot.create(fragment.plan().schema(), fragment.allocator())) {
+      share.add(
+          ResultAssembler.having(
+              fragment.plan(), fragment.takeOwnedResult(), fragment.allocator()));
+      share.fill(projected, 0, share.rowCount());
+      send(fragment, projected, listener);
+    } catch (RuntimeException e) {
+      throw stageFailure(queryId, fragment, e);
+    } finally {
+      fragment.exit();
+      fragments.release(queryId);
+    }
+  }
+
   private void send(Fragment fragment, VectorSchemaRoot result, ServerStreamListener listener) {
     try (VectorSchemaRoot wire =
         VectorSchemaRoot.create(result.getSchema(), fragment.allocator())) {
