@@ -277,6 +277,7 @@ class FlightSqlProtocolTest {
                 done.getEndpoints().stream().map(e -> e.getLocations().get(0).getUri().getPort()))
             .containsExactlyInAnyOrder(cluster.uri(0).getPort(), cluster.uri(1).getPort());
         long groups = 0;
+        long total = 0;
         for (var endpoint : done.getEndpoints()) {
           try (FlightClient owner =
                   FlightClient.builder(allocator, endpoint.getLocations().get(0)).build();
@@ -286,10 +287,17 @@ class FlightSqlProtocolTest {
                 .containsExactly("k", "SUM(a)");
             while (stream.next()) {
               groups += stream.getRoot().getRowCount();
+              org.apache.arrow.vector.BigIntVector sums =
+                  (org.apache.arrow.vector.BigIntVector) stream.getRoot().getVector(1);
+              for (int r = 0; r < sums.getValueCount(); r++) {
+                total += sums.get(r);
+              }
             }
           }
         }
         assertThat(groups).isEqualTo(100_003);
+        // Both nodes serve the same 2M rows with a = 2i: the sums add up to 2 × 2 × Σi.
+        assertThat(total).isEqualTo(4L * 1_999_999L * 2_000_000L / 2);
         // Each share is read once; then it is gone.
         var first = done.getEndpoints().get(0);
         try (FlightClient owner =
