@@ -1,7 +1,6 @@
 package dev.quiver.shuffle.aggregate;
 
 import java.util.Arrays;
-import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
@@ -13,7 +12,7 @@ import org.apache.arrow.vector.FieldVector;
  * only be filled in index order; candidates are compared in the input's buffer and copied out only
  * when they win.
  */
-final class BytesMinMaxAccumulator implements Accumulator {
+final class BytesMinMaxAccumulator extends SingleColumnAccumulator {
   private final boolean max;
   private byte[][] best = new byte[16][];
 
@@ -61,16 +60,6 @@ final class BytesMinMaxAccumulator implements Accumulator {
       }
     }
     return Integer.compare(length, other.length);
-  }
-
-  @Override
-  public void merge(List<FieldVector> state, int[] groups, int rows) {
-    update(state.get(0), groups, rows);
-  }
-
-  @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.quiver.shuffle.aggregate;
 
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -9,7 +8,7 @@ import org.apache.arrow.vector.types.pojo.Field;
  * An accumulator whose state is one Arrow vector indexed by group id, of the result's own type:
  * merging a partial state is folding its values in like input, and the state moves out as it is.
  */
-abstract class VectorAccumulator implements Accumulator {
+abstract class VectorAccumulator extends SingleColumnAccumulator {
   /** The state: one value per group; a group's slot is null until it has a value. */
   protected final FieldVector state;
 
@@ -21,16 +20,6 @@ abstract class VectorAccumulator implements Accumulator {
   @Override
   public void ensureGroups(int groups) {
     Accumulators.ensureCapacity(state, groups);
-  }
-
-  @Override
-  public void merge(List<FieldVector> partial, int[] groups, int rows) {
-    update(partial.get(0), groups, rows);
-  }
-
-  @Override
-  public void exportState(List<FieldVector> targets, int groupCount) {
-    exportResult(targets.get(0), groupCount);
   }
 
   @Override
