@@ -77,10 +77,6 @@ final class PreparedStatements {
     statements.remove(handle);
   }
 
-  int size() {
-    return statements.size();
-  }
-
   private void dropIdle() {
     long now = System.nanoTime();
     statements.values().removeIf(s -> now - s.usedNanos > idleLimit.toNanos());

@@ -111,11 +111,6 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
     }
   }
 
-  /** Prepared statements open on this node. */
-  public int preparedStatements() {
-    return prepared.size();
-  }
-
   // Statements
 
   @Override
