@@ -46,6 +46,13 @@ public final class CanonicalRows {
 
   /** DuckDB's rows, canonicalized the same way (the query does the type-specific conversions). */
   public static List<String> ofDuckDb(List<List<Object>> result) {
+    List<String> rows = ofDuckDbInOrder(result);
+    rows.sort(Comparator.naturalOrder());
+    return rows;
+  }
+
+  /** DuckDB's rows, canonicalized, in DuckDB's order. */
+  public static List<String> ofDuckDbInOrder(List<List<Object>> result) {
     List<String> rows = new ArrayList<>();
     for (List<Object> row : result) {
       List<String> values = new ArrayList<>();
@@ -57,7 +64,15 @@ public final class CanonicalRows {
       }
       rows.add(String.join("|", values));
     }
-    rows.sort(Comparator.naturalOrder());
+    return rows;
+  }
+
+  /** Drains a stream into canonical rows in the order they arrived. */
+  public static List<String> inOrder(BatchStream stream) {
+    List<String> rows = new ArrayList<>();
+    while (stream.next()) {
+      rows.addAll(of(stream.root()));
+    }
     return rows;
   }
 

@@ -286,10 +286,8 @@ class SqlQueryTest {
       List<Field> fields =
           client.querySchema("SELECT id, amount * 2 AS a, region FROM sales").getFields();
       assertThat(fields).extracting(Field::getName).containsExactly("id", "a", "region");
-      assertThat(fields.get(1).getType())
-          .isEqualTo(
-              new ArrowType.FloatingPoint(
-                  org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE));
+      // DECIMAL(12,2) * INTEGER is DECIMAL(22,2) by the SQL standard's rules (DuckDB agrees).
+      assertThat(fields.get(1).getType()).isEqualTo(new ArrowType.Decimal(22, 2, 128));
       assertThat(fields.get(2).getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
     }
   }
@@ -311,16 +309,21 @@ class SqlQueryTest {
         "SELECT id FROM sales WHERE amount > 'abc'",
         FlightStatusCode.INVALID_ARGUMENT,
         "Cannot compare column amount (DECIMAL(12,2)) with 'abc'");
-    assertFails("SELECT id FROM sales ORDER BY id", FlightStatusCode.UNIMPLEMENTED, "ORDER BY");
-    assertFails("SELECT count(DISTINCT x) FROM sales", FlightStatusCode.UNIMPLEMENTED, "DISTINCT");
+    assertFails(
+        "SELECT a.id FROM sales a JOIN sales b ON a.id = b.id",
+        FlightStatusCode.UNIMPLEMENTED,
+        "Join");
+    assertFails(
+        "SELECT count(DISTINCT x), sum(k) FROM sales", FlightStatusCode.UNIMPLEMENTED, "DISTINCT");
     assertFails(
         "SELECT k, sum(x) FROM sales",
         FlightStatusCode.INVALID_ARGUMENT,
-        "Column 'k' in SELECT must appear in GROUP BY");
+        "line 1, column 8",
+        "Expression 'k' is not being grouped");
     assertFails(
         "SELECT sum(s) FROM sales",
         FlightStatusCode.INVALID_ARGUMENT,
-        "SUM cannot take column 's'");
+        "Cannot apply 'SUM' to arguments of type 'SUM(<VARCHAR>)'");
     assertFails(
         "SELECT CAST(s AS BIGINT) AS n FROM sales WHERE id = 1",
         FlightStatusCode.INVALID_ARGUMENT,

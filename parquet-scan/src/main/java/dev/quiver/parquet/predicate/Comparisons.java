@@ -66,7 +66,8 @@ public final class Comparisons {
    * @throws PredicateTypeException if a literal cannot be compared with the column
    */
   public static Predicate in(Field field, List<?> literals) {
-    List<Object> values = new ArrayList<>();
+    // A set keeps the first occurrence of each value in order: linear in the list's length.
+    java.util.Set<Object> distinct = new java.util.LinkedHashSet<>();
     boolean hasNull = false;
     for (Object literal : literals) {
       if (literal == null) {
@@ -75,11 +76,10 @@ public final class Comparisons {
       }
       Predicate equal = compare(field, ComparisonOperator.EQ, literal);
       if (equal instanceof Comparison c && c.operator() == ComparisonOperator.EQ) {
-        if (!values.contains(c.value())) {
-          values.add(c.value());
-        }
+        distinct.add(c.value());
       }
     }
+    List<Object> values = new ArrayList<>(distinct);
     if (values.isEmpty() && hasNull) {
       return Constant.NULL;
     }

@@ -51,28 +51,43 @@ public final class ParquetFilters {
     return Optional.ofNullable(translateOrNull(normalized, fileSchema));
   }
 
+  /**
+   * The conjunction or disjunction of {@code terms[from, to)} as a balanced tree, so that thousands
+   * of terms do not nest thousands deep (parquet-java's filters visit them recursively).
+   */
+  private static FilterPredicate balanced(
+      List<FilterPredicate> terms, int from, int to, boolean conjunction) {
+    if (to - from == 1) {
+      return terms.get(from);
+    }
+    int middle = (from + to) >>> 1;
+    FilterPredicate left = balanced(terms, from, middle, conjunction);
+    FilterPredicate right = balanced(terms, middle, to, conjunction);
+    return conjunction ? FilterApi.and(left, right) : FilterApi.or(left, right);
+  }
+
   /** Null means "cannot prune". */
   private static FilterPredicate translateOrNull(Predicate predicate, MessageType schema) {
     if (predicate instanceof And and) {
-      FilterPredicate result = null;
+      List<FilterPredicate> translated = new ArrayList<>();
       for (Predicate term : and.terms()) {
-        FilterPredicate translated = translateOrNull(term, schema);
-        if (translated != null) {
-          result = result == null ? translated : FilterApi.and(result, translated);
+        FilterPredicate t = translateOrNull(term, schema);
+        if (t != null) {
+          translated.add(t);
         }
       }
-      return result;
+      return translated.isEmpty() ? null : balanced(translated, 0, translated.size(), true);
     }
     if (predicate instanceof Or or) {
-      FilterPredicate result = null;
+      List<FilterPredicate> translated = new ArrayList<>();
       for (Predicate term : or.terms()) {
-        FilterPredicate translated = translateOrNull(term, schema);
-        if (translated == null) {
+        FilterPredicate t = translateOrNull(term, schema);
+        if (t == null) {
           return null;
         }
-        result = result == null ? translated : FilterApi.or(result, translated);
+        translated.add(t);
       }
-      return result;
+      return translated.isEmpty() ? null : balanced(translated, 0, translated.size(), false);
     }
     if (predicate instanceof Constant
         || predicate instanceof Not not && not.term() instanceof Like) {

@@ -91,7 +91,8 @@ final class ClusterFlights {
           endpoints,
           bytes,
           records,
-          false,
+          // One ordered endpoint stays ordered wherever it is served.
+          local.getOrdered() && endpoints.size() == 1,
           IpcOption.DEFAULT,
           JSON.writeValueAsBytes(metadata));
     } catch (IOException e) {

@@ -296,8 +296,16 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               queryInfo(scan, descriptor),
               scan.dataset(),
               new ClusterFlights.LocalInfoRequest(null, scan.sql()));
-      if (scan.limit().isPresent() && wide.getEndpoints().size() > 1) {
-        return LimitedScan.info(wide, scan.limit().getAsLong(), cluster.self());
+      boolean ordered = !scan.order().isEmpty();
+      if ((ordered || scan.limit().isPresent()) && wide.getEndpoints().size() > 1) {
+        if (ordered && scan.order().stream().anyMatch(k -> k.column() >= scan.outputCount())) {
+          throw new QuiverException(
+              ErrorCode.UNIMPLEMENTED,
+              "ORDER BY a column that is not selected is supported on one node only so far;"
+                  + " add it to the select list");
+        }
+        return GatheredScan.info(
+            wide, scan.order(), scan.limit().orElse(Long.MAX_VALUE), cluster.self());
       }
       return wide;
     }
@@ -448,7 +456,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     StreamTracker.Registration registration = streams.register(ticket.getBytes());
     String operation = "DoGet";
     try {
-      if (LimitedScan.is(ticket.getBytes())) {
+      if (GatheredScan.is(ticket.getBytes())) {
         BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
         backpressure.register(listener);
         String name = "stream-" + streamIds.incrementAndGet();
@@ -457,7 +465,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
               try (registration;
                   BufferAllocator allocator =
                       root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
-                LimitedScan.stream(
+                GatheredScan.stream(
                     ticket.getBytes(),
                     cluster,
                     allocator,
@@ -467,7 +475,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                     worker.settings().peerTimeout(),
                     () -> listener.isCancelled() || registration.isCancelled());
               } catch (Throwable e) {
-                listener.error(FlightErrors.toFlight(e, "DoGet of a scan with LIMIT"));
+                listener.error(FlightErrors.toFlight(e, "DoGet of a scan with ORDER BY or LIMIT"));
               }
             });
         return;
@@ -894,7 +902,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     Dataset dataset = plan.dataset();
     List<DataFile> files = plan.candidateFiles();
     List<FlightEndpoint> endpoints = new ArrayList<>();
-    if (plan.limit().isPresent()) {
+    if (plan.limit().isPresent() || !plan.order().isEmpty()) {
       endpoints.add(new FlightEndpoint(ScanTicket.ofWholeQuery(dataset, plan.sql()).toTicket()));
     } else {
       for (DataFile file : files) {
@@ -913,7 +921,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         endpoints.size());
     byte[] metadata = StreamStatistics.toJson(ScanStatistics.skippedFiles(skipped));
     return new FlightInfo(
-        plan.schema(), descriptor, endpoints, -1, -1, false, IpcOption.DEFAULT, metadata);
+        plan.schema(),
+        descriptor,
+        endpoints,
+        -1,
+        -1,
+        !plan.order().isEmpty(),
+        IpcOption.DEFAULT,
+        metadata);
   }
 
   private FlightInfo flightInfo(Dataset dataset) {

@@ -160,7 +160,7 @@ public final class AggregateCoordinator {
         plan.sql().replaceAll("\\s+", " "),
         members.size(),
         placement);
-    ResultAssembler answer = new ResultAssembler(plan);
+    ResultAssembler answer = new ResultAssembler(plan, allocator);
     List<Location> keep = List.of();
     try {
       List<PartialReport> partials =
@@ -193,7 +193,10 @@ public final class AggregateCoordinator {
       report.strategy(gather ? Strategy.GATHER : Strategy.SHUFFLE);
       if (gather) {
         gather(queryId, plan, holders, allocator, answer, report);
-      } else if (answerOnOwners && plan.order().isEmpty() && plan.limit().isEmpty()) {
+      } else if (answerOnOwners
+          && plan.outer() == null
+          && plan.order().isEmpty()
+          && plan.limit().isEmpty()) {
         shuffleOnly(queryId, holders, report, cancelled);
         keep = holders;
         progress.accept(1.0);
@@ -338,7 +341,7 @@ public final class AggregateCoordinator {
     for (int o = 0; o < owners.size(); o++) {
       long started = System.nanoTime();
       Location owner = owners.get(o);
-      int before = answer.groupCount();
+      long before = answer.groupCount();
       if (cluster.isSelf(owner)) {
         try (VectorSchemaRoot owned = worker.takeOwnedResult(queryId)) {
           answer.add(HashPartitioner.copyAll(owned, allocator));

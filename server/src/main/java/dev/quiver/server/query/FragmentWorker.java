@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
-import dev.quiver.parquet.scan.ParquetBatchReader;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.FilterOperator;
+import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.ProjectOperator;
+import dev.quiver.server.exec.ScanOperator;
 import dev.quiver.server.flight.ScanTicket;
 import dev.quiver.server.query.FragmentProtocol.ExchangeHeader;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
@@ -19,6 +22,7 @@ import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
@@ -241,16 +245,41 @@ public final class FragmentWorker implements AutoCloseable {
     ScanStatistics statistics = ScanStatistics.EMPTY;
     try (HashAggregator aggregator = new HashAggregator(plan.layout(), fragment.allocator())) {
       for (FileSplit split = pending.poll(); split != null; split = pending.poll()) {
-        try (ParquetBatchReader reader =
-            ParquetBatchReader.open(split, plan.dataset().schema(), scan, fragment.allocator())) {
-          while (reader.next()) {
+        try (Operator input = aggregationInput(plan, split, scan, fragment.allocator())) {
+          while (input.next()) {
             fragment.checkNotCancelled();
-            aggregator.addInput(reader.root());
+            aggregator.addInput(input.root());
           }
-          statistics = statistics.plus(reader.statistics());
+          statistics = statistics.plus(input.statistics());
         }
       }
       return new ScannedPart(aggregator.takePartial(), statistics);
+    }
+  }
+
+  /**
+   * What the aggregation of one split reads: the scan, filtered by the residual, with the layout's
+   * computed keys and arguments.
+   */
+  private static Operator aggregationInput(
+      AggregatePlan plan, FileSplit split, ScanRequest scan, BufferAllocator allocator) {
+    Operator operator = new ScanOperator(List.of(split), plan.dataset().schema(), scan, allocator);
+    try {
+      if (plan.residual() != null) {
+        operator = new FilterOperator(operator, plan.residual(), allocator);
+      }
+      if (!plan.inputs().isEmpty()) {
+        operator =
+            new ProjectOperator(
+                operator,
+                plan.inputFields(),
+                plan.inputs().stream().map(Projection::expression).toList(),
+                allocator);
+      }
+      return operator;
+    } catch (RuntimeException e) {
+      operator.close();
+      throw e;
     }
   }
 
@@ -446,7 +475,7 @@ public final class FragmentWorker implements AutoCloseable {
   public void streamOwnedAnswer(String queryId, ServerStreamListener listener) {
     Fragment fragment = fragments.require(queryId);
     fragment.enter();
-    try (ResultAssembler share = new ResultAssembler(fragment.plan());
+    try (ResultAssembler share = new ResultAssembler(fragment.plan(), fragment.allocator());
         VectorSchemaRoot projected =
             VectorSchemaRoot.create(fragment.plan().schema(), fragment.allocator())) {
       share.add(

@@ -1,33 +1,49 @@
 package dev.quiver.server.query;
 
-import dev.quiver.parquet.predicate.BatchFilter;
-import dev.quiver.parquet.predicate.Constant;
-import dev.quiver.parquet.predicate.Predicates;
+import dev.quiver.server.exec.ProjectOperator;
+import dev.quiver.server.exec.Sorter;
+import dev.quiver.server.expression.Evaluator;
+import dev.quiver.server.expression.Expression;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Projection;
+import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.partition.HashPartitioner;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.util.Text;
+import org.apache.arrow.vector.types.pojo.Field;
 
 /**
- * Turns final groups into the answer: HAVING, then ORDER BY over the groups of every owner, then
- * LIMIT, then the select list's columns and names.
+ * Turns final groups into the answer: HAVING, then the select list's expressions, then ORDER BY
+ * over the groups of every owner (top-N when there is a LIMIT), then LIMIT.
  *
  * <p>Groups arrive as roots in the plan's result layout; the assembler owns them once added and
  * frees them on close. Without ORDER BY, LIMIT keeps the first rows in arrival order.
  */
 final class ResultAssembler implements AutoCloseable {
   private final AggregatePlan plan;
-  private final List<VectorSchemaRoot> parts = new ArrayList<>();
+  private final BufferAllocator allocator;
+  private final Sorter sorter;
+  private final List<Field> fields;
+  private final int[] visible;
+  private final HashAggregator outer;
+  private long groups;
+  private boolean outerDone;
   private long[] order;
 
-  ResultAssembler(AggregatePlan plan) {
+  /**
+   * @param allocator where the computed answer lives
+   */
+  ResultAssembler(AggregatePlan plan, BufferAllocator allocator) {
     this.plan = plan;
+    this.allocator = allocator;
+    this.sorter = new Sorter(plan.order(), allocator);
+    this.fields = plan.outputs().stream().map(Projection::field).toList();
+    this.outer = plan.outer() == null ? null : new HashAggregator(plan.outer(), allocator);
+    this.visible = new int[plan.outputCount()];
+    for (int c = 0; c < visible.length; c++) {
+      visible[c] = c;
+    }
   }
 
   /**
@@ -37,27 +53,67 @@ final class ResultAssembler implements AutoCloseable {
    */
   static VectorSchemaRoot having(
       AggregatePlan plan, VectorSchemaRoot result, BufferAllocator allocator) {
-    if (plan.having().equals(Constant.TRUE) || result.getRowCount() == 0) {
+    if (plan.outer() != null) {
+      return result; // HAVING reads the outer aggregation, made on the coordinator
+    }
+    return filter(plan.having(), result, allocator);
+  }
+
+  private static VectorSchemaRoot filter(
+      Expression condition, VectorSchemaRoot result, BufferAllocator allocator) {
+    if (condition == null || result.getRowCount() == 0) {
       return result;
     }
     try (result) {
-      BatchFilter filter =
-          BatchFilter.compile(Predicates.normalize(plan.having()), result.getSchema());
       int[] selection = new int[result.getRowCount()];
-      int kept = filter.select(result, selection);
+      int kept = new Evaluator(result).select(condition, selection);
       return HashPartitioner.copyRows(result, selection, 0, kept, allocator);
     }
   }
 
-  /** Adds final groups that already passed HAVING; takes ownership of {@code groups}. */
+  /**
+   * Adds final groups that already passed HAVING (or, for DISTINCT aggregates, distinct pairs for
+   * the outer aggregation); takes ownership of {@code groups}.
+   */
   void add(VectorSchemaRoot groups) {
-    parts.add(groups);
+    if (outer != null) {
+      try (groups) {
+        this.groups += groups.getRowCount();
+        outer.addInput(groups);
+      }
+      return;
+    }
+    addAnswer(groups);
+  }
+
+  /** Computes the outputs of final groups and holds them for sorting; closes {@code groups}. */
+  private void addAnswer(VectorSchemaRoot groups) {
+    try (groups) {
+      VectorSchemaRoot answer = VectorSchemaRoot.create(plan.outputSchema(), allocator);
+      try {
+        ProjectOperator.project(
+            groups, fields, plan.outputs().stream().map(Projection::expression).toList(), answer);
+      } catch (RuntimeException e) {
+        answer.close();
+        throw e;
+      }
+      if (outer == null) {
+        this.groups += answer.getRowCount();
+      }
+      sorter.add(answer);
+    }
+    if (!plan.order().isEmpty() && plan.limit().isPresent()) {
+      long limit = plan.limit().getAsLong();
+      if (sorter.rowCount() > Math.max(2 * Math.min(limit, Integer.MAX_VALUE / 2), 65_536)) {
+        sorter.keepFirst(limit);
+      }
+    }
     order = null;
   }
 
-  /** Number of final groups added, before ORDER BY and LIMIT. */
-  int groupCount() {
-    return parts.stream().mapToInt(VectorSchemaRoot::getRowCount).sum();
+  /** Number of final groups added (distinct pairs for DISTINCT aggregates), before LIMIT. */
+  long groupCount() {
+    return groups;
   }
 
   /** Number of rows of the answer. */
@@ -67,89 +123,29 @@ final class ResultAssembler implements AutoCloseable {
 
   /** Fills {@code out} (in the plan's output schema) with answer rows {@code [from, to)}. */
   void fill(VectorSchemaRoot out, int from, int to) {
-    long[] rows = rows();
-    List<AggregatePlan.Output> outputs = plan.outputs();
-    for (int c = 0; c < outputs.size(); c++) {
-      FieldVector target = out.getVector(c);
-      target.setInitialCapacity(to - from);
-      target.allocateNew();
-      int column = outputs.get(c).column();
-      for (int i = from; i < to; i++) {
-        long row = rows[i];
-        target.copyFromSafe((int) row, i - from, parts.get((int) (row >>> 32)).getVector(column));
-      }
-      target.setValueCount(to - from);
-    }
-    out.setRowCount(to - from);
+    sorter.fill(out, rows(), from, to, visible);
   }
 
   /** The answer's rows as (part index << 32 | row), sorted and limited. */
   private long[] rows() {
-    if (order != null) {
-      return order;
+    if (outer != null && !outerDone) {
+      outerDone = true;
+      addAnswer(filter(plan.having(), outer.takeResult(), allocator));
     }
-    int total = parts.stream().mapToInt(VectorSchemaRoot::getRowCount).sum();
-    Long[] rows = new Long[total];
-    int i = 0;
-    for (int p = 0; p < parts.size(); p++) {
-      for (int r = 0; r < parts.get(p).getRowCount(); r++) {
-        rows[i++] = ((long) p << 32) | r;
-      }
-    }
-    if (!plan.order().isEmpty()) {
-      Arrays.sort(rows, comparator());
-    }
-    long limit = Math.min(total, plan.limit().orElse(Long.MAX_VALUE));
-    order = new long[(int) limit];
-    for (int r = 0; r < limit; r++) {
-      order[r] = rows[r];
+    if (order == null) {
+      order = sorter.sorted(plan.limit().orElse(Long.MAX_VALUE));
     }
     return order;
   }
 
-  private Comparator<Long> comparator() {
-    return (a, b) -> {
-      for (AggregatePlan.SortKey key : plan.order()) {
-        Object x = value(a, key.column());
-        Object y = value(b, key.column());
-        int comparison;
-        if (x == null || y == null) {
-          comparison = x == y ? 0 : (x == null) == key.nullsFirst() ? -1 : 1;
-        } else {
-          comparison = compareValues(x, y);
-          if (key.descending()) {
-            comparison = -comparison;
-          }
-        }
-        if (comparison != 0) {
-          return comparison;
-        }
-      }
-      return 0;
-    };
-  }
-
-  private Object value(long row, int column) {
-    FieldVector vector = parts.get((int) (row >>> 32)).getVector(column);
-    int index = (int) row;
-    return vector.isNull(index) ? null : vector.getObject(index);
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static int compareValues(Object x, Object y) {
-    if (x instanceof Text a && y instanceof Text b) {
-      return Arrays.compareUnsigned(
-          a.getBytes(), 0, (int) a.getLength(), b.getBytes(), 0, (int) b.getLength());
-    }
-    if (x instanceof byte[] a && y instanceof byte[] b) {
-      return Arrays.compareUnsigned(a, b);
-    }
-    return ((Comparable) x).compareTo(y);
-  }
-
   @Override
   public void close() {
-    parts.forEach(VectorSchemaRoot::close);
-    parts.clear();
+    try {
+      sorter.close();
+    } finally {
+      if (outer != null) {
+        outer.close();
+      }
+    }
   }
 }

@@ -5,25 +5,40 @@ import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Predicate;
 import dev.quiver.parquet.predicate.Predicates;
+import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.expression.Expression;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** A planned query: a scan ({@link QueryPlan}) or an aggregation ({@link AggregatePlan}). */
+/**
+ * A planned query over one dataset: a scan ({@link QueryPlan}) or an aggregation ({@link
+ * AggregatePlan}). Both start the same way: the scan reads {@link #scanColumns()} with {@link
+ * #filter()} pushed down into Parquet, and {@link #residual()} filters what the scan cannot.
+ */
 public sealed interface Query permits QueryPlan, AggregatePlan {
   /** The text it was planned from. */
   String sql();
 
   Dataset dataset();
 
-  /** The rows the query reads; {@link Constant#TRUE} for all. */
+  /** The rows the scan reads, pushed down to Parquet; {@link Constant#TRUE} for all. */
   Predicate filter();
 
-  /** The dataset columns the scan reads, each once. */
+  /**
+   * The part of WHERE the scan cannot evaluate, over the scan's batch ({@code scanColumns} in
+   * order); null when there is none.
+   */
+  Expression residual();
+
+  /** The dataset columns the scan hands on, each once; filter-only columns are not among them. */
   List<String> scanColumns();
 
   /** The result's schema. */
   Schema schema();
+
+  /** ORDER BY over the computed columns; empty for none. */
+  List<SortKey> order();
 
   /** The most rows to return, if limited. */
   OptionalLong limit();

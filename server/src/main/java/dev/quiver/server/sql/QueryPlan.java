@@ -5,28 +5,31 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Predicate;
+import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.expression.Expression;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A validated {@code SELECT ... FROM dataset [WHERE ...] [LIMIT n]}.
+ * A validated {@code SELECT <expressions> FROM dataset [WHERE] [ORDER BY] [LIMIT]}: scan, filter,
+ * compute the projections, sort, limit.
  *
- * @param sql the text it was planned from
- * @param scanColumns the dataset columns the projections read, each once
- * @param filter the rows to return; {@link Constant#TRUE} for all
- * @param projections the result columns, in order
- * @param limit the most rows to return, if limited
+ * @param projections the computed columns over the scan batch: the result's columns first, then any
+ *     that only ORDER BY uses
+ * @param outputCount how many of the projections the result has
  */
 public record QueryPlan(
     String sql,
     Dataset dataset,
     List<String> scanColumns,
     Predicate filter,
+    Expression residual,
     List<Projection> projections,
-    OptionalLong limit)
+    List<SortKey> order,
+    OptionalLong limit,
+    int outputCount)
     implements Query {
   public QueryPlan {
     requireNonNull(sql, "sql is null");
@@ -34,50 +37,45 @@ public record QueryPlan(
     scanColumns = List.copyOf(scanColumns);
     requireNonNull(filter, "filter is null");
     projections = List.copyOf(projections);
+    order = List.copyOf(order);
     requireNonNull(limit, "limit is null");
   }
 
   /** A plain read of {@code columns} of every row. */
   public static QueryPlan columns(Dataset dataset, List<String> columns) {
-    List<Projection> projections =
-        columns.stream()
-            .map(c -> new Projection(c, new Expression.ColumnRef(dataset.field(c).orElseThrow())))
-            .toList();
-    return new QueryPlan("", dataset, columns, Constant.TRUE, projections, OptionalLong.empty());
+    List<Projection> projections = new ArrayList<>();
+    for (int c = 0; c < columns.size(); c++) {
+      var field = dataset.field(columns.get(c)).orElseThrow();
+      projections.add(new Projection(field, new Expression.ColumnRef(c, field)));
+    }
+    return new QueryPlan(
+        "",
+        dataset,
+        columns,
+        Constant.TRUE,
+        null,
+        projections,
+        List.of(),
+        OptionalLong.empty(),
+        projections.size());
   }
 
   @Override
   public Schema schema() {
-    return new Schema(projections.stream().map(Projection::field).toList());
+    return new Schema(projections.subList(0, outputCount).stream().map(Projection::field).toList());
   }
 
-  /** Whether the scan's batches are the result as they are: plain columns, in scan order. */
+  /** Whether the scan's batches are the result as they are: its columns, in order, unfiltered. */
   public boolean projectsScanAsIs() {
-    if (projections.size() != scanColumns.size()) {
+    if (residual != null || projections.size() != scanColumns.size() || !order.isEmpty()) {
       return false;
     }
     for (int i = 0; i < projections.size(); i++) {
-      Projection projection = projections.get(i);
-      if (!(projection.expression() instanceof Expression.ColumnRef ref)
-          || !ref.field().getName().equals(scanColumns.get(i))
-          || !projection.name().equals(ref.field().getName())) {
+      if (!projections.get(i).isColumn(i)
+          || !projections.get(i).name().equals(scanColumns.get(i))) {
         return false;
       }
     }
     return true;
-  }
-
-  /**
-   * One result column.
-   *
-   * @param name its name in the result
-   */
-  public record Projection(String name, Expression expression) {
-    public Field field() {
-      return new Field(
-          name,
-          new FieldType(true, expression.type(), null),
-          expression instanceof Expression.ColumnRef ref ? ref.field().getChildren() : null);
-    }
   }
 }

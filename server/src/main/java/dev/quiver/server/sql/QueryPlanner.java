@@ -3,143 +3,135 @@ package dev.quiver.server.sql;
 import static java.util.Objects.requireNonNull;
 
 import dev.quiver.parquet.dataset.Dataset;
-import dev.quiver.parquet.predicate.And;
-import dev.quiver.parquet.predicate.ComparisonOperator;
-import dev.quiver.parquet.predicate.Comparisons;
-import dev.quiver.parquet.predicate.Constant;
-import dev.quiver.parquet.predicate.Not;
-import dev.quiver.parquet.predicate.Or;
-import dev.quiver.parquet.predicate.Predicate;
-import dev.quiver.parquet.predicate.PredicateTypeException;
-import dev.quiver.parquet.predicate.ValueKind;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import java.math.BigDecimal;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.format.DateTimeParseException;
+import dev.quiver.server.plan.LogicalPlanner;
+import dev.quiver.server.plan.QuiverSql;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.OptionalLong;
-import java.util.Set;
-import org.apache.arrow.vector.types.pojo.ArrowType;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.calcite.avatica.util.Casing;
-import org.apache.calcite.avatica.util.Quoting;
-import org.apache.calcite.sql.SqlBasicCall;
-import org.apache.calcite.sql.SqlCall;
-import org.apache.calcite.sql.SqlCharStringLiteral;
-import org.apache.calcite.sql.SqlDataTypeSpec;
-import org.apache.calcite.sql.SqlDateLiteral;
-import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
-import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
-import org.apache.calcite.sql.SqlNodeList;
-import org.apache.calcite.sql.SqlNumericLiteral;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
-import org.apache.calcite.sql.SqlTimeLiteral;
-import org.apache.calcite.sql.SqlTimestampLiteral;
-import org.apache.calcite.sql.SqlUnknownLiteral;
-import org.apache.calcite.sql.fun.SqlBetweenOperator;
-import org.apache.calcite.sql.fun.SqlLikeOperator;
-import org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.SqlParserPos;
-import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
-import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql.validate.SqlConformanceEnum;
-import org.apache.calcite.util.DateString;
-import org.apache.calcite.util.TimeString;
-import org.apache.calcite.util.TimestampString;
 
 /**
- * Plans {@code SELECT <columns | * | expressions> FROM <dataset> [WHERE <predicate>] [LIMIT n]}.
+ * Plans SQL text into a {@link Query}: parsed by {@link QuiverSql}, validated and converted by
+ * Calcite ({@link LogicalPlanner}), against the catalog.
  *
- * <p>Calcite's parser reads the text (identifiers are case-sensitive, quoted with double quotes);
- * validation against the catalog is ours. Problems are {@link QuiverException}s: INVALID_ARGUMENT
- * for a query that is wrong (syntax with line and column, unknown dataset or column listing what
- * exists, a literal of the wrong type), UNIMPLEMENTED for valid SQL Quiver does not run yet.
+ * <p>Problems are {@link QuiverException}s: INVALID_ARGUMENT for a query that is wrong (syntax with
+ * line and column, unknown dataset or column listing what exists, a type error), UNIMPLEMENTED for
+ * valid SQL Quiver does not run yet.
  */
 public final class QueryPlanner {
-  private static final SqlParser.Config PARSER =
-      SqlParser.config()
-          .withParserFactory(SqlBabelParserImpl.FACTORY)
-          .withQuoting(Quoting.DOUBLE_QUOTE)
-          .withUnquotedCasing(Casing.UNCHANGED)
-          .withQuotedCasing(Casing.UNCHANGED)
-          .withCaseSensitive(true)
-          .withConformance(SqlConformanceEnum.LENIENT);
-
   /**
    * The one schema datasets are listed under for SQL tools ({@code main.trips}); a name may be
    * qualified with it or not.
    */
   public static final String SCHEMA = "main";
 
+  /** How many recent plans a planner keeps, so that every endpoint of a query plans it once. */
+  private static final int CACHED_PLANS = 256;
+
+  /** At most this many characters of SQL text are kept with the cached plans. */
+  private static final long CACHED_SQL_CHARACTERS = 32L << 20;
+
   private final Catalog catalog;
+  private long cachedCharacters;
+  private final Map<String, Query> plans =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Query> eldest) {
+          boolean evict = size() > CACHED_PLANS || cachedCharacters > CACHED_SQL_CHARACTERS;
+          if (evict) {
+            cachedCharacters -= eldest.getKey().length();
+          }
+          return evict;
+        }
+      };
 
   public QueryPlanner(Catalog catalog) {
     this.catalog = requireNonNull(catalog, "catalog is null");
   }
 
-  /** Parses and validates {@code sql}: a scan, or an aggregation when it groups or aggregates. */
+  /**
+   * Parses, validates and plans {@code sql}: a scan, or an aggregation. Plans are immutable and the
+   * catalog does not change, so recent plans are reused by their text.
+   */
   public Query plan(String sql) {
     requireNonNull(sql, "sql is null");
-    SqlNode node = parse(sql);
-    OptionalLong limit = OptionalLong.empty();
-    SqlNodeList orderList = null;
-    if (node instanceof SqlOrderBy orderBy) {
-      if (orderBy.offset != null) {
-        throw unimplemented("OFFSET is not supported yet");
+    synchronized (plans) {
+      Query cached = plans.get(sql);
+      if (cached != null) {
+        return cached;
       }
-      orderList = orderBy.orderList;
-      limit = limit(orderBy.fetch);
-      node = orderBy.query;
     }
-    if (!(node instanceof SqlSelect select)) {
-      throw notSelect(node);
+    Query query = onPlannerThread(() -> planUncached(sql));
+    synchronized (plans) {
+      if (plans.put(sql, query) == null) {
+        cachedCharacters += sql.length();
+      }
     }
-    if (select.getFetch() != null) {
-      limit = limit(select.getFetch());
+    return query;
+  }
+
+  /**
+   * Parsing and validation recurse once per nesting level, and Calcite's parser nests a chain of
+   * {@code OR}s as deep as it is long: plans are made on threads with a deep stack, and a query
+   * deeper still is INVALID_ARGUMENT rather than a failure of the node.
+   */
+  private static final long PLANNER_STACK_BYTES = 256L << 20;
+
+  private static final ExecutorService PLANNER_THREADS =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(null, runnable, "quiver-planner", PLANNER_STACK_BYTES);
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private static <T> T onPlannerThread(Callable<T> work) {
+    Future<T> result = PLANNER_THREADS.submit(work);
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      result.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new QuiverException(ErrorCode.CANCELLED, "Planning was interrupted");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StackOverflowError) {
+        throw invalid("The query nests too deeply to plan; write long OR chains as IN lists");
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
     }
-    if (select.getOffset() != null) {
-      throw unimplemented("OFFSET is not supported yet");
+  }
+
+  private Query planUncached(String sql) {
+    SqlNode parsed = QuiverSql.parse(sql);
+    requireQuery(parsed);
+    for (String name : QuiverSql.datasets(parsed)) {
+      dataset(name);
     }
-    if (select.getOrderList() != null && !select.getOrderList().isEmpty()) {
-      orderList = select.getOrderList();
-    }
-    Scope scope = new Scope(dataset(select.getFrom()), sql);
-    Predicate filter =
-        select.getWhere() == null ? Constant.TRUE : predicate(scope, select.getWhere());
-    if (AggregatePlanner.isAggregate(select)) {
-      return new AggregatePlanner(scope, this::predicate).plan(select, filter, orderList, limit);
-    }
-    if (select.isDistinct()) {
-      throw unimplemented("SELECT DISTINCT is not supported yet; use GROUP BY");
-    }
-    if (orderList != null && !orderList.isEmpty()) {
-      throw unimplemented(
-          "ORDER BY is supported for aggregate queries only so far; sort a plain scan on the"
-              + " client");
-    }
-    List<QueryPlan.Projection> projections = new ArrayList<>();
-    for (SqlNode item : select.getSelectList()) {
-      projections.addAll(projections(scope, item));
-    }
-    Set<String> scanColumns = new LinkedHashSet<>();
-    for (QueryPlan.Projection projection : projections) {
-      collectColumns(projection.expression(), scanColumns);
-    }
-    return new QueryPlan(
-        sql, scope.dataset(), List.copyOf(scanColumns), filter, projections, limit);
+    List<String> texts = QuiverSql.selectTexts(sql, parsed);
+    return new LogicalPlanner(catalog, SCHEMA).plan(sql, parsed, texts);
   }
 
   /**
@@ -148,11 +140,17 @@ public final class QueryPlanner {
    */
   public PreparedQuery prepare(String sql) {
     requireNonNull(sql, "sql is null");
-    List<Parameters.Marker> markers = Parameters.find(parse(sql));
+    SqlNode parsed = QuiverSql.parse(sql);
+    List<Parameters.Marker> markers = Parameters.find(parsed);
     if (markers.isEmpty()) {
       return new PreparedQuery(sql, List.of(), plan(sql).schema());
     }
-    Scope scope = new Scope(dataset(select(parse(sql)).getFrom()), sql);
+    requireQuery(parsed);
+    List<String> datasets = QuiverSql.datasets(parsed);
+    if (datasets.size() != 1) {
+      throw invalid("A prepared statement must read one dataset");
+    }
+    Dataset dataset = dataset(datasets.get(0));
     List<Field> parameters = new ArrayList<>();
     for (Parameters.Marker marker : markers) {
       if (marker.column() == null) {
@@ -166,7 +164,8 @@ public final class QueryPlanner {
                 + pos.getColumnNum()
                 + " must be compared with a column");
       }
-      Field column = scope.column(marker.column());
+      String name = marker.column().names.get(marker.column().names.size() - 1);
+      Field column = column(dataset, name);
       parameters.add(
           new Field(
               "parameter_" + (marker.param().getIndex() + 1),
@@ -184,77 +183,29 @@ public final class QueryPlanner {
    * order: an ordinary query to {@link #plan}.
    */
   public String bind(String sql, List<Object> values) {
-    return Parameters.bind(sql, Parameters.find(parse(sql)), values);
-  }
-
-  /** The SELECT of a query, below its ORDER BY / LIMIT. */
-  private static SqlSelect select(SqlNode node) {
-    if (node instanceof SqlOrderBy orderBy) {
-      node = orderBy.query;
-    }
-    if (!(node instanceof SqlSelect select)) {
-      throw notSelect(node);
-    }
-    return select;
+    return Parameters.bind(sql, Parameters.find(QuiverSql.parse(sql)), values);
   }
 
   /** Writes and DDL are UNIMPLEMENTED (Quiver is read-only); other statements are not queries. */
-  private static QuiverException notSelect(SqlNode node) {
+  private static void requireQuery(SqlNode node) {
+    SqlNode query = node instanceof SqlOrderBy orderBy ? orderBy.query : node;
+    if (query instanceof SqlSelect
+        || query.getKind() == SqlKind.UNION
+        || query.getKind() == SqlKind.VALUES) {
+      return;
+    }
     if (SqlKind.DML.contains(node.getKind()) || SqlKind.DDL.contains(node.getKind())) {
-      return unimplemented(
+      throw new QuiverException(
+          ErrorCode.UNIMPLEMENTED,
           "Quiver is read-only: " + node.getKind() + " statements are not supported");
     }
-    return invalid("Only SELECT queries are supported, got " + node.getKind());
+    throw invalid("Only SELECT queries are supported, got " + node.getKind());
   }
 
-  private static SqlNode parse(String sql) {
-    try {
-      return SqlParser.create(sql, PARSER).parseQuery();
-    } catch (SqlParseException e) {
-      SqlParserPos pos = e.getPos();
-      String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      message = message.replaceFirst(" at line \\d+, column \\d+\\.?$", "");
-      throw invalid(
-          pos == null
-              ? "SQL syntax error: " + message
-              : "SQL syntax error at line "
-                  + pos.getLineNum()
-                  + ", column "
-                  + pos.getColumnNum()
-                  + ": "
-                  + message);
-    }
-  }
-
-  private OptionalLong limit(SqlNode fetch) {
-    if (fetch == null) {
-      return OptionalLong.empty();
-    }
-    if (fetch instanceof SqlNumericLiteral number && number.isInteger()) {
-      long value = number.getValueAs(Long.class);
-      if (value >= 0) {
-        return OptionalLong.of(value);
-      }
-    }
-    throw invalid("LIMIT must be a non-negative integer, got " + fetch);
-  }
-
-  private Dataset dataset(SqlNode from) {
-    if (from instanceof SqlBasicCall call && call.getKind() == SqlKind.AS) {
-      from = call.operand(0);
-    }
-    if (!(from instanceof SqlIdentifier identifier)) {
-      throw unimplemented(
-          "FROM must name one dataset; joins and subqueries are not supported, got " + from);
-    }
-    List<String> names = identifier.names;
-    if (names.size() == 2 && names.get(0).equalsIgnoreCase(SCHEMA)) {
-      names = names.subList(1, 2);
-    }
-    String name = String.join(".", names);
+  private Dataset dataset(String name) {
     return catalog
         .find(name)
-        .or(() -> Scope.unique(catalog.names(), n -> n, name).flatMap(catalog::find))
+        .or(() -> unique(catalog.names(), name).flatMap(catalog::find))
         .orElseThrow(
             () ->
                 invalid(
@@ -264,360 +215,33 @@ public final class QueryPlanner {
                         + String.join(", ", catalog.names())));
   }
 
-  private List<QueryPlan.Projection> projections(Scope scope, SqlNode item) {
-    if (item instanceof SqlIdentifier identifier && identifier.isStar()) {
-      return scope.dataset().schema().getFields().stream()
-          .map(f -> new QueryPlan.Projection(f.getName(), new Expression.ColumnRef(f)))
-          .toList();
-    }
-    String name;
-    SqlNode expression = item;
-    if (item instanceof SqlBasicCall call && call.getKind() == SqlKind.AS) {
-      expression = call.operand(0);
-      name = ((SqlIdentifier) call.operand(1)).getSimple();
-    } else if (item instanceof SqlIdentifier identifier) {
-      name = identifier.names.get(identifier.names.size() - 1);
-    } else {
-      name = scope.text(item);
-    }
-    return List.of(new QueryPlan.Projection(name, expression(scope, expression)));
+  private static Field column(Dataset dataset, String name) {
+    return dataset
+        .field(name)
+        .or(
+            () ->
+                unique(dataset.schema().getFields().stream().map(Field::getName).toList(), name)
+                    .flatMap(dataset::field))
+        .orElseThrow(
+            () ->
+                invalid(
+                    "Unknown column '"
+                        + name
+                        + "' in dataset '"
+                        + dataset.name()
+                        + "'; columns are: "
+                        + String.join(
+                            ", ",
+                            dataset.schema().getFields().stream().map(Field::getName).toList())));
   }
 
-  private Expression expression(Scope scope, SqlNode node) {
-    if (node instanceof SqlIdentifier identifier) {
-      return new Expression.ColumnRef(scope.column(identifier));
-    }
-    if (node instanceof SqlLiteral literal) {
-      Object value = literalValue(literal);
-      if (value instanceof BigDecimal d) {
-        return d.scale() <= 0 && d.unscaledValue().bitLength() < 63
-            ? new Expression.Literal(d.longValueExact(), Expression.BIGINT)
-            : new Expression.Literal(d.doubleValue(), Expression.DOUBLE);
-      }
-      if (value instanceof String s) {
-        return new Expression.Literal(s, Expression.VARCHAR);
-      }
-      if (value instanceof Boolean b) {
-        return new Expression.Literal(b, Expression.BOOLEAN);
-      }
-      throw unimplemented("Literal " + literal + " in the select list is not supported");
-    }
-    if (!(node instanceof SqlCall call)) {
-      throw unimplemented("Expression " + node + " is not supported");
-    }
-    switch (call.getKind()) {
-      case CAST:
-        return new Expression.Cast(
-            expression(scope, call.operand(0)), castType((SqlDataTypeSpec) call.operand(1)));
-      case PLUS:
-      case MINUS:
-      case TIMES:
-      case DIVIDE:
-      case MOD:
-        {
-          Expression left = expression(scope, call.operand(0));
-          Expression right = expression(scope, call.operand(1));
-          requireNumeric(left, call);
-          requireNumeric(right, call);
-          char operator =
-              switch (call.getKind()) {
-                case PLUS -> '+';
-                case MINUS -> '-';
-                case TIMES -> '*';
-                case DIVIDE -> '/';
-                default -> '%';
-              };
-          boolean integers = isInteger(left.type()) && isInteger(right.type()) && operator != '/';
-          return new Expression.Arithmetic(
-              operator, left, right, integers ? Expression.BIGINT : Expression.DOUBLE);
-        }
-      case MINUS_PREFIX:
-        {
-          Expression operand = expression(scope, call.operand(0));
-          requireNumeric(operand, call);
-          Expression zero = new Expression.Literal(0L, Expression.BIGINT);
-          return new Expression.Arithmetic(
-              '-',
-              zero,
-              operand,
-              isInteger(operand.type()) ? Expression.BIGINT : Expression.DOUBLE);
-        }
-      default:
-        if (call.getOperator().isAggregator()) {
-          throw unimplemented(
-              "Aggregate " + call.getOperator().getName() + " is not supported yet");
-        }
-        throw unimplemented("Expression " + call + " is not supported");
-    }
-  }
-
-  private static boolean isInteger(ArrowType type) {
-    return type instanceof ArrowType.Int;
-  }
-
-  private static void requireNumeric(Expression expression, SqlCall call) {
-    ArrowType type = expression.type();
-    if (!(type instanceof ArrowType.Int
-        || type instanceof ArrowType.FloatingPoint
-        || type instanceof ArrowType.Decimal)) {
-      throw invalid(
-          "Arithmetic needs numbers, but " + call + " has an operand of type " + typeName(type));
-    }
-  }
-
-  private static ArrowType castType(SqlDataTypeSpec spec) {
-    String name = spec.getTypeName().getSimple().toUpperCase(Locale.ROOT);
-    return switch (name) {
-      case "BIGINT" -> Expression.BIGINT;
-      case "INTEGER", "INT" -> Expression.INTEGER;
-      case "DOUBLE" -> Expression.DOUBLE;
-      case "REAL", "FLOAT" -> Expression.REAL;
-      case "VARCHAR", "CHAR" -> Expression.VARCHAR;
-      case "BOOLEAN" -> Expression.BOOLEAN;
-      default ->
-          throw unimplemented(
-              "CAST to "
-                  + name
-                  + " is not supported; casts go to BIGINT, INTEGER, DOUBLE, REAL, VARCHAR or"
-                  + " BOOLEAN");
-    };
-  }
-
-  private static void collectColumns(Expression expression, Set<String> into) {
-    if (expression instanceof Expression.ColumnRef ref) {
-      into.add(ref.field().getName());
-    } else if (expression instanceof Expression.Cast cast) {
-      collectColumns(cast.input(), into);
-    } else if (expression instanceof Expression.Arithmetic arithmetic) {
-      collectColumns(arithmetic.left(), into);
-      collectColumns(arithmetic.right(), into);
-    }
-  }
-
-  private Predicate predicate(Scope scope, SqlNode node) {
-    try {
-      return translate(scope, node);
-    } catch (PredicateTypeException e) {
-      throw invalid(e.getMessage());
-    }
-  }
-
-  private Predicate translate(Scope scope, SqlNode node) {
-    if (node instanceof SqlLiteral literal && literal.getTypeName() == SqlTypeName.BOOLEAN) {
-      return Constant.of(literal.booleanValue());
-    }
-    if (node instanceof SqlLiteral literal && literal.getTypeName() == SqlTypeName.NULL) {
-      return Constant.NULL;
-    }
-    if (node instanceof SqlIdentifier identifier) {
-      Field field = scope.column(identifier);
-      if (ValueKind.of(field) != ValueKind.BOOLEAN) {
-        throw invalid("WHERE needs a condition, but " + field.getName() + " is not BOOLEAN");
-      }
-      return Comparisons.compare(field, ComparisonOperator.EQ, Boolean.TRUE);
-    }
-    if (!(node instanceof SqlCall call)) {
-      throw invalid("WHERE needs a condition, got " + node);
-    }
-    SqlKind kind = call.getKind();
-    switch (kind) {
-      case AND:
-        return new And(call.getOperandList().stream().map(n -> translate(scope, n)).toList());
-      case OR:
-        return new Or(call.getOperandList().stream().map(n -> translate(scope, n)).toList());
-      case NOT:
-        return new Not(translate(scope, call.operand(0)));
-      case IS_NULL:
-        return Comparisons.isNull(column(scope, call.operand(0), call));
-      case IS_NOT_NULL:
-        return new Not(Comparisons.isNull(column(scope, call.operand(0), call)));
-      case EQUALS:
-      case NOT_EQUALS:
-      case LESS_THAN:
-      case LESS_THAN_OR_EQUAL:
-      case GREATER_THAN:
-      case GREATER_THAN_OR_EQUAL:
-        return comparison(scope, call);
-      case BETWEEN:
-        {
-          Field field = column(scope, call.operand(0), call);
-          Predicate between =
-              new And(
-                  List.of(
-                      Comparisons.compare(
-                          field, ComparisonOperator.GE, literal(call.operand(1), call)),
-                      Comparisons.compare(
-                          field, ComparisonOperator.LE, literal(call.operand(2), call))));
-          boolean negated =
-              call.getOperator() instanceof SqlBetweenOperator between2 && between2.isNegated();
-          return negated ? new Not(between) : between;
-        }
-      case IN:
-      case NOT_IN:
-        {
-          Field field = column(scope, call.operand(0), call);
-          if (!(call.operand(1) instanceof SqlNodeList list)) {
-            throw unimplemented("IN takes a list of literals; subqueries are not supported");
-          }
-          List<Object> values = new ArrayList<>();
-          for (SqlNode value : list) {
-            values.add(literal(value, call));
-          }
-          Predicate in = Comparisons.in(field, values);
-          return kind == SqlKind.NOT_IN ? new Not(in) : in;
-        }
-      case LIKE:
-        {
-          Field field = column(scope, call.operand(0), call);
-          Object pattern = literal(call.operand(1), call);
-          if (!(pattern instanceof String text)) {
-            throw invalid("LIKE needs a string pattern, got " + call.operand(1));
-          }
-          Character escape = null;
-          if (call.operandCount() > 2) {
-            Object escapeText = literal(call.operand(2), call);
-            if (!(escapeText instanceof String e) || e.length() != 1) {
-              throw invalid("ESCAPE must be one character, got " + call.operand(2));
-            }
-            escape = e.charAt(0);
-          }
-          Predicate like = Comparisons.like(field, text, escape);
-          boolean negated =
-              call.getOperator() instanceof SqlLikeOperator likeOperator
-                  && likeOperator.isNegated();
-          return negated ? new Not(like) : like;
-        }
-      default:
-        throw unimplemented(
-            "WHERE supports comparisons, BETWEEN, IN, IS [NOT] NULL, LIKE, AND, OR and NOT;"
-                + " got "
-                + call.getOperator().getName()
-                + " in "
-                + call);
-    }
-  }
-
-  private Predicate comparison(Scope scope, SqlCall call) {
-    ComparisonOperator op =
-        switch (call.getKind()) {
-          case EQUALS -> ComparisonOperator.EQ;
-          case NOT_EQUALS -> ComparisonOperator.NE;
-          case LESS_THAN -> ComparisonOperator.LT;
-          case LESS_THAN_OR_EQUAL -> ComparisonOperator.LE;
-          case GREATER_THAN -> ComparisonOperator.GT;
-          default -> ComparisonOperator.GE;
-        };
-    SqlNode left = call.operand(0);
-    SqlNode right = call.operand(1);
-    if (!isColumn(scope, left) && isColumn(scope, right)) {
-      SqlNode swap = left;
-      left = right;
-      right = swap;
-      op = op.flip();
-    }
-    if (isColumn(scope, left) && isColumn(scope, right)) {
-      throw unimplemented("Comparing two columns (" + call + ") is not supported yet");
-    }
-    return Comparisons.compare(column(scope, left, call), op, literal(right, call));
-  }
-
-  /** Whether a node names a column: an identifier, or in HAVING also an aggregate. */
-  private static boolean isColumn(Scope scope, SqlNode node) {
-    return node instanceof SqlIdentifier
-        || (scope.aggregates() != null && AggregatePlanner.isAggregateCall(node));
-  }
-
-  private Field column(Scope scope, SqlNode node, SqlCall in) {
-    if (node instanceof SqlIdentifier identifier) {
-      return scope.column(identifier);
-    }
-    if (scope.aggregates() != null && AggregatePlanner.isAggregateCall(node)) {
-      return scope.aggregates().apply((SqlCall) node);
-    }
-    throw unimplemented("Conditions apply to a column; " + node + " in " + in + " is not a column");
-  }
-
-  /**
-   * A literal's Java value: BigDecimal, String, Boolean, LocalDate, LocalDateTime, LocalTime or
-   * null.
-   */
-  private static Object literal(SqlNode node, SqlCall in) {
-    if (node instanceof SqlLiteral literal) {
-      return literalValue(literal);
-    }
-    if (node instanceof SqlCall call
-        && call.getKind() == SqlKind.MINUS_PREFIX
-        && literal(call.operand(0), in) instanceof BigDecimal number) {
-      return number.negate();
-    }
-    if (node instanceof SqlCall call && call.getKind() == SqlKind.CAST) {
-      Object value = literal(call.operand(0), in);
-      String type =
-          ((SqlDataTypeSpec) call.operand(1)).getTypeName().getSimple().toUpperCase(Locale.ROOT);
-      try {
-        return switch (type) {
-          case "DATE" -> value == null ? null : LocalDate.parse(value.toString().trim());
-          case "TIMESTAMP" ->
-              value == null ? null : LocalDateTime.parse(value.toString().trim().replace(' ', 'T'));
-          default -> value;
-        };
-      } catch (DateTimeParseException e) {
-        throw invalid("Cannot cast " + call.operand(0) + " to " + type);
-      }
-    }
-    throw unimplemented("Expected a literal in " + in + ", got " + node);
-  }
-
-  private static Object literalValue(SqlLiteral literal) {
-    if (literal.getTypeName() == SqlTypeName.NULL) {
-      return null;
-    }
-    if (literal instanceof SqlUnknownLiteral typed) {
-      // DATE '...', TIMESTAMP '...' and TIME '...' stay untyped until validation; type them here.
-      String text = typed.getValue().trim();
-      try {
-        return switch (typed.tag.toUpperCase(Locale.ROOT)) {
-          case "DATE" -> LocalDate.parse(text);
-          case "TIMESTAMP" -> LocalDateTime.parse(text.replace(' ', 'T'));
-          case "TIME" -> LocalTime.parse(text);
-          default -> throw unimplemented("Literal " + literal + " is not supported");
-        };
-      } catch (DateTimeParseException e) {
-        throw invalid("Invalid " + typed.tag + " literal '" + text + "'");
-      }
-    }
-    if (literal instanceof SqlNumericLiteral number) {
-      return number.getValueAs(BigDecimal.class);
-    }
-    if (literal instanceof SqlCharStringLiteral text) {
-      return text.getValueAs(String.class);
-    }
-    if (literal instanceof SqlDateLiteral date) {
-      return LocalDate.parse(date.getValueAs(DateString.class).toString());
-    }
-    if (literal instanceof SqlTimestampLiteral timestamp) {
-      return LocalDateTime.parse(
-          timestamp.getValueAs(TimestampString.class).toString().replace(' ', 'T'));
-    }
-    if (literal instanceof SqlTimeLiteral time) {
-      return LocalTime.parse(time.getValueAs(TimeString.class).toString());
-    }
-    if (literal.getTypeName() == SqlTypeName.BOOLEAN) {
-      return literal.booleanValue();
-    }
-    throw unimplemented(
-        "Literal " + literal + " of type " + literal.getTypeName() + " is not supported");
-  }
-
-  private static String typeName(ArrowType type) {
-    return Comparisons.typeName(new Field("x", new FieldType(true, type, null), null));
+  /** The one name equal to {@code name} ignoring case, if exactly one is. */
+  private static java.util.Optional<String> unique(List<String> names, String name) {
+    List<String> matches = names.stream().filter(n -> n.equalsIgnoreCase(name)).toList();
+    return matches.size() == 1 ? java.util.Optional.of(matches.get(0)) : java.util.Optional.empty();
   }
 
   static QuiverException invalid(String message) {
     return new QuiverException(ErrorCode.INVALID_ARGUMENT, message);
-  }
-
-  static QuiverException unimplemented(String message) {
-    return new QuiverException(ErrorCode.UNIMPLEMENTED, message);
   }
 }

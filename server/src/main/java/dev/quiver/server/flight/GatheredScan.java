@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.exec.Sorter;
 import dev.quiver.server.query.PeerCalls;
 import java.io.IOException;
 import java.net.URI;
@@ -31,24 +33,36 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 
 /**
- * A scan with LIMIT over a cluster: one endpoint, on the node that planned it, which reads the
- * nodes' own endpoints one after the other and stops as soon as it has the rows. Every Flight and
- * Flight SQL client therefore gets exactly LIMIT rows, whatever it knows of Quiver.
+ * A scan with ORDER BY or LIMIT over a cluster: one endpoint, on the node that planned it, which
+ * reads the nodes' own endpoints (each already sorted, and cut to the limit, by its node). Without
+ * ORDER BY it reads them one after the other and stops as soon as it has the rows; with ORDER BY it
+ * merges them by the sort keys, keeping only the top rows when there is a limit. Every Flight and
+ * Flight SQL client therefore gets exactly the rows asked for, in order, whatever it knows of
+ * Quiver.
  */
-final class LimitedScan {
+final class GatheredScan {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private LimitedScan() {}
+  private GatheredScan() {}
 
   /**
-   * The ticket: the endpoints to read, in order, and the limit.
+   * The ticket: the endpoints to read, in order, the sort keys over their columns and the limit.
    *
    * @param limitedScan each endpoint as {@code [base64 ticket, location]}
+   * @param order sort keys over the endpoints' columns; empty to read them in turn
+   * @param limit the most rows; {@code Long.MAX_VALUE} for all
    */
-  record LimitedTicket(List<List<String>> limitedScan, long limit) {}
+  record LimitedTicket(List<List<String>> limitedScan, List<SortKey> order, long limit) {
+    LimitedTicket {
+      order = order == null ? List.of() : List.copyOf(order);
+    }
+  }
 
-  /** One endpoint on {@code self} that reads {@code wide}'s endpoints up to {@code limit} rows. */
-  static FlightInfo info(FlightInfo wide, long limit, Location self) {
+  /**
+   * One endpoint on {@code self} that reads {@code wide}'s endpoints, merged by {@code order}, up
+   * to {@code limit} rows.
+   */
+  static FlightInfo info(FlightInfo wide, List<SortKey> order, long limit, Location self) {
     List<List<String>> parts = new ArrayList<>();
     for (FlightEndpoint endpoint : wide.getEndpoints()) {
       String location =
@@ -60,7 +74,7 @@ final class LimitedScan {
     }
     byte[] ticket;
     try {
-      ticket = JSON.writeValueAsBytes(new LimitedTicket(parts, limit));
+      ticket = JSON.writeValueAsBytes(new LimitedTicket(parts, order, limit));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -70,7 +84,7 @@ final class LimitedScan {
         List.of(new FlightEndpoint(new Ticket(ticket), self)),
         -1,
         -1,
-        false,
+        !order.isEmpty(),
         IpcOption.DEFAULT,
         wide.getAppMetadata());
   }
@@ -103,6 +117,7 @@ final class LimitedScan {
     long remaining = ticket.limit();
     ObjectNode counters = JSON.createObjectNode();
     VectorSchemaRoot out = null;
+    Sorter sorter = ticket.order().isEmpty() ? null : new Sorter(ticket.order(), allocator);
     try {
       for (List<String> part : ticket.limitedScan()) {
         if (remaining <= 0) {
@@ -124,18 +139,26 @@ final class LimitedScan {
             if (rows == 0) {
               continue;
             }
+            if (sorter != null) {
+              sorter.addMovedFrom(batch);
+              if (sorter.rowCount() > Math.max(2 * Math.min(ticket.limit(), 1L << 30), 65_536)) {
+                sorter.keepFirst(ticket.limit());
+              }
+              if (stopped.getAsBoolean()) {
+                in.cancel("The client stopped reading", null);
+                return;
+              }
+              continue;
+            }
             int kept = (int) Math.min(rows, remaining);
             for (int c = 0; c < batch.getFieldVectors().size(); c++) {
               batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
             }
             out.setRowCount(kept);
-            if (stopped.getAsBoolean()
-                || backpressure.waitForListener(clientTimeout.toMillis())
-                    != BackpressureStrategy.WaitResult.READY) {
+            if (!send(listener, backpressure, clientTimeout, stopped)) {
               in.cancel("The client stopped reading", null);
               return;
             }
-            listener.putNext();
             remaining -= kept;
           }
           if (remaining <= 0) {
@@ -150,6 +173,19 @@ final class LimitedScan {
               ErrorCode.INTERNAL, "Reading from " + location.getUri() + " failed: " + e);
         }
       }
+      if (sorter != null && out != null) {
+        long[] order = sorter.sorted(ticket.limit());
+        int[] columns = new int[out.getFieldVectors().size()];
+        for (int c = 0; c < columns.length; c++) {
+          columns[c] = c;
+        }
+        for (int from = 0; from < order.length; from += MERGED_BATCH_ROWS) {
+          sorter.fill(out, order, from, Math.min(order.length, from + MERGED_BATCH_ROWS), columns);
+          if (!send(listener, backpressure, clientTimeout, stopped)) {
+            return;
+          }
+        }
+      }
       byte[] json = JSON.writeValueAsBytes(counters);
       ArrowBuf metadata = allocator.buffer(json.length);
       metadata.writeBytes(json);
@@ -158,10 +194,30 @@ final class LimitedScan {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } finally {
+      if (sorter != null) {
+        sorter.close();
+      }
       if (out != null) {
         out.close();
       }
     }
+  }
+
+  private static final int MERGED_BATCH_ROWS = 65_536;
+
+  /** Sends the started root's current rows; false when the client stopped reading. */
+  private static boolean send(
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      Duration clientTimeout,
+      BooleanSupplier stopped) {
+    if (stopped.getAsBoolean()
+        || backpressure.waitForListener(clientTimeout.toMillis())
+            != BackpressureStrategy.WaitResult.READY) {
+      return false;
+    }
+    listener.putNext();
+    return true;
   }
 
   private static void add(ObjectNode counters, ArrowBuf metadata) {

@@ -1,0 +1,90 @@
+package dev.quiver.server.exec;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.scan.FileSplit;
+import dev.quiver.parquet.scan.ParquetBatchReader;
+import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.parquet.scan.ScanStatistics;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads splits one after the other with every pushdown level of {@link ParquetBatchReader}: only
+ * the request's columns are decoded and only rows passing its filter come out. The current batch is
+ * the open reader's.
+ */
+public final class ScanOperator implements Operator {
+  private final Iterator<FileSplit> splits;
+  private final Schema datasetSchema;
+  private final ScanRequest request;
+  private final BufferAllocator allocator;
+  private final Schema schema;
+  private ParquetBatchReader reader;
+  private ScanStatistics finished = ScanStatistics.EMPTY;
+
+  /**
+   * @param datasetSchema the dataset's schema, which every split is read as
+   * @param allocator where batches live; must outlive the operator
+   */
+  public ScanOperator(
+      List<FileSplit> splits,
+      Schema datasetSchema,
+      ScanRequest request,
+      BufferAllocator allocator) {
+    this.splits = List.copyOf(splits).iterator();
+    this.datasetSchema = requireNonNull(datasetSchema, "datasetSchema is null");
+    this.request = requireNonNull(request, "request is null");
+    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.schema =
+        new Schema(request.columns().stream().map(c -> datasetSchema.findField(c)).toList());
+  }
+
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  @Override
+  public boolean next() {
+    while (true) {
+      if (reader == null) {
+        if (!splits.hasNext()) {
+          return false;
+        }
+        reader = ParquetBatchReader.open(splits.next(), datasetSchema, request, allocator);
+      }
+      if (reader.next()) {
+        return true;
+      }
+      closeReader();
+    }
+  }
+
+  @Override
+  public VectorSchemaRoot root() {
+    return reader.root();
+  }
+
+  @Override
+  public ScanStatistics statistics() {
+    return reader == null ? finished : finished.plus(reader.statistics());
+  }
+
+  @Override
+  public void close() {
+    closeReader();
+  }
+
+  private void closeReader() {
+    if (reader != null) {
+      ParquetBatchReader closing = reader;
+      reader = null;
+      finished = finished.plus(closing.statistics());
+      closing.close();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.quiver.server.plan;
+
+import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.server.catalog.Catalog;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.schema.impl.AbstractSchema;
+import org.apache.calcite.schema.impl.AbstractTable;
+
+/**
+ * The catalog as Calcite sees it: every dataset is a table, at the root and in the schema {@value
+ * dev.quiver.server.sql.QueryPlanner#SCHEMA} (so {@code trips} and {@code main.trips} both work).
+ */
+final class CatalogSchema {
+  private CatalogSchema() {}
+
+  static CalciteSchema of(Catalog catalog, String schemaName) {
+    CalciteSchema root = CalciteSchema.createRootSchema(false, false);
+    CalciteSchema named = root.add(schemaName, new AbstractSchema());
+    for (String name : catalog.names()) {
+      DatasetTable table = new DatasetTable(catalog.require(name));
+      root.add(name, table);
+      named.add(name, table);
+    }
+    return root;
+  }
+
+  /** A dataset as a table whose row type is the dataset's schema. */
+  static final class DatasetTable extends AbstractTable {
+    private final Dataset dataset;
+
+    DatasetTable(Dataset dataset) {
+      this.dataset = dataset;
+    }
+
+    Dataset dataset() {
+      return dataset;
+    }
+
+    @Override
+    public RelDataType getRowType(RelDataTypeFactory types) {
+      RelDataTypeFactory.Builder row = types.builder();
+      for (Field field : dataset.schema().getFields()) {
+        row.add(field.getName(), ArrowTypes.toSql(field, types));
+      }
+      return row.build();
+    }
+  }
+}

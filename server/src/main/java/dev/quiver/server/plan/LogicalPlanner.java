@@ -1,0 +1,168 @@
+package dev.quiver.server.plan;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.sql.Query;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.config.NullCollation;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgram;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
+import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorUtil;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
+
+/**
+ * Plans a parsed SELECT with Calcite: validates it against the catalog ({@link SqlValidator}:
+ * names, types, implicit casts, GROUP BY rules, by the SQL standard), converts it to relational
+ * algebra ({@link SqlToRelConverter}), and hands that to {@link QueryBuilder}.
+ *
+ * <p>Validation errors are INVALID_ARGUMENT with their line and column; an unknown column lists the
+ * dataset's columns. A planner is cheap and used for one query.
+ */
+public final class LogicalPlanner {
+  private final Catalog catalog;
+  private final String schemaName;
+
+  public LogicalPlanner(Catalog catalog, String schemaName) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.schemaName = requireNonNull(schemaName, "schemaName is null");
+  }
+
+  /**
+   * Plans {@code parsed}, the query {@code sql} as parsed (its text names unnamed columns).
+   *
+   * @param text how each select item was written, for unnamed columns; null entries use Calcite's
+   */
+  public Query plan(String sql, SqlNode parsed, List<String> text) {
+    JavaTypeFactoryImpl types = new JavaTypeFactoryImpl(QuiverTypeSystem.INSTANCE);
+    CalciteSchema root = CatalogSchema.of(catalog, schemaName);
+    Properties properties = new Properties();
+    properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+    CalciteCatalogReader reader =
+        new CalciteCatalogReader(
+            root, List.of(), types, new CalciteConnectionConfigImpl(properties));
+    SqlValidator validator =
+        SqlValidatorUtil.newValidator(
+            QuiverOperators.TABLE,
+            reader,
+            types,
+            SqlValidator.Config.DEFAULT
+                .withConformance(SqlConformanceEnum.LENIENT)
+                .withIdentifierExpansion(true)
+                .withDefaultNullCollation(NullCollation.LAST)
+                .withTypeCoercionFactory(QuiverTypeCoercion::new));
+    SqlNode validated;
+    try {
+      validated = validator.validate(QuiverOperators.rewrite(parsed));
+    } catch (CalciteContextException e) {
+      throw validationError(sql, e);
+    }
+    RelDataType rowType = validator.getValidatedNodeType(validated);
+    RelOptCluster cluster =
+        RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(types));
+    cluster.setMetadataQuerySupplier(
+        () ->
+            new RelMetadataQuery(
+                new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
+    SqlToRelConverter converter =
+        new SqlToRelConverter(
+            (type, query, schemaPath, viewPath) -> {
+              throw new UnsupportedOperationException("views");
+            },
+            validator,
+            reader,
+            cluster,
+            StandardConvertletTable.INSTANCE,
+            SqlToRelConverter.config()
+                .withTrimUnusedFields(false)
+                .withExpand(false)
+                .withInSubQueryThreshold(Integer.MAX_VALUE));
+    RelRoot relRoot = converter.convertQuery(validated, false, true);
+    List<String> names = new ArrayList<>();
+    List<RelDataTypeField> fields = rowType.getFieldList();
+    for (int i = 0; i < fields.size(); i++) {
+      String written = text != null && text.size() == fields.size() ? text.get(i) : null;
+      names.add(written != null ? written : fields.get(i).getName());
+    }
+    return QueryBuilder.build(sql, relRoot, names);
+  }
+
+  private QuiverException validationError(String sql, CalciteContextException e) {
+    SqlIdentifier culprit = identifierAt(sql, e.getPosLine(), e.getPosColumn());
+    String problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+    if (culprit != null) {
+      String name = culprit.names.get(culprit.names.size() - 1);
+      var unknown = unknownColumn(sql, name);
+      if (unknown != null) {
+        return new QuiverException(ErrorCode.INVALID_ARGUMENT, unknown);
+      }
+    }
+    return new QuiverException(
+        ErrorCode.INVALID_ARGUMENT,
+        "SQL error at line " + e.getPosLine() + ", column " + e.getPosColumn() + ": " + problem);
+  }
+
+  /** "Unknown column ..." when no dataset the query reads has a column {@code name}. */
+  private String unknownColumn(String sql, String name) {
+    for (String datasetName : QuiverSql.datasets(QuiverSql.parse(sql))) {
+      var dataset = catalog.find(datasetName);
+      if (dataset.isEmpty()) {
+        continue;
+      }
+      List<Field> columns = dataset.get().schema().getFields();
+      boolean known = columns.stream().anyMatch(f -> f.getName().equalsIgnoreCase(name));
+      if (!known) {
+        return "Unknown column '"
+            + name
+            + "' in dataset '"
+            + datasetName
+            + "'; columns are: "
+            + String.join(", ", columns.stream().map(Field::getName).toList());
+      }
+    }
+    return null;
+  }
+
+  /** The identifier written at a position of {@code sql}, if one is. */
+  private static SqlIdentifier identifierAt(String sql, int line, int column) {
+    SqlIdentifier[] found = new SqlIdentifier[1];
+    QuiverSql.parse(sql)
+        .accept(
+            new org.apache.calcite.sql.util.SqlShuttle() {
+              @Override
+              public SqlNode visit(SqlIdentifier identifier) {
+                SqlParserPos pos = identifier.getParserPosition();
+                if (found[0] == null && pos.getLineNum() == line && pos.getColumnNum() == column) {
+                  found[0] = identifier;
+                }
+                return identifier;
+              }
+            });
+    return found[0];
+  }
+}

@@ -1,0 +1,401 @@
+package dev.quiver.server.plan;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.Range;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.expression.Column;
+import dev.quiver.server.expression.Expression;
+import dev.quiver.server.expression.Function;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.calcite.avatica.util.TimeUnitRange;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.util.DateString;
+import org.apache.calcite.util.NlsString;
+import org.apache.calcite.util.Sarg;
+import org.apache.calcite.util.TimeString;
+import org.apache.calcite.util.TimestampString;
+
+/**
+ * Turns Calcite row expressions into Quiver {@link Expression}s over a given input: each {@code $i}
+ * becomes the input's i-th expression, so projections and filters compose without intermediate
+ * columns. A function Quiver does not compute is UNIMPLEMENTED, naming it.
+ */
+final class RexTranslator {
+  private final List<Expression> inputs;
+
+  RexTranslator(List<Expression> inputs) {
+    this.inputs = requireNonNull(inputs, "inputs is null");
+  }
+
+  Expression translate(RexNode node) {
+    if (node instanceof RexInputRef ref) {
+      return inputs.get(ref.getIndex());
+    }
+    if (node instanceof RexLiteral literal) {
+      return literal(literal);
+    }
+    if (!(node instanceof RexCall call)) {
+      throw unsupported(node.toString());
+    }
+    ArrowType type = type(call);
+    List<RexNode> operands = call.getOperands();
+    SqlKind kind = call.getKind();
+    switch (kind) {
+      case PLUS_PREFIX:
+        return translate(operands.get(0));
+      case SEARCH:
+        return search(translate(operands.get(0)), (RexLiteral) operands.get(1));
+      case CAST:
+        {
+          Expression input = translate(operands.get(0));
+          return input.type().equals(type) ? input : call(Function.CAST, List.of(input), type);
+        }
+      case EXTRACT:
+        return call(
+            Function.EXTRACT,
+            List.of(unit(operands.get(0)), translate(operands.get(1))),
+            Expression.BIGINT);
+      case FLOOR:
+        if (operands.size() == 2) {
+          return call(
+              Function.DATE_TRUNC,
+              List.of(unit(operands.get(1)), translate(operands.get(0))),
+              type);
+        }
+        throw unsupported("FLOOR of a number");
+      case TRIM:
+        {
+          Object flag = ((RexLiteral) operands.get(0)).getValue2();
+          Expression characters = translate(operands.get(1));
+          if (!"BOTH".equals(String.valueOf(flag))
+              || !(characters instanceof Expression.Literal l && " ".equals(l.value()))) {
+            throw unsupported("TRIM other than of spaces on both sides");
+          }
+          return call(Function.TRIM, List.of(translate(operands.get(2))), type);
+        }
+      default:
+        break;
+    }
+    Function function = function(call);
+    List<Expression> arguments = new ArrayList<>(operands.size());
+    for (RexNode operand : operands) {
+      arguments.add(translate(operand));
+    }
+    if (function == Function.OR) {
+      arguments = equalitiesAsInLists(arguments);
+      if (arguments.size() == 1) {
+        return arguments.get(0);
+      }
+    }
+    return call(function, arguments, type);
+  }
+
+  /**
+   * The terms of an OR with the equalities of one expression with constants gathered into one hash
+   * lookup: {@code a = 1 OR a = 2 OR b = 3} becomes {@code a IN (1, 2) OR b = 3}.
+   */
+  private static List<Expression> equalitiesAsInLists(List<Expression> terms) {
+    java.util.Map<Expression, Set<Object>> lists = new java.util.LinkedHashMap<>();
+    List<Expression> others = new ArrayList<>();
+    for (Expression term : terms) {
+      if (term instanceof Expression.Call c
+          && c.function() == Function.EQUALS
+          && c.operands().get(1) instanceof Expression.Literal literal
+          && literal.value() != null
+          && !(c.operands().get(0) instanceof Expression.Literal)) {
+        Expression value = c.operands().get(0);
+        lists
+            .computeIfAbsent(value, v -> new HashSet<>())
+            .add(normalize(literal.value(), literal.type(), value.type()));
+      } else {
+        others.add(term);
+      }
+    }
+    List<Expression> result = new ArrayList<>();
+    lists.forEach((value, points) -> result.add(new Expression.InList(value, points, false)));
+    result.addAll(others);
+    return result;
+  }
+
+  private static Expression call(Function function, List<Expression> operands, ArrowType type) {
+    return new Expression.Call(function, operands, type);
+  }
+
+  private static Function function(RexCall call) {
+    switch (call.getKind()) {
+      case PLUS:
+        return Function.PLUS;
+      case MINUS:
+        return Function.MINUS;
+      case TIMES:
+        return Function.TIMES;
+      case DIVIDE:
+        return Function.DIVIDE;
+      case MOD:
+        return Function.MOD;
+      case MINUS_PREFIX:
+        return Function.NEGATE;
+      case EQUALS:
+        return Function.EQUALS;
+      case NOT_EQUALS:
+        return Function.NOT_EQUALS;
+      case LESS_THAN:
+        return Function.LESS_THAN;
+      case LESS_THAN_OR_EQUAL:
+        return Function.LESS_THAN_OR_EQUAL;
+      case GREATER_THAN:
+        return Function.GREATER_THAN;
+      case GREATER_THAN_OR_EQUAL:
+        return Function.GREATER_THAN_OR_EQUAL;
+      case IS_DISTINCT_FROM:
+        return Function.IS_DISTINCT_FROM;
+      case IS_NOT_DISTINCT_FROM:
+        return Function.IS_NOT_DISTINCT_FROM;
+      case AND:
+        return Function.AND;
+      case OR:
+        return Function.OR;
+      case NOT:
+        return Function.NOT;
+      case IS_NULL:
+        return Function.IS_NULL;
+      case IS_NOT_NULL:
+        return Function.IS_NOT_NULL;
+      case IS_TRUE:
+        return Function.IS_TRUE;
+      case IS_NOT_TRUE:
+        return Function.IS_NOT_TRUE;
+      case IS_FALSE:
+        return Function.IS_FALSE;
+      case IS_NOT_FALSE:
+        return Function.IS_NOT_FALSE;
+      case CASE:
+        return Function.CASE;
+      case COALESCE:
+        return Function.COALESCE;
+      case LIKE:
+        return Function.LIKE;
+      default:
+        break;
+    }
+    String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
+    return switch (name) {
+      case "LOWER" -> Function.LOWER;
+      case "UPPER" -> Function.UPPER;
+      case "SUBSTRING" -> Function.SUBSTRING;
+      case "CHAR_LENGTH", "CHARACTER_LENGTH", "LENGTH" -> Function.CHAR_LENGTH;
+      case "||", "CONCAT" -> Function.CONCAT;
+      case "DATE_TRUNC" -> Function.DATE_TRUNC;
+      case "ABS" -> Function.ABS;
+      default -> throw unsupported("Function " + call.getOperator().getName());
+    };
+  }
+
+  /** A time unit symbol (YEAR, MONTH...) as a VARCHAR literal. */
+  private static Expression unit(RexNode node) {
+    Object value = ((RexLiteral) node).getValue();
+    String unit = value instanceof TimeUnitRange range ? range.name() : String.valueOf(value);
+    return new Expression.Literal(unit, Expression.VARCHAR);
+  }
+
+  private Expression search(Expression value, RexLiteral sargLiteral) {
+    Sarg<?> sarg = sargLiteral.getValueAs(Sarg.class);
+    ArrowType type = value.type();
+    ArrowType literalType = ArrowTypes.toArrow(sargLiteral.getType());
+    Set<Object> points = new HashSet<>();
+    List<Expression> terms = new ArrayList<>();
+    for (Range<?> range : sarg.rangeSet.asRanges()) {
+      if (isPoint(range)) {
+        points.add(
+            normalize(held((Comparable<?>) range.lowerEndpoint(), literalType), literalType, type));
+        continue;
+      }
+      List<Expression> bounds = new ArrayList<>();
+      if (range.hasLowerBound()) {
+        bounds.add(
+            compare(
+                range.lowerBoundType() == com.google.common.collect.BoundType.CLOSED
+                    ? Function.GREATER_THAN_OR_EQUAL
+                    : Function.GREATER_THAN,
+                value,
+                literalOf((Comparable<?>) range.lowerEndpoint(), literalType)));
+      }
+      if (range.hasUpperBound()) {
+        bounds.add(
+            compare(
+                range.upperBoundType() == com.google.common.collect.BoundType.CLOSED
+                    ? Function.LESS_THAN_OR_EQUAL
+                    : Function.LESS_THAN,
+                value,
+                literalOf((Comparable<?>) range.upperEndpoint(), literalType)));
+      }
+      if (bounds.isEmpty()) {
+        bounds.add(call(Function.IS_NOT_NULL, List.of(value), Expression.BOOLEAN));
+      }
+      terms.add(
+          bounds.size() == 1 ? bounds.get(0) : call(Function.AND, bounds, Expression.BOOLEAN));
+    }
+    if (!points.isEmpty()) {
+      Expression in =
+          new Expression.InList(
+              Column.Representation.of(type) == Column.Representation.OBJECT
+                      || type.equals(literalType)
+                  ? value
+                  : value,
+              points,
+              false);
+      terms.add(0, in);
+    }
+    Expression matches =
+        terms.isEmpty()
+            ? new Expression.Literal(false, Expression.BOOLEAN)
+            : terms.size() == 1 ? terms.get(0) : call(Function.OR, terms, Expression.BOOLEAN);
+    return switch (sarg.nullAs) {
+      case TRUE ->
+          call(
+              Function.OR,
+              List.of(call(Function.IS_NULL, List.of(value), Expression.BOOLEAN), matches),
+              Expression.BOOLEAN);
+      case FALSE ->
+          call(
+              Function.AND,
+              List.of(call(Function.IS_NOT_NULL, List.of(value), Expression.BOOLEAN), matches),
+              Expression.BOOLEAN);
+      default -> matches;
+    };
+  }
+
+  private static Expression compare(Function function, Expression left, Expression right) {
+    return call(function, List.of(left, right), Expression.BOOLEAN);
+  }
+
+  private static boolean isPoint(Range<?> range) {
+    return range.hasLowerBound()
+        && range.hasUpperBound()
+        && range.lowerEndpoint().equals(range.upperEndpoint())
+        && range.lowerBoundType() == com.google.common.collect.BoundType.CLOSED
+        && range.upperBoundType() == com.google.common.collect.BoundType.CLOSED;
+  }
+
+  /**
+   * An IN-list value held as the compared column holds its values, so that a hash lookup finds it:
+   * numbers in the column's representation, decimals without trailing zeros.
+   */
+  private static Object normalize(Object value, ArrowType literalType, ArrowType columnType) {
+    Column.Representation representation = Column.Representation.of(columnType);
+    if (representation == Column.Representation.DOUBLE && value instanceof Number n) {
+      double d = n instanceof BigDecimal b ? b.doubleValue() : n.doubleValue();
+      return d == 0.0 ? 0.0 : d;
+    }
+    if (columnType instanceof ArrowType.Decimal && value instanceof Number n) {
+      BigDecimal d = n instanceof BigDecimal b ? b : BigDecimal.valueOf(n.longValue());
+      return d.stripTrailingZeros();
+    }
+    if (representation == Column.Representation.LONG && value instanceof BigDecimal d) {
+      // An integer column: a fractional point can never match.
+      return d.stripTrailingZeros().scale() <= 0 ? (Object) d.longValueExact() : d;
+    }
+    if (columnType instanceof ArrowType.Timestamp && literalType instanceof ArrowType.Date) {
+      return (Long) value * 86_400_000_000L;
+    }
+    return value;
+  }
+
+  private static Expression literalOf(Comparable<?> value, ArrowType type) {
+    return new Expression.Literal(held(value, type), type);
+  }
+
+  /** A Calcite literal value (as a Sarg holds it) in {@link Column}'s representation. */
+  private static Object held(Comparable<?> value, ArrowType type) {
+    if (value instanceof NlsString s) {
+      return s.getValue();
+    }
+    if (value instanceof DateString d) {
+      return (long) d.getDaysSinceEpoch();
+    }
+    if (value instanceof TimestampString t) {
+      return t.getMillisSinceEpoch() * 1_000L;
+    }
+    if (value instanceof TimeString t) {
+      return t.getMillisOfDay() * 1_000L;
+    }
+    if (value instanceof BigDecimal d) {
+      Column.Representation representation = Column.Representation.of(type);
+      if (representation == Column.Representation.LONG) {
+        return d.stripTrailingZeros().scale() <= 0 ? (Object) d.longValueExact() : d;
+      }
+      return representation == Column.Representation.DOUBLE ? (Object) d.doubleValue() : d;
+    }
+    if (value instanceof Boolean b) {
+      return b ? 1L : 0L;
+    }
+    if (value instanceof Double d) {
+      return d;
+    }
+    return value;
+  }
+
+  private static Expression literal(RexLiteral literal) {
+    ArrowType type;
+    if (literal.getType().getSqlTypeName() == SqlTypeName.SYMBOL) {
+      return unit(literal);
+    }
+    if (literal.isNull()) {
+      SqlTypeName name = literal.getType().getSqlTypeName();
+      return new Expression.Literal(
+          null,
+          name == SqlTypeName.NULL ? Expression.VARCHAR : ArrowTypes.toArrow(literal.getType()));
+    }
+    type = ArrowTypes.toArrow(literal.getType());
+    Comparable<?> value = comparableValue(literal);
+    if (value instanceof BigDecimal && type instanceof ArrowType.Int) {
+      return new Expression.Literal(((BigDecimal) value).longValueExact(), type);
+    }
+    if (value != null) {
+      return new Expression.Literal(held(value, type), type);
+    }
+    throw unsupported("Literal " + literal);
+  }
+
+  /**
+   * A literal's value as Calcite compares it: BigDecimal, NlsString, Boolean, DateString,
+   * TimestampString or TimeString; null for other kinds.
+   */
+  static Comparable<?> comparableValue(RexLiteral literal) {
+    return switch (literal.getType().getSqlTypeName()) {
+      case DATE -> literal.getValueAs(DateString.class);
+      case TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> literal.getValueAs(TimestampString.class);
+      case TIME -> literal.getValueAs(TimeString.class);
+      case CHAR, VARCHAR -> literal.getValueAs(NlsString.class);
+      case BOOLEAN -> literal.getValueAs(Boolean.class);
+      case TINYINT, SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, FLOAT, DOUBLE ->
+          literal.getValueAs(BigDecimal.class);
+      default -> null;
+    };
+  }
+
+  private static ArrowType type(RexCall call) {
+    try {
+      return ArrowTypes.toArrow(call.getType());
+    } catch (IllegalArgumentException e) {
+      throw unsupported(call.getOperator().getName() + " returning " + call.getType());
+    }
+  }
+
+  static QuiverException unsupported(String what) {
+    return new QuiverException(ErrorCode.UNIMPLEMENTED, what + " is not supported yet");
+  }
+}
