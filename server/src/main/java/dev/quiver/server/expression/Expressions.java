@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /** Building and rewriting expression trees. */
@@ -19,6 +21,24 @@ public final class Expressions {
     return terms.size() == 1
         ? terms.get(0)
         : new Expression.Call(Function.AND, terms, Expression.BOOLEAN);
+  }
+
+  /**
+   * A constant expression (no column in it) computed now, as a literal: {@code 2 + 3} is {@code 5},
+   * {@code CAST('2024-03-01' AS DATE)} a date. An expression that fails to compute (a bad cast)
+   * stays as it is, to fail when it runs, naming its column.
+   */
+  public static Expression fold(Expression expression) {
+    if (!(expression instanceof Expression.Call) && !(expression instanceof Expression.InList)) {
+      return expression;
+    }
+    try (VectorSchemaRoot one = new VectorSchemaRoot(List.<FieldVector>of())) {
+      one.setRowCount(1);
+      Column value = new Evaluator(one).evaluate(expression);
+      return new Expression.Literal(value.get(0), expression.type());
+    } catch (RuntimeException e) {
+      return expression;
+    }
   }
 
   /** Adds the input columns {@code expression} reads to {@code into}. */

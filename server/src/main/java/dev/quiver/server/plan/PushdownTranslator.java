@@ -11,6 +11,7 @@ import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Not;
 import dev.quiver.parquet.predicate.Or;
 import dev.quiver.parquet.predicate.Predicate;
+import dev.quiver.server.expression.Expression;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -22,6 +23,7 @@ import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -300,13 +302,7 @@ final class PushdownTranslator {
   }
 
   private static boolean isConstant(RexNode node) {
-    if (node instanceof RexLiteral) {
-      return true;
-    }
-    return node instanceof RexCall call
-        && call.getKind() == SqlKind.CAST
-        && call.getOperands().get(0) instanceof RexLiteral literal
-        && SqlTypeFamily.CHARACTER.getTypeNames().contains(literal.getType().getSqlTypeName());
+    return RexUtil.isConstant(node);
   }
 
   /**
@@ -314,16 +310,52 @@ final class PushdownTranslator {
    * string (Comparisons parses it for the column's type and names it when it does not fit).
    */
   private static Object constant(RexNode node) {
-    if (node instanceof RexCall call && call.getKind() == SqlKind.CAST) {
-      node = call.getOperands().get(0);
+    if (node instanceof RexCall call
+        && call.getKind() == SqlKind.CAST
+        && call.getOperands().get(0) instanceof RexLiteral literal
+        && SqlTypeFamily.CHARACTER.getTypeNames().contains(literal.getType().getSqlTypeName())) {
+      node = literal; // a string for a column of another type: Comparisons parses and checks it
     }
-    if (!(node instanceof RexLiteral literal)) {
+    if (node instanceof RexLiteral literal) {
+      return literal.isNull() ? null : java(RexTranslator.comparableValue(literal));
+    }
+    if (!RexUtil.isConstant(node)) {
       return NOT_CONSTANT;
     }
-    if (literal.isNull()) {
-      return null;
+    // A constant expression (2 + 3, CAST(x AS DATE), date_trunc(...)): computed now, so that it
+    // prunes like the literal it is.
+    Expression folded = new RexTranslator(List.of()).translate(node);
+    if (!(folded instanceof Expression.Literal literal)) {
+      return NOT_CONSTANT;
     }
-    return java(RexTranslator.comparableValue(literal));
+    return literal.value() == null ? null : java(literal.value(), literal.type());
+  }
+
+  /** A literal held as {@link dev.quiver.server.expression.Column} holds it, for Comparisons. */
+  private static Object java(Object value, org.apache.arrow.vector.types.pojo.ArrowType type) {
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Date) {
+      return LocalDate.ofEpochDay((Long) value);
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp) {
+      long micros = (Long) value;
+      return LocalDateTime.ofEpochSecond(
+          Math.floorDiv(micros, 1_000_000L),
+          (int) Math.floorMod(micros, 1_000_000L) * 1_000,
+          java.time.ZoneOffset.UTC);
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Time) {
+      return LocalTime.ofNanoOfDay((Long) value * 1_000L);
+    }
+    if (type instanceof org.apache.arrow.vector.types.pojo.ArrowType.Bool) {
+      return ((Long) value) != 0;
+    }
+    if (value instanceof Long l) {
+      return BigDecimal.valueOf(l);
+    }
+    if (value instanceof Double d) {
+      return Double.isFinite(d) ? new BigDecimal(Double.toString(d)) : NOT_CONSTANT;
+    }
+    return value;
   }
 
   private static Object java(Comparable<?> value) {

@@ -7,6 +7,7 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.expression.Column;
 import dev.quiver.server.expression.Expression;
+import dev.quiver.server.expression.Expressions;
 import dev.quiver.server.expression.Function;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -50,6 +51,11 @@ final class RexTranslator {
     if (!(node instanceof RexCall call)) {
       throw unsupported(node.toString());
     }
+    Expression translated = translateCall(call);
+    return Expression.isConstant(translated) ? Expressions.fold(translated) : translated;
+  }
+
+  private Expression translateCall(RexCall call) {
     ArrowType type = type(call);
     List<RexNode> operands = call.getOperands();
     SqlKind kind = call.getKind();
