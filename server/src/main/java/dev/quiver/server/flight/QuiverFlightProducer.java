@@ -2,15 +2,11 @@ package dev.quiver.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
-import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ScanRequest;
-import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
@@ -18,34 +14,23 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.query.AggregateCoordinator;
-import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
-import dev.quiver.server.sql.Query;
-import dev.quiver.server.sql.QueryExecution;
-import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
-import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.CancelStatus;
@@ -65,11 +50,7 @@ import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.sql.FlightSqlUtils;
 import org.apache.arrow.flight.sql.impl.FlightSql;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.message.IpcOption;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,31 +67,6 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private static final Logger LOG = LoggerFactory.getLogger(QuiverFlightProducer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The actions this node answers, as {@code ListActions} reports them. */
-  static final List<ActionType> ACTIONS =
-      List.of(
-          new ActionType("health", "The node's serving status and dataset count, as JSON"),
-          new ActionType(
-              "datasets",
-              "The catalog: every dataset with files, rows, bytes and columns, as JSON"),
-          new ActionType(
-              FragmentProtocol.PARTIAL,
-              "Internal, between nodes: scan and aggregate this node's part of a query"),
-          new ActionType(
-              FragmentProtocol.SHUFFLE,
-              "Internal, between nodes: send a query's partial groups to their owners"),
-          new ActionType(
-              FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
-          new ActionType(
-              ClusterFlights.LOCAL_INFO,
-              "Internal, between nodes: this node's own endpoints of a dataset or scan query"),
-          new ActionType(
-              QuiverFlightProducer.FORWARDED_INFO,
-              "Internal, between nodes: plan a query for a node that lacks its dataset"));
-
-  /** Internal action: plan a query here for a node that does not serve its dataset. */
-  static final String FORWARDED_INFO = "forwarded-flight-info";
-
   /** The Flight SQL actions, and the standard cancel, answered by the Flight SQL side. */
   static final List<ActionType> SQL_ACTIONS =
       Stream.concat(
@@ -119,18 +75,15 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
           .toList();
 
   private final Catalog catalog;
-  private final BufferAllocator root;
-  private final Limits limits;
-  private final BooleanSupplier serving;
   private final QueryPlanner planner;
   private final FragmentWorker worker;
-  private final AggregateCoordinator coordinator;
   private final Cluster cluster;
-  private final ClusterFlights flights;
   private final QuiverSqlProducer sql;
   private final PolledQueries polls;
   private final StreamTracker streams = new StreamTracker();
-  private final AtomicLong streamIds = new AtomicLong();
+  private final FlightInfos infos;
+  private final TicketStreams tickets;
+  private final NodeActions actions;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           runnable -> {
@@ -168,17 +121,24 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       FragmentWorker.Settings fragments,
       AggregateCoordinator.Settings coordination) {
     this.catalog = requireNonNull(catalog, "catalog is null");
-    this.root = requireNonNull(root, "root is null");
-    this.limits = requireNonNull(limits, "limits is null");
-    this.serving = requireNonNull(serving, "serving is null");
+    requireNonNull(root, "root is null");
+    requireNonNull(limits, "limits is null");
     this.planner = new QueryPlanner(catalog);
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments);
-    this.coordinator = new AggregateCoordinator(worker, cluster, executor, coordination);
-    this.flights =
+    AggregateCoordinator coordinator =
+        new AggregateCoordinator(worker, cluster, executor, coordination);
+    ClusterFlights flights =
         new ClusterFlights(cluster, coordination.sharedDatasets(), fragments.peerTimeout());
-    this.sql = new QuiverSqlProducer(catalog, this, root, version());
     this.polls = new PolledQueries(fragments.fragmentTtl());
+    this.infos =
+        new FlightInfos(
+            catalog, planner, cluster, flights, limits.splitBytes(), fragments.peerTimeout());
+    this.tickets =
+        new TicketStreams(
+            catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
+    this.actions = new NodeActions(catalog, serving, worker, infos);
+    this.sql = new QuiverSqlProducer(catalog, this, root, version());
   }
 
   /** This node's part of distributed queries. */
@@ -193,10 +153,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       String prefix = new String(criteria.getExpression(), StandardCharsets.UTF_8);
       for (String name : catalog.names()) {
         if (name.startsWith(prefix)) {
-          Dataset dataset = catalog.require(name);
-          listener.onNext(
-              flights.clusterWide(
-                  flightInfo(dataset), dataset, new ClusterFlights.LocalInfoRequest(name, null)));
+          listener.onNext(infos.clusterWide(catalog.require(name)));
         }
       }
       listener.onCompleted();
@@ -214,9 +171,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       if (descriptor.isCommand()) {
         return info(sql(descriptor), descriptor);
       }
-      Dataset dataset = dataset(descriptor);
-      return flights.clusterWide(
-          flightInfo(dataset), dataset, new ClusterFlights.LocalInfoRequest(dataset.name(), null));
+      return infos.clusterWide(dataset(descriptor));
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
     }
@@ -228,88 +183,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    */
   @Override
   public FlightInfo info(String text, FlightDescriptor descriptor) {
-    try {
-      return infoHere(text, descriptor);
-    } catch (QuiverException e) {
-      if (isUnknownDataset(e) && !cluster.peers().isEmpty()) {
-        return infoFromPeer(text, descriptor, e);
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * A query over a dataset this node does not serve (its folder is still empty, say) is planned by
-   * a peer that does: the FlightInfo's endpoints are on that peer, which coordinates it.
-   */
-  private FlightInfo infoFromPeer(
-      String text, FlightDescriptor descriptor, QuiverException unknown) {
-    for (Location peer : cluster.peers()) {
-      try {
-        byte[] serialized =
-            PeerCalls.actionBytes(
-                cluster,
-                peer,
-                FORWARDED_INFO,
-                new ClusterFlights.LocalInfoRequest(null, text),
-                worker.settings().peerTimeout());
-        FlightInfo there = FlightInfo.deserialize(ByteBuffer.wrap(serialized));
-        List<FlightEndpoint> endpoints = new ArrayList<>();
-        for (FlightEndpoint endpoint : there.getEndpoints()) {
-          endpoints.add(
-              endpoint.getLocations().isEmpty()
-                  ? new FlightEndpoint(endpoint.getTicket(), peer)
-                  : endpoint);
-        }
-        LOG.info("Planned {} on {}, which serves its dataset", abbreviate(text), peer.getUri());
-        return new FlightInfo(
-            there.getSchema(),
-            descriptor,
-            endpoints,
-            there.getBytes(),
-            there.getRecords(),
-            false,
-            IpcOption.DEFAULT,
-            there.getAppMetadata());
-      } catch (QuiverException e) {
-        if (!isUnknownDataset(e)) {
-          throw e;
-        }
-      } catch (IOException | URISyntaxException e) {
-        throw new QuiverException(
-            ErrorCode.INTERNAL, "Peer " + peer.getUri() + " sent an unreadable FlightInfo: " + e);
-      }
-    }
-    throw unknown;
-  }
-
-  private static boolean isUnknownDataset(QuiverException e) {
-    return e.code() == ErrorCode.INVALID_ARGUMENT && e.getMessage().startsWith("Unknown dataset");
-  }
-
-  /** A query's FlightInfo as this node plans it, never asking a peer to plan it instead. */
-  private FlightInfo infoHere(String text, FlightDescriptor descriptor) {
-    Query query = planner.plan(text);
-    if (query instanceof QueryPlan scan) {
-      FlightInfo wide =
-          flights.clusterWide(
-              queryInfo(scan, descriptor),
-              scan.dataset(),
-              new ClusterFlights.LocalInfoRequest(null, scan.sql()));
-      boolean ordered = !scan.order().isEmpty();
-      if ((ordered || scan.limit().isPresent()) && wide.getEndpoints().size() > 1) {
-        if (ordered && scan.order().stream().anyMatch(k -> k.column() >= scan.outputCount())) {
-          throw new QuiverException(
-              ErrorCode.UNIMPLEMENTED,
-              "ORDER BY a column that is not selected is supported on one node only so far;"
-                  + " add it to the select list");
-        }
-        return GatheredScan.info(
-            wide, scan.order(), scan.limit().orElse(Long.MAX_VALUE), cluster.self());
-      }
-      return wide;
-    }
-    return aggregateInfo((AggregatePlan) query, descriptor);
+    return infos.info(text, descriptor);
   }
 
   @Override
@@ -372,7 +246,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       }
       String text = descriptor.isCommand() ? statementText(descriptor.getCommand()) : null;
       if (text != null && planner.plan(text) instanceof AggregatePlan plan) {
-        return polls.pollInfo(startPolled(plan, descriptor), cluster.self());
+        return polls.pollInfo(tickets.startPolled(plan, descriptor), cluster.self());
       }
       return new PollInfo(getFlightInfo(context, descriptor), null, 1.0, null);
     } catch (RuntimeException e) {
@@ -396,37 +270,6 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     return null;
   }
 
-  /** Starts an aggregation in the background for polling clients. */
-  private PolledQueries.Polled startPolled(AggregatePlan plan, FlightDescriptor descriptor) {
-    String queryId = PolledQueries.newId();
-    BufferAllocator allocator =
-        root.newChildAllocator(
-            "query-" + queryId + "-poll", 0, worker.settings().queryMemoryBytes());
-    PolledQueries.Polled polled = polls.add(plan, descriptor, allocator, queryId);
-    try {
-      executor.execute(
-          () -> {
-            try {
-              polled.result.complete(
-                  coordinator.run(
-                      queryId,
-                      plan,
-                      allocator,
-                      () -> polled.cancelled || streams.isStopping(),
-                      progress -> polled.progress = progress,
-                      true));
-            } catch (Throwable e) {
-              polled.result.completeExceptionally(e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      polls.cancel(queryId);
-      throw new QuiverException(
-          ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
-    }
-    return polled;
-  }
-
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
     if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
@@ -442,178 +285,13 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     }
   }
 
-  /**
-   * Starts a stream and returns at once: the batches are produced on the producer's stream
-   * executor, because gRPC delivers the readiness and cancel callbacks that backpressure waits for
-   * on the calling thread, which must therefore not block.
-   */
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     if (QuiverSqlProducer.isFlightSql(ticket.getBytes())) {
       sql.getStream(context, ticket, listener);
       return;
     }
-    StreamTracker.Registration registration = streams.register(ticket.getBytes());
-    String operation = "DoGet";
-    try {
-      if (GatheredScan.is(ticket.getBytes())) {
-        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-        backpressure.register(listener);
-        String name = "stream-" + streamIds.incrementAndGet();
-        executor.execute(
-            () -> {
-              try (registration;
-                  BufferAllocator allocator =
-                      root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
-                GatheredScan.stream(
-                    ticket.getBytes(),
-                    cluster,
-                    allocator,
-                    listener,
-                    backpressure,
-                    limits.clientTimeout(),
-                    worker.settings().peerTimeout(),
-                    () -> listener.isCancelled() || registration.isCancelled());
-              } catch (Throwable e) {
-                listener.error(FlightErrors.toFlight(e, "DoGet of a scan with ORDER BY or LIMIT"));
-              }
-            });
-        return;
-      }
-      String polledId = PolledQueries.id(ticket.getBytes(), "result");
-      if (polledId != null) {
-        PolledQueries.Polled polled = polls.take(polledId);
-        String described = "DoGet of the answer of polled query " + polledId;
-        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-        backpressure.register(listener);
-        executor.execute(
-            () -> {
-              try (registration) {
-                CoordinatedResult answer = polled.result.join();
-                sendAnswer(polled.plan, answer, polled.allocator, listener, backpressure, polledId);
-              } catch (Throwable e) {
-                listener.error(FlightErrors.toFlight(e, described));
-              } finally {
-                polled.release();
-              }
-            });
-        return;
-      }
-      if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
-        FragmentProtocol.FragmentTicket fragment =
-            FragmentProtocol.decode(ticket.getBytes(), FragmentProtocol.FragmentTicket.class);
-        String described =
-            "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
-        executor.execute(
-            () -> {
-              try (registration) {
-                if (FragmentProtocol.FragmentTicket.FINAL.equals(fragment.stage())) {
-                  worker.streamOwnedResult(fragment.fragment(), listener);
-                } else if (FragmentProtocol.FragmentTicket.ANSWER.equals(fragment.stage())) {
-                  worker.streamOwnedAnswer(fragment.fragment(), listener);
-                } else {
-                  worker.streamPartial(fragment.fragment(), listener);
-                }
-              } catch (Throwable e) {
-                listener.error(FlightErrors.toFlight(e, described));
-              }
-            });
-        return;
-      }
-      ScanTicket scan = ScanTicket.from(ticket);
-      operation = "DoGet of dataset '" + scan.dataset() + "'";
-      Dataset dataset = catalog.require(scan.dataset());
-      QueryPlan plan;
-      List<FileSplit> splits;
-      if (scan.sql() != null) {
-        Query query = planner.plan(scan.sql());
-        if (!query.dataset().name().equals(dataset.name())) {
-          throw new QuiverException(
-              ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
-        }
-        operation = "DoGet of query " + abbreviate(scan.sql());
-        if (query instanceof AggregatePlan aggregate) {
-          coordinate(aggregate, operation, listener, registration);
-          return;
-        }
-        plan = (QueryPlan) query;
-        splits =
-            scan.allFiles()
-                ? plan.candidateFiles().stream()
-                    .map(f -> new FileSplit(f, 0, f.rowGroups().size()))
-                    .toList()
-                : List.of(scan.toSplit(dataset));
-      } else {
-        FileSplit split = scan.toSplit(dataset);
-        plan = QueryPlan.columns(dataset, scan.columns());
-        splits = List.of(split);
-      }
-      BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-      backpressure.register(listener);
-      String name = "stream-" + streamIds.incrementAndGet();
-      String described = operation;
-      executor.execute(
-          () -> {
-            try (registration) {
-              ScanStatistics statistics =
-                  stream(plan, splits, name, listener, backpressure, registration);
-              LOG.info("{} {} done: {}", name, described, statistics);
-            } catch (Throwable e) {
-              listener.error(FlightErrors.toFlight(e, described));
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      registration.close();
-      listener.error(
-          FlightErrors.toFlight(
-              new QuiverException(
-                  ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node"),
-              operation));
-    } catch (Throwable e) {
-      registration.close();
-      listener.error(FlightErrors.toFlight(e, operation));
-    }
-  }
-
-  private ScanStatistics stream(
-      QueryPlan plan,
-      List<FileSplit> splits,
-      String name,
-      ServerStreamListener listener,
-      BackpressureStrategy backpressure,
-      StreamTracker.Registration registration) {
-    try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
-        QueryExecution execution = new QueryExecution(plan, splits, limits.batch(), allocator)) {
-      listener.start(execution.root());
-      while (execution.next()) {
-        if (registration.isStopped()) {
-          throw new QuiverException(
-              ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
-        }
-        if (registration.isCancelled()) {
-          throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
-        }
-        BackpressureStrategy.WaitResult ready =
-            backpressure.waitForListener(limits.clientTimeout().toMillis());
-        if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
-          LOG.debug("{} cancelled by the client: {}", name, execution.statistics());
-          return execution.statistics();
-        }
-        if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
-          throw new QuiverException(
-              ErrorCode.CANCELLED,
-              "Client did not read for " + limits.clientTimeout() + "; " + name + " stopped");
-        }
-        listener.putNext();
-      }
-      ScanStatistics statistics = execution.statistics();
-      byte[] json = StreamStatistics.toJson(statistics);
-      ArrowBuf metadata = allocator.buffer(json.length);
-      metadata.writeBytes(json);
-      listener.putMetadata(metadata);
-      listener.completed();
-      return statistics;
-    }
+    tickets.getStream(ticket, listener);
   }
 
   /**
@@ -669,76 +347,12 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       sql.doAction(context, action, listener);
       return;
     }
-    if (action.getType().equals(FORWARDED_INFO)) {
-      try {
-        ClusterFlights.LocalInfoRequest request =
-            FragmentProtocol.decode(action.getBody(), ClusterFlights.LocalInfoRequest.class);
-        FlightInfo info =
-            infoHere(
-                request.sql(),
-                FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
-        ByteBuffer buffer = info.serialize();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        listener.onNext(new Result(bytes));
-        listener.onCompleted();
-      } catch (RuntimeException e) {
-        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
-      }
-      return;
-    }
-    if (action.getType().equals(ClusterFlights.LOCAL_INFO)) {
-      try {
-        listener.onNext(new Result(localInfo(action.getBody())));
-        listener.onCompleted();
-      } catch (RuntimeException e) {
-        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
-      }
-      return;
-    }
-    try {
-      Object body =
-          switch (action.getType()) {
-            case "health" ->
-                Map.of(
-                    "status",
-                    serving.getAsBoolean() ? "SERVING" : "NOT_SERVING",
-                    "datasets",
-                    catalog.names().size());
-            case "datasets" ->
-                catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
-            case FragmentProtocol.PARTIAL ->
-                worker.partial(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.PartialRequest.class));
-            case FragmentProtocol.SHUFFLE ->
-                worker.shuffle(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.ShuffleRequest.class));
-            case FragmentProtocol.RELEASE -> {
-              worker.release(
-                  FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)
-                      .queryId());
-              yield Map.of("released", true);
-            }
-            default ->
-                throw new QuiverException(
-                    ErrorCode.INVALID_ARGUMENT,
-                    "Unknown action '"
-                        + action.getType()
-                        + "'; actions are: "
-                        + String.join(", ", ACTIONS.stream().map(ActionType::getType).toList()));
-          };
-      listener.onNext(new Result(JSON.writeValueAsBytes(body)));
-      listener.onCompleted();
-    } catch (JsonProcessingException | RuntimeException e) {
-      listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
-    }
+    actions.doAction(action, listener);
   }
 
   @Override
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
-    ACTIONS.forEach(listener::onNext);
+    NodeActions.ACTIONS.forEach(listener::onNext);
     SQL_ACTIONS.forEach(listener::onNext);
     listener.onCompleted();
   }
@@ -753,25 +367,6 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     return streams.active();
   }
 
-  /** This node's own FlightInfo of a dataset or scan query, serialized, for a coordinator. */
-  private byte[] localInfo(byte[] body) {
-    ClusterFlights.LocalInfoRequest request =
-        FragmentProtocol.decode(body, ClusterFlights.LocalInfoRequest.class);
-    FlightInfo info;
-    if (request.dataset() != null) {
-      info = flightInfo(catalog.require(request.dataset()));
-    } else if (planner.plan(request.sql()) instanceof QueryPlan scan) {
-      info =
-          queryInfo(scan, FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
-    } else {
-      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a scan query: " + request.sql());
-    }
-    ByteBuffer buffer = info.serialize();
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
-  }
-
   /** Stops remaining streams, frees every query fragment and stops the stream executor. */
   @Override
   public void close() {
@@ -780,90 +375,6 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     worker.close();
     sql.close();
     executor.shutdownNow();
-  }
-
-  /**
-   * Coordinates an aggregation on the stream executor: runs it across the cluster, then streams the
-   * answer with backpressure and ends with the query's report as metadata.
-   */
-  private void coordinate(
-      AggregatePlan plan,
-      String operation,
-      ServerStreamListener listener,
-      StreamTracker.Registration registration) {
-    BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-    backpressure.register(listener);
-    String queryId = UUID.randomUUID().toString();
-    executor.execute(
-        () -> {
-          try (registration;
-              BufferAllocator allocator =
-                  root.newChildAllocator(
-                      "query-" + queryId + "-coordinator",
-                      0,
-                      worker.settings().queryMemoryBytes());
-              CoordinatedResult result =
-                  coordinator.run(
-                      queryId,
-                      plan,
-                      allocator,
-                      () ->
-                          listener.isCancelled()
-                              || registration.isStopped()
-                              || registration.isCancelled())) {
-            sendAnswer(plan, result, allocator, listener, backpressure, queryId);
-          } catch (Throwable e) {
-            listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
-          }
-        });
-  }
-
-  /**
-   * Streams an aggregation's answer with backpressure, then its report as the last message.
-   *
-   * @param allocator where the output batches are built; the caller closes it after
-   */
-  private void sendAnswer(
-      AggregatePlan plan,
-      CoordinatedResult result,
-      BufferAllocator allocator,
-      ServerStreamListener listener,
-      BackpressureStrategy backpressure,
-      String queryId) {
-    try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
-      listener.start(out);
-      int batchRows = limits.batch().maxBatchRows();
-      for (int from = 0; from < result.rowCount(); from += batchRows) {
-        BackpressureStrategy.WaitResult ready =
-            backpressure.waitForListener(limits.clientTimeout().toMillis());
-        if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
-          LOG.info("Query {} cancelled by the client while sending", queryId);
-          return;
-        }
-        result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
-        listener.putNext();
-      }
-      byte[] json = result.report().toJson();
-      ArrowBuf metadata = allocator.buffer(json.length);
-      metadata.writeBytes(json);
-      listener.putMetadata(metadata);
-      listener.completed();
-    }
-  }
-
-  /**
-   * The one endpoint of an aggregation: its answer comes through this node, the coordinator, which
-   * the FlightInfo's metadata says ({@code "resultVia": "coordinator"}).
-   */
-  private FlightInfo aggregateInfo(AggregatePlan plan, FlightDescriptor descriptor) {
-    Location self = cluster.self();
-    FlightEndpoint endpoint =
-        new FlightEndpoint(ScanTicket.ofWholeQuery(plan.dataset(), plan.sql()).toTicket(), self);
-    byte[] metadata =
-        ("{\"resultVia\":\"coordinator\",\"coordinator\":\"" + self.getUri() + "\"}")
-            .getBytes(StandardCharsets.UTF_8);
-    return new FlightInfo(
-        plan.schema(), descriptor, List.of(endpoint), -1, -1, false, IpcOption.DEFAULT, metadata);
   }
 
   private Dataset dataset(FlightDescriptor descriptor) {
@@ -887,86 +398,5 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   private static String sql(FlightDescriptor descriptor) {
     return new String(descriptor.getCommand(), StandardCharsets.UTF_8);
-  }
-
-  private static String abbreviate(String sql) {
-    String flat = sql.replaceAll("\\s+", " ").trim();
-    return flat.length() <= 120 ? flat : flat.substring(0, 117) + "...";
-  }
-
-  /**
-   * Endpoints for a query: one per split of the files its partition values allow, or a single
-   * endpoint reading them in order when a LIMIT can stop the scan early.
-   */
-  private FlightInfo queryInfo(QueryPlan plan, FlightDescriptor descriptor) {
-    Dataset dataset = plan.dataset();
-    List<DataFile> files = plan.candidateFiles();
-    List<FlightEndpoint> endpoints = new ArrayList<>();
-    if (plan.limit().isPresent() || !plan.order().isEmpty()) {
-      endpoints.add(new FlightEndpoint(ScanTicket.ofWholeQuery(dataset, plan.sql()).toTicket()));
-    } else {
-      for (DataFile file : files) {
-        for (FileSplit split : FileSplit.of(file, limits.splitBytes())) {
-          endpoints.add(
-              new FlightEndpoint(ScanTicket.ofQuery(dataset, split, plan.sql()).toTicket()));
-        }
-      }
-    }
-    int skipped = dataset.files().size() - files.size();
-    LOG.info(
-        "Planned {}: {} of {} files after partition pruning, {} endpoints",
-        abbreviate(plan.sql()),
-        files.size(),
-        dataset.files().size(),
-        endpoints.size());
-    byte[] metadata = StreamStatistics.toJson(ScanStatistics.skippedFiles(skipped));
-    return new FlightInfo(
-        plan.schema(),
-        descriptor,
-        endpoints,
-        -1,
-        -1,
-        !plan.order().isEmpty(),
-        IpcOption.DEFAULT,
-        metadata);
-  }
-
-  private FlightInfo flightInfo(Dataset dataset) {
-    List<String> columns = dataset.schema().getFields().stream().map(Field::getName).toList();
-    List<FlightEndpoint> endpoints = new ArrayList<>();
-    for (DataFile file : dataset.files()) {
-      for (FileSplit split : FileSplit.of(file, limits.splitBytes())) {
-        endpoints.add(new FlightEndpoint(ScanTicket.of(dataset, split, columns).toTicket()));
-      }
-    }
-    return new FlightInfo(
-        dataset.schema(),
-        FlightDescriptor.path(dataset.name()),
-        endpoints,
-        dataset.sizeBytes(),
-        dataset.rowCount());
-  }
-
-  private static Map<String, Object> describe(Dataset dataset) {
-    Map<String, Object> described = new LinkedHashMap<>();
-    described.put("name", dataset.name());
-    described.put("location", dataset.location());
-    described.put("files", dataset.files().size());
-    described.put("rows", dataset.rowCount());
-    described.put("bytes", dataset.sizeBytes());
-    described.put(
-        "columns",
-        dataset.schema().getFields().stream()
-            .map(
-                f ->
-                    Map.of(
-                        "name",
-                        f.getName(),
-                        "type",
-                        f.getType().toString(),
-                        "nullable",
-                        f.isNullable()))
-            .toList());
-    return described;
   }
 }

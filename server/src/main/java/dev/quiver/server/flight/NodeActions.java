@@ -1,0 +1,150 @@
+package dev.quiver.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.FragmentProtocol;
+import dev.quiver.server.query.FragmentWorker;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.Result;
+
+/**
+ * Quiver's own {@code DoAction}s: {@code health} and {@code datasets} for anyone, and the calls
+ * between nodes (fragment stages, this node's endpoints, planning for a node without the dataset).
+ */
+final class NodeActions {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Internal action: plan a query here for a node that does not serve its dataset. */
+  static final String FORWARDED_INFO = "forwarded-flight-info";
+
+  /** The actions this node answers, as {@code ListActions} reports them. */
+  static final List<ActionType> ACTIONS =
+      List.of(
+          new ActionType("health", "The node's serving status and dataset count, as JSON"),
+          new ActionType(
+              "datasets",
+              "The catalog: every dataset with files, rows, bytes and columns, as JSON"),
+          new ActionType(
+              FragmentProtocol.PARTIAL,
+              "Internal, between nodes: scan and aggregate this node's part of a query"),
+          new ActionType(
+              FragmentProtocol.SHUFFLE,
+              "Internal, between nodes: send a query's partial groups to their owners"),
+          new ActionType(
+              FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
+          new ActionType(
+              ClusterFlights.LOCAL_INFO,
+              "Internal, between nodes: this node's own endpoints of a dataset or scan query"),
+          new ActionType(
+              FORWARDED_INFO,
+              "Internal, between nodes: plan a query for a node that lacks its dataset"));
+
+  private final Catalog catalog;
+  private final BooleanSupplier serving;
+  private final FragmentWorker worker;
+  private final FlightInfos infos;
+
+  /**
+   * @param serving whether the node is serving, for the {@code health} action
+   */
+  NodeActions(Catalog catalog, BooleanSupplier serving, FragmentWorker worker, FlightInfos infos) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.serving = requireNonNull(serving, "serving is null");
+    this.worker = requireNonNull(worker, "worker is null");
+    this.infos = requireNonNull(infos, "infos is null");
+  }
+
+  void doAction(Action action, StreamListener<Result> listener) {
+    if (action.getType().equals(FORWARDED_INFO)) {
+      try {
+        listener.onNext(new Result(infos.forwardedInfo(action.getBody())));
+        listener.onCompleted();
+      } catch (RuntimeException e) {
+        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+      }
+      return;
+    }
+    if (action.getType().equals(ClusterFlights.LOCAL_INFO)) {
+      try {
+        listener.onNext(new Result(infos.localInfo(action.getBody())));
+        listener.onCompleted();
+      } catch (RuntimeException e) {
+        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+      }
+      return;
+    }
+    try {
+      Object body =
+          switch (action.getType()) {
+            case "health" ->
+                Map.of(
+                    "status",
+                    serving.getAsBoolean() ? "SERVING" : "NOT_SERVING",
+                    "datasets",
+                    catalog.names().size());
+            case "datasets" ->
+                catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
+            case FragmentProtocol.PARTIAL ->
+                worker.partial(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.PartialRequest.class));
+            case FragmentProtocol.SHUFFLE ->
+                worker.shuffle(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.ShuffleRequest.class));
+            case FragmentProtocol.RELEASE -> {
+              worker.release(
+                  FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)
+                      .queryId());
+              yield Map.of("released", true);
+            }
+            default ->
+                throw new QuiverException(
+                    ErrorCode.INVALID_ARGUMENT,
+                    "Unknown action '"
+                        + action.getType()
+                        + "'; actions are: "
+                        + String.join(", ", ACTIONS.stream().map(ActionType::getType).toList()));
+          };
+      listener.onNext(new Result(JSON.writeValueAsBytes(body)));
+      listener.onCompleted();
+    } catch (JsonProcessingException | RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+    }
+  }
+
+  private static Map<String, Object> describe(Dataset dataset) {
+    Map<String, Object> described = new LinkedHashMap<>();
+    described.put("name", dataset.name());
+    described.put("location", dataset.location());
+    described.put("files", dataset.files().size());
+    described.put("rows", dataset.rowCount());
+    described.put("bytes", dataset.sizeBytes());
+    described.put(
+        "columns",
+        dataset.schema().getFields().stream()
+            .map(
+                f ->
+                    Map.of(
+                        "name",
+                        f.getName(),
+                        "type",
+                        f.getType().toString(),
+                        "nullable",
+                        f.isNullable()))
+            .toList());
+    return described;
+  }
+}

@@ -1,0 +1,356 @@
+package dev.quiver.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.parquet.scan.FileSplit;
+import dev.quiver.parquet.scan.ScanStatistics;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.AggregateCoordinator;
+import dev.quiver.server.query.CoordinatedResult;
+import dev.quiver.server.query.FragmentProtocol;
+import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Query;
+import dev.quiver.server.sql.QueryExecution;
+import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.sql.QueryPlanner;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.flight.BackpressureStrategy;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@code DoGet}: a scan ticket runs its query's operators over its split, an aggregation's
+ * ticket coordinates it across the cluster, a gathering ticket merges the nodes' streams, a polled
+ * query's ticket sends its answer, and a fragment ticket sends a stage's result to a coordinator.
+ *
+ * <p>Every stream runs on the stream executor (gRPC delivers the readiness and cancel callbacks
+ * that backpressure waits for on the calling thread, which must therefore not block), allocates
+ * from its own named child of the root allocator with a limit, waits for the client's readiness
+ * before each batch, and stops when the client cancels or the node shuts down.
+ */
+final class TicketStreams {
+  private static final Logger LOG = LoggerFactory.getLogger(TicketStreams.class);
+
+  private final Catalog catalog;
+  private final QueryPlanner planner;
+  private final BufferAllocator root;
+  private final QuiverFlightProducer.Limits limits;
+  private final Cluster cluster;
+  private final FragmentWorker worker;
+  private final AggregateCoordinator coordinator;
+  private final ExecutorService executor;
+  private final StreamTracker streams;
+  private final PolledQueries polls;
+  private final AtomicLong streamIds = new AtomicLong();
+
+  /**
+   * @param root the process's root allocator; streams allocate from children of it
+   * @param executor runs the streams; owned by the caller
+   */
+  TicketStreams(
+      Catalog catalog,
+      QueryPlanner planner,
+      BufferAllocator root,
+      QuiverFlightProducer.Limits limits,
+      Cluster cluster,
+      FragmentWorker worker,
+      AggregateCoordinator coordinator,
+      ExecutorService executor,
+      StreamTracker streams,
+      PolledQueries polls) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.planner = requireNonNull(planner, "planner is null");
+    this.root = requireNonNull(root, "root is null");
+    this.limits = requireNonNull(limits, "limits is null");
+    this.cluster = requireNonNull(cluster, "cluster is null");
+    this.worker = requireNonNull(worker, "worker is null");
+    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.executor = requireNonNull(executor, "executor is null");
+    this.streams = requireNonNull(streams, "streams is null");
+    this.polls = requireNonNull(polls, "polls is null");
+  }
+
+  /**
+   * Starts a stream and returns at once: the batches are produced on the producer's stream
+   * executor, because gRPC delivers the readiness and cancel callbacks that backpressure waits for
+   * on the calling thread, which must therefore not block.
+   */
+  void getStream(Ticket ticket, ServerStreamListener listener) {
+    StreamTracker.Registration registration = streams.register(ticket.getBytes());
+    String operation = "DoGet";
+    try {
+      if (GatheredScan.is(ticket.getBytes())) {
+        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+        backpressure.register(listener);
+        String name = "stream-" + streamIds.incrementAndGet();
+        executor.execute(
+            () -> {
+              try (registration;
+                  BufferAllocator allocator =
+                      root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
+                GatheredScan.stream(
+                    ticket.getBytes(),
+                    cluster,
+                    allocator,
+                    listener,
+                    backpressure,
+                    limits.clientTimeout(),
+                    worker.settings().peerTimeout(),
+                    () -> listener.isCancelled() || registration.isCancelled());
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, "DoGet of a scan with ORDER BY or LIMIT"));
+              }
+            });
+        return;
+      }
+      String polledId = PolledQueries.id(ticket.getBytes(), "result");
+      if (polledId != null) {
+        PolledQueries.Polled polled = polls.take(polledId);
+        String described = "DoGet of the answer of polled query " + polledId;
+        BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+        backpressure.register(listener);
+        executor.execute(
+            () -> {
+              try (registration) {
+                CoordinatedResult answer = polled.result.join();
+                sendAnswer(polled.plan, answer, polled.allocator, listener, backpressure, polledId);
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, described));
+              } finally {
+                polled.release();
+              }
+            });
+        return;
+      }
+      if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
+        FragmentProtocol.FragmentTicket fragment =
+            FragmentProtocol.decode(ticket.getBytes(), FragmentProtocol.FragmentTicket.class);
+        String described =
+            "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
+        executor.execute(
+            () -> {
+              try (registration) {
+                if (FragmentProtocol.FragmentTicket.FINAL.equals(fragment.stage())) {
+                  worker.streamOwnedResult(fragment.fragment(), listener);
+                } else if (FragmentProtocol.FragmentTicket.ANSWER.equals(fragment.stage())) {
+                  worker.streamOwnedAnswer(fragment.fragment(), listener);
+                } else {
+                  worker.streamPartial(fragment.fragment(), listener);
+                }
+              } catch (Throwable e) {
+                listener.error(FlightErrors.toFlight(e, described));
+              }
+            });
+        return;
+      }
+      ScanTicket scan = ScanTicket.from(ticket);
+      operation = "DoGet of dataset '" + scan.dataset() + "'";
+      Dataset dataset = catalog.require(scan.dataset());
+      QueryPlan plan;
+      List<FileSplit> splits;
+      if (scan.sql() != null) {
+        Query query = planner.plan(scan.sql());
+        if (!query.dataset().name().equals(dataset.name())) {
+          throw new QuiverException(
+              ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
+        }
+        operation = "DoGet of query " + FlightInfos.abbreviate(scan.sql());
+        if (query instanceof AggregatePlan aggregate) {
+          coordinate(aggregate, operation, listener, registration);
+          return;
+        }
+        plan = (QueryPlan) query;
+        splits =
+            scan.allFiles()
+                ? plan.candidateFiles().stream()
+                    .map(f -> new FileSplit(f, 0, f.rowGroups().size()))
+                    .toList()
+                : List.of(scan.toSplit(dataset));
+      } else {
+        FileSplit split = scan.toSplit(dataset);
+        plan = QueryPlan.columns(dataset, scan.columns());
+        splits = List.of(split);
+      }
+      BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+      backpressure.register(listener);
+      String name = "stream-" + streamIds.incrementAndGet();
+      String described = operation;
+      executor.execute(
+          () -> {
+            try (registration) {
+              ScanStatistics statistics =
+                  stream(plan, splits, name, listener, backpressure, registration);
+              LOG.info("{} {} done: {}", name, described, statistics);
+            } catch (Throwable e) {
+              listener.error(FlightErrors.toFlight(e, described));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      registration.close();
+      listener.error(
+          FlightErrors.toFlight(
+              new QuiverException(
+                  ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node"),
+              operation));
+    } catch (Throwable e) {
+      registration.close();
+      listener.error(FlightErrors.toFlight(e, operation));
+    }
+  }
+
+  private ScanStatistics stream(
+      QueryPlan plan,
+      List<FileSplit> splits,
+      String name,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      StreamTracker.Registration registration) {
+    try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
+        QueryExecution execution = new QueryExecution(plan, splits, limits.batch(), allocator)) {
+      listener.start(execution.root());
+      while (execution.next()) {
+        if (registration.isStopped()) {
+          throw new QuiverException(
+              ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
+        }
+        if (registration.isCancelled()) {
+          throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
+        }
+        BackpressureStrategy.WaitResult ready =
+            backpressure.waitForListener(limits.clientTimeout().toMillis());
+        if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
+          LOG.debug("{} cancelled by the client: {}", name, execution.statistics());
+          return execution.statistics();
+        }
+        if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
+          throw new QuiverException(
+              ErrorCode.CANCELLED,
+              "Client did not read for " + limits.clientTimeout() + "; " + name + " stopped");
+        }
+        listener.putNext();
+      }
+      ScanStatistics statistics = execution.statistics();
+      byte[] json = StreamStatistics.toJson(statistics);
+      ArrowBuf metadata = allocator.buffer(json.length);
+      metadata.writeBytes(json);
+      listener.putMetadata(metadata);
+      listener.completed();
+      return statistics;
+    }
+  }
+
+  /** Starts an aggregation in the background for polling clients. */
+  PolledQueries.Polled startPolled(AggregatePlan plan, FlightDescriptor descriptor) {
+    String queryId = PolledQueries.newId();
+    BufferAllocator allocator =
+        root.newChildAllocator(
+            "query-" + queryId + "-poll", 0, worker.settings().queryMemoryBytes());
+    PolledQueries.Polled polled = polls.add(plan, descriptor, allocator, queryId);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              polled.result.complete(
+                  coordinator.run(
+                      queryId,
+                      plan,
+                      allocator,
+                      () -> polled.cancelled || streams.isStopping(),
+                      progress -> polled.progress = progress,
+                      true));
+            } catch (Throwable e) {
+              polled.result.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      polls.cancel(queryId);
+      throw new QuiverException(
+          ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
+    }
+    return polled;
+  }
+
+  /**
+   * Coordinates an aggregation on the stream executor: runs it across the cluster, then streams the
+   * answer with backpressure and ends with the query's report as metadata.
+   */
+  private void coordinate(
+      AggregatePlan plan,
+      String operation,
+      ServerStreamListener listener,
+      StreamTracker.Registration registration) {
+    BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+    backpressure.register(listener);
+    String queryId = UUID.randomUUID().toString();
+    executor.execute(
+        () -> {
+          try (registration;
+              BufferAllocator allocator =
+                  root.newChildAllocator(
+                      "query-" + queryId + "-coordinator",
+                      0,
+                      worker.settings().queryMemoryBytes());
+              CoordinatedResult result =
+                  coordinator.run(
+                      queryId,
+                      plan,
+                      allocator,
+                      () ->
+                          listener.isCancelled()
+                              || registration.isStopped()
+                              || registration.isCancelled())) {
+            sendAnswer(plan, result, allocator, listener, backpressure, queryId);
+          } catch (Throwable e) {
+            listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
+          }
+        });
+  }
+
+  /**
+   * Streams an aggregation's answer with backpressure, then its report as the last message.
+   *
+   * @param allocator where the output batches are built; the caller closes it after
+   */
+  private void sendAnswer(
+      AggregatePlan plan,
+      CoordinatedResult result,
+      BufferAllocator allocator,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      String queryId) {
+    try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
+      listener.start(out);
+      int batchRows = limits.batch().maxBatchRows();
+      for (int from = 0; from < result.rowCount(); from += batchRows) {
+        BackpressureStrategy.WaitResult ready =
+            backpressure.waitForListener(limits.clientTimeout().toMillis());
+        if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
+          LOG.info("Query {} cancelled by the client while sending", queryId);
+          return;
+        }
+        result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
+        listener.putNext();
+      }
+      byte[] json = result.report().toJson();
+      ArrowBuf metadata = allocator.buffer(json.length);
+      metadata.writeBytes(json);
+      listener.putMetadata(metadata);
+      listener.completed();
+    }
+  }
+}
