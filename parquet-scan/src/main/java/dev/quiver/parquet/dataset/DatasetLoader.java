@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.LocalInputFile;
@@ -74,7 +76,10 @@ public final class DatasetLoader {
 
   /** Reads one file's footer. */
   public static DataFile readFile(Path path) {
-    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(path))) {
+    // A plain configuration: the default one is a Hadoop Configuration parsed from XML per file.
+    ParquetReadOptions options =
+        ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(path), options)) {
       ParquetMetadata footer = reader.getFooter();
       Schema schema =
           ArrowSchemaMapping.toArrowSchema(footer.getFileMetaData().getSchema(), path.toString());

@@ -31,6 +31,7 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
@@ -69,6 +70,9 @@ public final class ParquetBatchReader implements AutoCloseable {
    * per reader (their decompressors are not thread-safe).
    */
   private static final Configuration CODEC_CONFIGURATION = new Configuration();
+
+  // Read options are built on a plain configuration: ParquetReadOptions.builder() would create a
+  // Hadoop Configuration, and parse its XML resources, for every opened split.
 
   /**
    * Converters that do nothing, shaped like {@code group}: parquet-column looks a leaf's converter
@@ -435,7 +439,7 @@ public final class ParquetBatchReader implements AutoCloseable {
       return new ParquetFileReader(
           input,
           split.file().footer(),
-          ParquetReadOptions.builder()
+          ParquetReadOptions.builder(new PlainParquetConfiguration())
               .usePageChecksumVerification(true)
               .withCodecFactory(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0))
               .build(),
