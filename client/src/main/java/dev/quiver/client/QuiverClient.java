@@ -125,7 +125,10 @@ public final class QuiverClient implements AutoCloseable {
     return stream(info, "query", QueryStatistics.parse(info.getAppMetadata()));
   }
 
-  /** Reads all endpoints of {@code info} on a child allocator the stream owns. */
+  /**
+   * Reads all endpoints of {@code info} on a child allocator the stream owns: in parallel, or one
+   * after the other, in order, when the flight is ordered (a sorted query).
+   */
   private BatchStream stream(FlightInfo info, String name, QueryStatistics planned) {
     BufferAllocator streamAllocator =
         allocator.newChildAllocator(name + "-" + streamIds.incrementAndGet(), 0, Long.MAX_VALUE);
@@ -134,7 +137,7 @@ public final class QuiverClient implements AutoCloseable {
         info.getEndpoints(),
         this::clientFor,
         streamAllocator,
-        parallelism,
+        info.getOrdered() ? 1 : parallelism,
         planned);
   }
 

@@ -49,12 +49,7 @@ public final class Sorter implements AutoCloseable {
    * {@code batch} is left empty.
    */
   public void addMovedFrom(VectorSchemaRoot batch) {
-    VectorSchemaRoot moved = VectorSchemaRoot.create(batch.getSchema(), allocator);
-    for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-      batch.getVector(c).makeTransferPair(moved.getVector(c)).transfer();
-    }
-    moved.setRowCount(batch.getRowCount());
-    add(moved);
+    add(Batches.moved(batch, allocator));
   }
 
   /** Rows held. */
@@ -129,28 +124,8 @@ public final class Sorter implements AutoCloseable {
   }
 
   private int compare(long a, long b) {
-    Column[] x = keyColumns.get((int) (a >>> 32));
-    Column[] y = keyColumns.get((int) (b >>> 32));
-    int i = (int) a;
-    int j = (int) b;
-    for (int k = 0; k < keys.size(); k++) {
-      SortKey key = keys.get(k);
-      boolean xNull = x[k].isNull(i);
-      boolean yNull = y[k].isNull(j);
-      int c;
-      if (xNull || yNull) {
-        c = xNull == yNull ? 0 : (xNull == key.nullsFirst()) ? -1 : 1;
-      } else {
-        c = x[k].compare(i, y[k], j);
-        if (key.descending()) {
-          c = -c;
-        }
-      }
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
+    return SortKey.compare(
+        keys, keyColumns.get((int) (a >>> 32)), (int) a, keyColumns.get((int) (b >>> 32)), (int) b);
   }
 
   private void mergeSort(long[] a, long[] buffer, int from, int to) {

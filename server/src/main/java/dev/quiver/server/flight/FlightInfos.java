@@ -10,6 +10,7 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -47,6 +49,7 @@ final class FlightInfos {
   private final ClusterFlights flights;
   private final long splitBytes;
   private final Duration peerTimeout;
+  private final DistributedSort sort;
 
   /**
    * @param splitBytes compressed bytes of row groups per endpoint
@@ -58,13 +61,15 @@ final class FlightInfos {
       Cluster cluster,
       ClusterFlights flights,
       long splitBytes,
-      Duration peerTimeout) {
+      Duration peerTimeout,
+      DistributedSort sort) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.planner = requireNonNull(planner, "planner is null");
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.flights = requireNonNull(flights, "flights is null");
     this.splitBytes = splitBytes;
     this.peerTimeout = requireNonNull(peerTimeout, "peerTimeout is null");
+    this.sort = requireNonNull(sort, "sort is null");
   }
 
   /**
@@ -135,6 +140,9 @@ final class FlightInfos {
   FlightInfo infoHere(String text, FlightDescriptor descriptor) {
     Query query = planner.plan(text);
     if (query instanceof QueryPlan scan) {
+      if (!scan.order().isEmpty() && scan.limit().isEmpty() && !cluster.peers().isEmpty()) {
+        return sortedInfo(scan, descriptor);
+      }
       FlightInfo wide =
           flights.clusterWide(
               queryInfo(scan, descriptor),
@@ -154,6 +162,20 @@ final class FlightInfos {
       return wide;
     }
     return aggregateInfo((AggregatePlan) query, descriptor);
+  }
+
+  /**
+   * A sorted query without LIMIT on a cluster: sorted across the nodes now, read from one endpoint
+   * per range of sort keys, in order.
+   */
+  private FlightInfo sortedInfo(QueryPlan scan, FlightDescriptor descriptor) {
+    String queryId = UUID.randomUUID().toString();
+    List<FlightEndpoint> endpoints = sort.run(queryId, scan);
+    byte[] metadata =
+        ("{\"query\":\"" + queryId + "\",\"resultVia\":\"ranges\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    return new FlightInfo(
+        scan.schema(), descriptor, endpoints, -1, -1, true, IpcOption.DEFAULT, metadata);
   }
 
   /** A query planned here for a node that does not serve its dataset, serialized. */

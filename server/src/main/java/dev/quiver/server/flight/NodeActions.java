@@ -43,6 +43,12 @@ final class NodeActions {
               FragmentProtocol.SHUFFLE,
               "Internal, between nodes: send a query's partial groups to their owners"),
           new ActionType(
+              FragmentProtocol.SORT_SCAN,
+              "Internal, between nodes: scan and sample this node's part of a sorted query"),
+          new ActionType(
+              FragmentProtocol.RANGE_SHUFFLE,
+              "Internal, between nodes: send a sorted query's rows to the owners of their ranges"),
+          new ActionType(
               FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
           new ActionType(
               ClusterFlights.LOCAL_INFO,
@@ -104,6 +110,14 @@ final class NodeActions {
                 worker.shuffle(
                     FragmentProtocol.decode(
                         action.getBody(), FragmentProtocol.ShuffleRequest.class));
+            case FragmentProtocol.SORT_SCAN ->
+                worker.sortScan(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.SortScanRequest.class));
+            case FragmentProtocol.RANGE_SHUFFLE ->
+                worker.rangeShuffle(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.RangeShuffleRequest.class));
             case FragmentProtocol.RELEASE -> {
               worker.release(
                   FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)

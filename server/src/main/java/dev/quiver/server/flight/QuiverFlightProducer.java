@@ -14,6 +14,7 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.query.AggregateCoordinator;
+import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.query.PeerCalls;
@@ -133,7 +134,13 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.polls = new PolledQueries(fragments.fragmentTtl());
     this.infos =
         new FlightInfos(
-            catalog, planner, cluster, flights, limits.splitBytes(), fragments.peerTimeout());
+            catalog,
+            planner,
+            cluster,
+            flights,
+            limits.splitBytes(),
+            fragments.peerTimeout(),
+            new DistributedSort(worker, cluster, executor, coordination, root));
     this.tickets =
         new TicketStreams(
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
@@ -202,7 +209,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     for (FlightEndpoint endpoint : info.getEndpoints()) {
       List<Location> locations = endpoint.getLocations();
       if (locations.isEmpty() || cluster.isSelf(locations.get(0))) {
-        running |= streams.cancel(QuiverSqlProducer.quiverTicket(endpoint.getTicket()).getBytes());
+        byte[] ticket = QuiverSqlProducer.quiverTicket(endpoint.getTicket()).getBytes();
+        running |= streams.cancel(ticket);
+        running |= releaseUnreadRange(ticket);
       } else {
         elsewhere.computeIfAbsent(locations.get(0), l -> new ArrayList<>()).add(endpoint);
       }
@@ -223,6 +232,20 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       }
     }
     return running;
+  }
+
+  /** A range of a distributed sort that nobody will read is freed now, not at its expiry. */
+  private boolean releaseUnreadRange(byte[] ticket) {
+    if (!FragmentProtocol.isFragmentTicket(ticket)) {
+      return false;
+    }
+    FragmentProtocol.FragmentTicket fragment =
+        FragmentProtocol.decode(ticket, FragmentProtocol.FragmentTicket.class);
+    if (!FragmentProtocol.FragmentTicket.RANGE.equals(fragment.stage())) {
+      return false;
+    }
+    worker.release(fragment.fragment());
+    return true;
   }
 
   @Override

@@ -149,6 +149,8 @@ final class TicketStreams {
                   worker.streamOwnedResult(fragment.fragment(), listener);
                 } else if (FragmentProtocol.FragmentTicket.ANSWER.equals(fragment.stage())) {
                   worker.streamOwnedAnswer(fragment.fragment(), listener);
+                } else if (FragmentProtocol.FragmentTicket.RANGE.equals(fragment.stage())) {
+                  worker.streamRange(fragment.fragment(), listener);
                 } else {
                   worker.streamPartial(fragment.fragment(), listener);
                 }

@@ -2,38 +2,26 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quiver.parquet.dataset.DataFile;
-import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.cluster.Placement;
-import dev.quiver.server.cluster.SplitAssigner;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.flight.ScanTicket;
 import dev.quiver.server.query.FragmentProtocol.FragmentTicket;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
-import dev.quiver.server.query.FragmentProtocol.ReleaseRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.partition.HashPartitioner;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
-import java.util.function.IntConsumer;
-import java.util.function.IntFunction;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
@@ -61,13 +49,11 @@ import org.slf4j.LoggerFactory;
 public final class AggregateCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateCoordinator.class);
 
-  /** How long a peer may take to answer the health call before a shared query runs without it. */
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-
   private final FragmentWorker worker;
   private final Cluster cluster;
   private final ExecutorService executor;
   private final Settings settings;
+  private final NodeCalls calls;
 
   /**
    * @param gatherThresholdBytes partial results up to this size in all are gathered, not shuffled
@@ -95,6 +81,7 @@ public final class AggregateCoordinator {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.executor = requireNonNull(executor, "executor is null");
     this.settings = requireNonNull(settings, "settings is null");
+    this.calls = new NodeCalls(cluster, worker, executor);
   }
 
   /**
@@ -136,23 +123,10 @@ public final class AggregateCoordinator {
       BooleanSupplier cancelled,
       DoubleConsumer progress,
       boolean answerOnOwners) {
-    Placement placement =
-        Placement.of(
-            plan.dataset().location(), settings.sharedDatasets().contains(plan.dataset().name()));
-    // Over shared storage any node can read any split: run on the nodes that answer. Peer-local
-    // data needs every node, so a node that is down fails the query (it would be missing rows).
-    List<Location> members =
-        placement == Placement.SHARED ? cluster.reachableMembers(PROBE_TIMEOUT) : cluster.members();
-    if (members.size() < cluster.members().size()) {
-      LOG.warn(
-          "Query {}: peers {} do not answer; the shared dataset is read by the other {} node(s)",
-          queryId,
-          cluster.members().stream()
-              .filter(m -> !members.contains(m))
-              .map(Location::getUri)
-              .toList(),
-          members.size());
-    }
+    QueryNodes nodes =
+        QueryNodes.of(queryId, plan, cluster, settings.sharedDatasets(), settings.splitBytes());
+    List<Location> members = nodes.members();
+    Placement placement = nodes.placement();
     QueryReport report = new QueryReport(queryId, members);
     LOG.info(
         "Query {}: {} over {} node(s), {} placement",
@@ -163,8 +137,7 @@ public final class AggregateCoordinator {
     ResultAssembler answer = new ResultAssembler(plan, allocator);
     List<Location> keep = List.of();
     try {
-      List<PartialReport> partials =
-          partialStage(queryId, plan, members, placement, cancelled, progress);
+      List<PartialReport> partials = partialStage(queryId, plan, nodes, cancelled, progress);
       List<Location> holders = new ArrayList<>();
       long partialBytes = 0;
       String schema = plan.layout().partialSchema().toJson();
@@ -216,39 +189,22 @@ public final class AggregateCoordinator {
       throw e;
     } finally {
       List<Location> kept = keep;
-      releaseEverywhere(queryId, members.stream().filter(m -> !kept.contains(m)).toList());
+      calls.releaseEverywhere(queryId, members.stream().filter(m -> !kept.contains(m)).toList());
     }
   }
 
   private List<PartialReport> partialStage(
       String queryId,
       AggregatePlan plan,
-      List<Location> members,
-      Placement placement,
+      QueryNodes nodes,
       BooleanSupplier cancelled,
       DoubleConsumer progress) {
-    List<List<ScanTicket>> assigned = null;
-    if (placement == Placement.SHARED) {
-      List<FileSplit> splits = new ArrayList<>();
-      for (DataFile file : plan.candidateFiles()) {
-        splits.addAll(FileSplit.of(file, settings.splitBytes()));
-      }
-      assigned = new ArrayList<>();
-      for (List<FileSplit> share : SplitAssigner.balance(splits, members.size())) {
-        assigned.add(
-            share.stream().map(s -> ScanTicket.ofQuery(plan.dataset(), s, plan.sql())).toList());
-      }
-    }
-    List<List<ScanTicket>> shares = assigned;
-    return onEvery(
+    List<Location> members = nodes.members();
+    return calls.onEvery(
         members,
         m -> {
           PartialRequest request =
-              new PartialRequest(
-                  queryId,
-                  plan.dataset().name(),
-                  plan.sql(),
-                  shares == null ? null : shares.get(m));
+              new PartialRequest(queryId, plan.dataset().name(), plan.sql(), nodes.share(m));
           Location node = members.get(m);
           return cluster.isSelf(node)
               ? worker.partial(request)
@@ -311,7 +267,7 @@ public final class AggregateCoordinator {
     List<String> ownerAddresses = owners.stream().map(o -> o.getUri().toString()).toList();
     ShuffleRequest request = new ShuffleRequest(queryId, ownerAddresses);
     List<ShuffleReport> shuffles =
-        onEvery(
+        calls.onEvery(
             owners,
             o ->
                 cluster.isSelf(owners.get(o))
@@ -357,7 +313,7 @@ public final class AggregateCoordinator {
           answer.groupCount() - before,
           (System.nanoTime() - started) / 1_000_000);
       if (cancelled.getAsBoolean()) {
-        throw cancelled(queryId);
+        throw NodeCalls.cancelled(queryId);
       }
     }
   }
@@ -381,99 +337,6 @@ public final class AggregateCoordinator {
     } catch (Exception e) {
       throw new QuiverException(
           ErrorCode.INTERNAL, "Reading from peer " + node.getUri() + " failed: " + e);
-    }
-  }
-
-  /**
-   * Runs {@code call} for every node in parallel and waits for all, failing on the first failure.
-   */
-  private <T> List<T> onEvery(
-      List<Location> nodes, IntFunction<T> call, BooleanSupplier cancelled, IntConsumer finished) {
-    List<Future<T>> futures = new ArrayList<>();
-    for (int n = 0; n < nodes.size(); n++) {
-      int node = n;
-      futures.add(executor.submit(() -> call.apply(node)));
-    }
-    List<T> results = new ArrayList<>();
-    try {
-      for (Future<T> future : futures) {
-        while (true) {
-          try {
-            results.add(future.get(50, TimeUnit.MILLISECONDS));
-            finished.accept(results.size());
-            break;
-          } catch (TimeoutException e) {
-            if (cancelled.getAsBoolean()) {
-              throw cancelled("");
-            }
-            if (futures.stream().anyMatch(f -> f.isDone() && failed(f))) {
-              futures.stream().filter(f -> f.isDone() && failed(f)).findFirst().get().get();
-            }
-          }
-        }
-      }
-      return results;
-    } catch (ExecutionException e) {
-      futures.forEach(f -> f.cancel(true));
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new QuiverException(ErrorCode.INTERNAL, "A stage failed: " + cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      futures.forEach(f -> f.cancel(true));
-      throw cancelled("");
-    } catch (RuntimeException e) {
-      futures.forEach(f -> f.cancel(true));
-      throw e;
-    }
-  }
-
-  private static boolean failed(Future<?> future) {
-    try {
-      future.get(0, TimeUnit.MILLISECONDS);
-      return false;
-    } catch (Exception e) {
-      return true;
-    }
-  }
-
-  private static QuiverException cancelled(String queryId) {
-    return new QuiverException(
-        ErrorCode.CANCELLED, "Query " + queryId + " was cancelled by the client");
-  }
-
-  /** Releases the query on every node, waiting a little for the answers. */
-  private void releaseEverywhere(String queryId, List<Location> members) {
-    List<Future<?>> releases = new ArrayList<>();
-    for (Location node : members) {
-      if (cluster.isSelf(node)) {
-        worker.release(queryId);
-      } else {
-        releases.add(
-            executor.submit(
-                () -> {
-                  try {
-                    PeerCalls.action(
-                        cluster,
-                        node,
-                        FragmentProtocol.RELEASE,
-                        new ReleaseRequest(queryId),
-                        null,
-                        Duration.ofSeconds(5));
-                  } catch (RuntimeException e) {
-                    LOG.debug("Query {}: release on {} failed: {}", queryId, node, e.getMessage());
-                  }
-                }));
-      }
-    }
-    for (Future<?> release : releases) {
-      try {
-        release.get(6, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debug("Query {}: release did not finish: {}", queryId, e.toString());
-      }
     }
   }
 }

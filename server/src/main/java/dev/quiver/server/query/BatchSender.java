@@ -62,7 +62,7 @@ final class BatchSender {
     return bytes;
   }
 
-  private static void awaitReady(OutboundStreamListener out, Runnable cancelled, Duration timeout) {
+  static void awaitReady(OutboundStreamListener out, Runnable cancelled, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!out.isReady()) {
       cancelled.run();

@@ -4,16 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.Sorter;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Query;
+import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.shuffle.aggregate.HashAggregator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * One query's state on one node: the partial result of its scan, and the final aggregator of the
- * partition this node owns. All of it lives in the fragment's own allocator, a named child of the
- * root with the query's memory limit.
+ * One query's state on one node. For an aggregation: the partial result of its scan, and the final
+ * aggregator of the partition this node owns. For a distributed sort: the rows its scan kept, and
+ * the rows of the range this node owns. All of it lives in the fragment's own allocator, a named
+ * child of the root with the query's memory limit.
  *
  * <p>Stages run inside {@link #enter()}/{@link #exit()}. {@link #release()} marks the fragment
  * cancelled and frees it as soon as no stage runs; a running stage sees {@link #isCancelled()} and
@@ -21,7 +27,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class Fragment {
   private final String queryId;
-  private final AggregatePlan plan;
+  private final Query plan;
   private final BufferAllocator allocator;
   private final long deadlineNanos;
   private final Runnable onFree;
@@ -30,17 +36,14 @@ final class Fragment {
   private boolean closed;
   private VectorSchemaRoot partial;
   private HashAggregator owned;
+  private final List<VectorSchemaRoot> kept = new ArrayList<>();
+  private Sorter range;
 
   /**
    * @param allocator the fragment's allocator; the fragment owns and closes it
    * @param onFree runs once the fragment's memory is freed
    */
-  Fragment(
-      String queryId,
-      AggregatePlan plan,
-      BufferAllocator allocator,
-      Duration ttl,
-      Runnable onFree) {
+  Fragment(String queryId, Query plan, BufferAllocator allocator, Duration ttl, Runnable onFree) {
     this.onFree = requireNonNull(onFree, "onFree is null");
     this.queryId = requireNonNull(queryId, "queryId is null");
     this.plan = requireNonNull(plan, "plan is null");
@@ -52,8 +55,35 @@ final class Fragment {
     return queryId;
   }
 
+  /** The aggregation this fragment runs. */
   AggregatePlan plan() {
-    return plan;
+    return (AggregatePlan) plan;
+  }
+
+  /** The sorted query this fragment runs. */
+  QueryPlan sortedQuery() {
+    return (QueryPlan) plan;
+  }
+
+  /** Keeps rows of a sorted query's scan until they are shuffled; takes ownership of them. */
+  synchronized void keep(VectorSchemaRoot rows) {
+    checkNotCancelled();
+    kept.add(rows);
+  }
+
+  /** Hands the kept rows over to the caller, who then owns them. */
+  synchronized List<VectorSchemaRoot> takeKept() {
+    List<VectorSchemaRoot> taken = new ArrayList<>(kept);
+    kept.clear();
+    return taken;
+  }
+
+  /** The rows of the range this node owns, held for sorting; created on first use. */
+  synchronized Sorter range() {
+    if (range == null) {
+      range = new Sorter(sortedQuery().order(), allocator);
+    }
+    return range;
   }
 
   BufferAllocator allocator() {
@@ -118,8 +148,12 @@ final class Fragment {
   /** Merges a batch of partials of the partition this node owns; the batch is only read. */
   synchronized void mergeOwned(VectorSchemaRoot batch) {
     checkNotCancelled();
+    if (plan instanceof QueryPlan) {
+      range().addMovedFrom(batch);
+      return;
+    }
     if (owned == null) {
-      owned = new HashAggregator(plan.layout(), allocator);
+      owned = new HashAggregator(plan().layout(), allocator);
     }
     owned.addPartial(batch);
   }
@@ -130,7 +164,7 @@ final class Fragment {
    */
   synchronized VectorSchemaRoot takeOwnedResult() {
     if (owned == null) {
-      owned = new HashAggregator(plan.layout(), allocator);
+      owned = new HashAggregator(plan().layout(), allocator);
     }
     return owned.takeResult();
   }
@@ -156,6 +190,12 @@ final class Fragment {
       if (owned != null) {
         owned.close();
         owned = null;
+      }
+      kept.forEach(VectorSchemaRoot::close);
+      kept.clear();
+      if (range != null) {
+        range.close();
+        range = null;
       }
     } finally {
       Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));

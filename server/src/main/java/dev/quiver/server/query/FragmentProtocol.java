@@ -22,6 +22,15 @@ public final class FragmentProtocol {
   /** Action: hash-partition the partial result and send each partition to its owner. */
   public static final String SHUFFLE = "fragment.shuffle";
 
+  /**
+   * Action: scan this node's part of a sorted query (filter and compute its columns), keep the rows
+   * and answer with a sample of their sort keys.
+   */
+  public static final String SORT_SCAN = "fragment.sort-scan";
+
+  /** Action: send the kept rows of a sorted query to the owners of their ranges of sort keys. */
+  public static final String RANGE_SHUFFLE = "fragment.range-shuffle";
+
   /** Action: drop the query's fragment and free its memory (also on cancel and failure). */
   public static final String RELEASE = "fragment.release";
 
@@ -49,6 +58,39 @@ public final class FragmentProtocol {
    */
   public record ShuffleRequest(String queryId, List<String> owners) {}
 
+  /**
+   * Run the scan stage of a distributed sort.
+   *
+   * @param sql the sorted query; each node plans it against its own catalog
+   * @param splits the row groups to read for a shared dataset, or null to read the node's own files
+   * @param sampleRows how many rows of sort keys to sample
+   */
+  public record SortScanRequest(
+      String queryId, String dataset, String sql, List<ScanTicket> splits, int sampleRows) {}
+
+  /**
+   * What the scan stage of a distributed sort did on one node.
+   *
+   * @param hasDataset false when the node does not serve the dataset (it then holds nothing)
+   * @param sample a sample of the kept rows' sort keys (Arrow IPC, base64), or null
+   */
+  public record SortScanReport(
+      String peer,
+      boolean hasDataset,
+      long rows,
+      long millis,
+      Map<String, Long> scan,
+      String sample) {}
+
+  /**
+   * Run the range shuffle of a distributed sort.
+   *
+   * @param boundaries the sort keys' range boundaries (Arrow IPC, base64): range {@code p} holds
+   *     the rows above boundary {@code p-1} and at most boundary {@code p}
+   * @param owners the owner of each range, by address, in range order
+   */
+  public record RangeShuffleRequest(String queryId, String boundaries, List<String> owners) {}
+
   /** Release a query's fragment. */
   public record ReleaseRequest(String queryId) {}
 
@@ -59,12 +101,14 @@ public final class FragmentProtocol {
    * @param stage {@code partial} (the partial result, for a gather), {@code final} (the owner's
    *     merged groups after a shuffle, for the coordinator) or {@code answer} (the owner's share of
    *     the answer itself, in the query's output columns, read by the client; the owner frees the
-   *     query after it)
+   *     query after it) or {@code range} (the owner's range of a distributed sort, sorted, read by
+   *     the client; the owner frees the query after it)
    */
   public record FragmentTicket(String fragment, String stage) {
     public static final String PARTIAL = "partial";
     public static final String FINAL = "final";
     public static final String ANSWER = "answer";
+    public static final String RANGE = "range";
   }
 
   /**

@@ -71,6 +71,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final Settings settings;
   private final Fragments fragments;
   private final ExecutorService scanPool;
+  private final SortStages sort;
 
   /**
    * How fragments run.
@@ -107,6 +108,7 @@ public final class FragmentWorker implements AutoCloseable {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.fragments = new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl());
+    this.sort = new SortStages(this, catalog, planner, cluster, fragments);
     this.scanPool =
         Executors.newFixedThreadPool(
             Math.max(1, settings.scanThreads()),
@@ -296,7 +298,7 @@ public final class FragmentWorker implements AutoCloseable {
         settings.batch().targetBatchBytes());
   }
 
-  private List<FileSplit> splits(AggregatePlan plan, List<ScanTicket> assigned) {
+  List<FileSplit> splits(Query plan, List<ScanTicket> assigned) {
     Dataset dataset = plan.dataset();
     if (assigned == null) {
       List<FileSplit> splits = new ArrayList<>();
@@ -348,7 +350,7 @@ public final class FragmentWorker implements AutoCloseable {
         long bytes =
             cluster.isSelf(owner)
                 ? mergeOwn(fragment, partial, rowsOf[p])
-                : put(fragment, partial, rowsOf[p], owner, p);
+                : put(fragment, List.of(new Slice(partial, rowsOf[p])), owner, p, "partition");
         bytesTo.merge(owner.getUri().toString(), bytes, Long::sum);
         if (!cluster.isSelf(owner)) {
           rowsOut += rowsOf[p].length;
@@ -382,28 +384,40 @@ public final class FragmentWorker implements AutoCloseable {
     return bytes;
   }
 
-  private long put(Fragment fragment, VectorSchemaRoot partial, int[] rows, Location owner, int p) {
+  /** Rows {@code rows} of {@code source}: part of what one node sends another. */
+  record Slice(VectorSchemaRoot source, int[] rows) {}
+
+  /**
+   * Sends {@code slices} (all of one schema) to {@code owner} as partition {@code p} of the query's
+   * exchange, over one {@code DoPut}, and waits for the owner's acknowledgement.
+   *
+   * @param what what the partition is, for messages ("partition", "range")
+   * @return Arrow bytes sent
+   */
+  long put(Fragment fragment, List<Slice> slices, Location owner, int p, String what) {
     FlightClient client = cluster.client(owner);
     ExchangeHeader header =
         new ExchangeHeader(fragment.queryId(), cluster.self().getUri().toString(), p);
     FlightDescriptor descriptor = FlightDescriptor.command(FragmentProtocol.encode(header));
     try (VectorSchemaRoot wire =
-        VectorSchemaRoot.create(partial.getSchema(), fragment.allocator())) {
+        VectorSchemaRoot.create(slices.get(0).source().getSchema(), fragment.allocator())) {
       FlightClient.ClientStreamListener stream =
           client.startPut(
               descriptor, wire, new AsyncPutListener(), PeerCalls.timeout(settings.peerTimeout()));
-      long bytes;
+      long bytes = 0;
       try {
-        bytes =
-            BatchSender.send(
-                stream,
-                wire,
-                partial,
-                rows,
-                settings.exchangeBatchRows(),
-                fragment.allocator(),
-                fragment::checkNotCancelled,
-                settings.peerTimeout());
+        for (Slice slice : slices) {
+          bytes +=
+              BatchSender.send(
+                  stream,
+                  wire,
+                  slice.source(),
+                  slice.rows(),
+                  settings.exchangeBatchRows(),
+                  fragment.allocator(),
+                  fragment::checkNotCancelled,
+                  settings.peerTimeout());
+        }
       } catch (RuntimeException e) {
         stream.error(e);
         throw e;
@@ -413,7 +427,7 @@ public final class FragmentWorker implements AutoCloseable {
       return bytes;
     } catch (FlightRuntimeException e) {
       throw PeerCalls.failure(
-          owner, e, "receiving partition " + p + " of query " + fragment.queryId());
+          owner, e, "receiving " + what + " " + p + " of query " + fragment.queryId());
     }
   }
 
@@ -514,12 +528,27 @@ public final class FragmentWorker implements AutoCloseable {
     }
   }
 
+  /** The scan stage of a distributed sort: see {@link SortStages#scan}. */
+  public FragmentProtocol.SortScanReport sortScan(FragmentProtocol.SortScanRequest request) {
+    return sort.scan(request);
+  }
+
+  /** The range shuffle of a distributed sort: see {@link SortStages#shuffle}. */
+  public ShuffleReport rangeShuffle(FragmentProtocol.RangeShuffleRequest request) {
+    return sort.shuffle(request);
+  }
+
+  /** Streams this node's range of a distributed sort: see {@link SortStages#streamRange}. */
+  public void streamRange(String queryId, ServerStreamListener listener) {
+    sort.streamRange(queryId, listener);
+  }
+
   /** Frees a query's fragment on this node, if it has one. */
   public void release(String queryId) {
     fragments.release(queryId);
   }
 
-  private RuntimeException stageFailure(String queryId, Fragment fragment, RuntimeException e) {
+  RuntimeException stageFailure(String queryId, Fragment fragment, RuntimeException e) {
     String self = cluster.self().getUri().toString();
     if (e instanceof OutOfMemoryException) {
       return new QuiverException(

@@ -2,7 +2,7 @@ package dev.quiver.server.query;
 
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Query;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +48,7 @@ final class Fragments implements AutoCloseable {
   }
 
   /** Creates the fragment of a query; fails if it exists. */
-  Fragment create(String queryId, AggregatePlan plan) {
+  Fragment create(String queryId, Query plan) {
     BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
     live.incrementAndGet();
     Fragment fragment = new Fragment(queryId, plan, allocator, ttl, live::decrementAndGet);

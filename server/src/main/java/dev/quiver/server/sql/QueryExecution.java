@@ -35,6 +35,31 @@ public final class QueryExecution implements AutoCloseable {
   public QueryExecution(
       QueryPlan plan, List<FileSplit> splits, ScanRequest batches, BufferAllocator allocator) {
     requireNonNull(plan, "plan is null");
+    Operator operator = rows(plan, splits, batches, allocator);
+    try {
+      long limit = plan.limit().orElse(Long.MAX_VALUE);
+      if (!plan.order().isEmpty()) {
+        operator =
+            new SortOperator(operator, plan.order(), limit, batches.maxBatchRows(), allocator);
+      } else if (plan.limit().isPresent()) {
+        operator = new LimitOperator(operator, limit);
+      }
+    } catch (RuntimeException e) {
+      operator.close();
+      throw e;
+    }
+    this.pipeline = operator;
+    this.result = VectorSchemaRoot.create(plan.schema(), allocator);
+  }
+
+  /**
+   * The rows of {@code plan} before ORDER BY and LIMIT: scan with pushdown, residual filter, the
+   * computed columns (ORDER BY's hidden ones too). The caller owns the operator.
+   *
+   * @param batches the batch limits; its columns and filter are ignored
+   */
+  public static Operator rows(
+      QueryPlan plan, List<FileSplit> splits, ScanRequest batches, BufferAllocator allocator) {
     List<String> columns = plan.scanColumns();
     if (columns.isEmpty()) {
       // Nothing but constants: read the narrowest way to count rows.
@@ -50,19 +75,11 @@ public final class QueryExecution implements AutoCloseable {
       if (!plan.projectsScanAsIs()) {
         operator = project(operator, plan.projections(), allocator);
       }
-      long limit = plan.limit().orElse(Long.MAX_VALUE);
-      if (!plan.order().isEmpty()) {
-        operator =
-            new SortOperator(operator, plan.order(), limit, batches.maxBatchRows(), allocator);
-      } else if (plan.limit().isPresent()) {
-        operator = new LimitOperator(operator, limit);
-      }
+      return operator;
     } catch (RuntimeException e) {
       operator.close();
       throw e;
     }
-    this.pipeline = operator;
-    this.result = VectorSchemaRoot.create(plan.schema(), allocator);
   }
 
   private static Operator project(

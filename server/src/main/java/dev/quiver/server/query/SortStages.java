@@ -1,0 +1,278 @@
+package dev.quiver.server.query;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.scan.FileSplit;
+import dev.quiver.parquet.scan.ScanStatistics;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.Batches;
+import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.RangePartitioner;
+import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.exec.Sorter;
+import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
+import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
+import dev.quiver.server.query.FragmentProtocol.SortScanReport;
+import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
+import dev.quiver.server.sql.Query;
+import dev.quiver.server.sql.QueryExecution;
+import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.shuffle.partition.HashPartitioner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part of a distributed sort ({@link DistributedSort}): scan its part (filter, compute
+ * the columns) keeping the rows and sampling their sort keys; send each kept row to the owner of
+ * its range of sort keys; sort the rows of the range it owns and stream them to the client.
+ */
+final class SortStages {
+  private static final Logger LOG = LoggerFactory.getLogger(SortStages.class);
+
+  private final FragmentWorker worker;
+  private final Catalog catalog;
+  private final QueryPlanner planner;
+  private final Cluster cluster;
+  private final Fragments fragments;
+
+  SortStages(
+      FragmentWorker worker,
+      Catalog catalog,
+      QueryPlanner planner,
+      Cluster cluster,
+      Fragments fragments) {
+    this.worker = requireNonNull(worker, "worker is null");
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.planner = requireNonNull(planner, "planner is null");
+    this.cluster = requireNonNull(cluster, "cluster is null");
+    this.fragments = requireNonNull(fragments, "fragments is null");
+  }
+
+  /**
+   * Scans this node's part of a sorted query into its fragment and samples the sort keys of what it
+   * kept. A node that does not serve the dataset reports so and holds nothing.
+   */
+  SortScanReport scan(SortScanRequest request) {
+    String self = cluster.self().getUri().toString();
+    if (catalog.find(request.dataset()).isEmpty()) {
+      return new SortScanReport(self, false, 0, 0, Map.of(), null);
+    }
+    long started = System.nanoTime();
+    Query query = planner.plan(request.sql());
+    if (!(query instanceof QueryPlan plan) || plan.order().isEmpty()) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a sorted scan: " + request.sql());
+    }
+    Fragment fragment = fragments.create(request.queryId(), plan);
+    fragment.enter();
+    try {
+      List<FileSplit> splits = worker.splits(plan, request.splits());
+      long rows = 0;
+      ScanStatistics statistics;
+      try (Operator input =
+          QueryExecution.rows(plan, splits, worker.settings().batch(), fragment.allocator())) {
+        while (input.next()) {
+          fragment.checkNotCancelled();
+          rows += input.root().getRowCount();
+          fragment.keep(Batches.moved(input.root(), fragment.allocator()));
+        }
+        statistics = input.statistics();
+      }
+      String sample = sample(plan, fragment, rows, request.sampleRows());
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      LOG.info("Query {}: kept {} rows to sort in {} ms", request.queryId(), rows, millis);
+      return new SortScanReport(
+          self, true, rows, millis, FragmentProtocol.counters(statistics), sample);
+    } catch (RuntimeException e) {
+      fragments.release(request.queryId());
+      throw worker.stageFailure(request.queryId(), fragment, e);
+    } finally {
+      fragment.exit();
+    }
+  }
+
+  /**
+   * Randomly chosen rows of the kept batches' sort keys, as Arrow IPC; null when none were kept.
+   */
+  private static String sample(QueryPlan plan, Fragment fragment, long rows, int sampleRows) {
+    if (rows == 0) {
+      return null;
+    }
+    List<SortKey> keys = plan.order();
+    List<Field> fields = new ArrayList<>();
+    for (SortKey key : keys) {
+      fields.add(plan.projections().get(key.column()).field());
+    }
+    List<VectorSchemaRoot> kept = fragment.takeKept();
+    try (VectorSchemaRoot sample =
+        VectorSchemaRoot.create(new Schema(fields), fragment.allocator())) {
+      // Random positions, not evenly spaced ones: data laid out periodically (every 1,000th row
+      // NULL, say) would otherwise bias the boundaries.
+      int wanted = (int) Math.min(rows, sampleRows);
+      java.util.Random random = new java.util.Random(fragment.queryId().hashCode());
+      long[] positions = new long[wanted];
+      for (int i = 0; i < wanted; i++) {
+        positions[i] = (long) (random.nextDouble() * rows);
+      }
+      java.util.Arrays.sort(positions);
+      int taken = 0;
+      long offset = 0;
+      for (VectorSchemaRoot batch : kept) {
+        int count = batch.getRowCount();
+        while (taken < wanted && positions[taken] < offset + count) {
+          int row = (int) (positions[taken] - offset);
+          for (int k = 0; k < keys.size(); k++) {
+            sample.getVector(k).copyFromSafe(row, taken, batch.getVector(keys.get(k).column()));
+          }
+          taken++;
+        }
+        offset += count;
+      }
+      sample.setRowCount(taken);
+      return ArrowBytes.encode(sample);
+    } finally {
+      kept.forEach(fragment::keep);
+    }
+  }
+
+  /**
+   * Sends every kept row to the owner of its range, one stream per owner (this node's own range is
+   * added directly).
+   */
+  ShuffleReport shuffle(RangeShuffleRequest request) {
+    long started = System.nanoTime();
+    Fragment fragment = fragments.require(request.queryId());
+    fragment.enter();
+    String self = cluster.self().getUri().toString();
+    Map<String, Long> bytesTo = new LinkedHashMap<>();
+    long rowsOut = 0;
+    List<VectorSchemaRoot> kept = fragment.takeKept();
+    try (VectorSchemaRoot boundaries =
+        ArrowBytes.decode(request.boundaries(), fragment.allocator())) {
+      QueryPlan plan = fragment.sortedQuery();
+      RangePartitioner partitioner = new RangePartitioner(plan.order(), boundaries);
+      List<Location> owners = Cluster.parse(request.owners());
+      if (owners.size() != partitioner.ranges()) {
+        throw new QuiverException(
+            ErrorCode.INVALID_ARGUMENT,
+            owners.size() + " owners for " + partitioner.ranges() + " ranges");
+      }
+      List<int[][]> assigned = new ArrayList<>();
+      for (VectorSchemaRoot batch : kept) {
+        assigned.add(partitioner.assign(batch));
+      }
+      for (int p = 0; p < owners.size(); p++) {
+        Location owner = owners.get(p);
+        long bytes =
+            cluster.isSelf(owner)
+                ? keepOwn(fragment, kept, assigned, p)
+                : put(fragment, kept, assigned, p, owner);
+        bytesTo.merge(owner.getUri().toString(), bytes, Long::sum);
+        if (!cluster.isSelf(owner)) {
+          for (int[][] rows : assigned) {
+            rowsOut += rows[p].length;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      throw worker.stageFailure(request.queryId(), fragment, e);
+    } finally {
+      kept.forEach(VectorSchemaRoot::close);
+      fragment.exit();
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    LOG.info(
+        "Query {}: range-shuffled {} rows out, bytes by owner {}, in {} ms",
+        request.queryId(),
+        rowsOut,
+        bytesTo,
+        millis);
+    return new ShuffleReport(self, bytesTo, rowsOut, millis);
+  }
+
+  private static long keepOwn(
+      Fragment fragment, List<VectorSchemaRoot> kept, List<int[][]> assigned, int p) {
+    long bytes = 0;
+    for (int b = 0; b < kept.size(); b++) {
+      int[] rows = assigned.get(b)[p];
+      if (rows.length == 0) {
+        continue;
+      }
+      try (VectorSchemaRoot slice =
+          HashPartitioner.copyRows(kept.get(b), rows, 0, rows.length, fragment.allocator())) {
+        bytes += FragmentWorker.bufferBytes(slice);
+        fragment.mergeOwned(slice);
+      }
+    }
+    return bytes;
+  }
+
+  /** Sends range {@code p} of every kept batch to its owner over one {@code DoPut}. */
+  private long put(
+      Fragment fragment,
+      List<VectorSchemaRoot> kept,
+      List<int[][]> assigned,
+      int p,
+      Location owner) {
+    List<FragmentWorker.Slice> slices = new ArrayList<>();
+    for (int b = 0; b < kept.size(); b++) {
+      if (assigned.get(b)[p].length > 0) {
+        slices.add(new FragmentWorker.Slice(kept.get(b), assigned.get(b)[p]));
+      }
+    }
+    return slices.isEmpty() ? 0 : worker.put(fragment, slices, owner, p, "range");
+  }
+
+  /**
+   * Sorts the rows of the range this node owns and streams them, in the query's result columns,
+   * with backpressure; the query's state here is freed afterwards.
+   */
+  void streamRange(String queryId, ServerStreamListener listener) {
+    Fragment fragment = fragments.require(queryId);
+    fragment.enter();
+    try {
+      QueryPlan plan = fragment.sortedQuery();
+      Sorter range = fragment.range();
+      long[] order = range.sorted(Long.MAX_VALUE);
+      int[] visible = new int[plan.outputCount()];
+      for (int c = 0; c < visible.length; c++) {
+        visible[c] = c;
+      }
+      int batchRows = worker.settings().exchangeBatchRows();
+      try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), fragment.allocator())) {
+        listener.start(out);
+        for (int from = 0; from < order.length; from += batchRows) {
+          BatchSender.awaitReady(
+              listener,
+              () -> {
+                fragment.checkNotCancelled();
+                if (listener.isCancelled()) {
+                  throw new QuiverException(ErrorCode.CANCELLED, "The client cancelled the stream");
+                }
+              },
+              worker.settings().peerTimeout());
+          range.fill(out, order, from, Math.min(order.length, from + batchRows), visible);
+          listener.putNext();
+        }
+        listener.completed();
+      }
+    } catch (RuntimeException e) {
+      throw worker.stageFailure(queryId, fragment, e);
+    } finally {
+      fragment.exit();
+      fragments.release(queryId);
+    }
+  }
+}
