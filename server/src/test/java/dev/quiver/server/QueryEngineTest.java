@@ -272,6 +272,18 @@ class QueryEngineTest {
   }
 
   @Test
+  void caseAndCoalesceComputeABranchOnlyForTheRowsThatTakeIt() throws Exception {
+    // Every row's product overflows BIGINT except for ids 0 and 1: computed for all rows, the
+    // untaken branch would fail the query.
+    String sql =
+        "SELECT id, CASE WHEN id < 2 THEN id * 4611686018427387904 ELSE -1 END AS big,"
+            + " COALESCE(k, id * 4611686018427387904) AS kb FROM t WHERE id < 5";
+    for (URI server : servers()) {
+      assertThat(quiver(server, sql)).as("on %s", server).isEqualTo(expected(sql));
+    }
+  }
+
+  @Test
   void distinctRowsAnswerAsDuckDb() throws Exception {
     String sql = "SELECT DISTINCT region, k % 5 AS m FROM t WHERE k IS NOT NULL";
     for (URI server : servers()) {

@@ -18,11 +18,18 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 public final class Evaluator {
   private final VectorSchemaRoot batch;
   private final int rows;
+  private final int[] selection;
   private final Map<Integer, Column> columns = new HashMap<>();
 
   public Evaluator(VectorSchemaRoot batch) {
+    this(batch, null, batch.getRowCount());
+  }
+
+  /** Evaluates over rows {@code selection[0..rows)} of the batch only; all rows when null. */
+  private Evaluator(VectorSchemaRoot batch, int[] selection, int rows) {
     this.batch = batch;
-    this.rows = batch.getRowCount();
+    this.selection = selection;
+    this.rows = rows;
   }
 
   /**
@@ -34,7 +41,7 @@ public final class Evaluator {
   public Column evaluate(Expression expression) {
     if (expression instanceof Expression.ColumnRef ref) {
       return columns.computeIfAbsent(
-          ref.index(), index -> Vectors.read(batch.getVector(index), rows));
+          ref.index(), index -> Vectors.read(batch.getVector(index), selection, rows));
     }
     if (expression instanceof Expression.Literal literal) {
       return constant(literal.value(), literal.type(), rows);
@@ -64,8 +71,8 @@ public final class Evaluator {
       case NOT -> Logic.not(evaluate(operands.get(0)));
       case IS_NULL, IS_NOT_NULL, IS_TRUE, IS_NOT_TRUE, IS_FALSE, IS_NOT_FALSE ->
           Logic.test(call.function(), evaluate(operands.get(0)));
-      case CASE -> Conditionals.caseWhen(caseOperands(operands, type), type);
-      case COALESCE -> Conditionals.coalesce(evaluateAll(operands, type), type);
+      case CASE -> caseWhen(operands, type);
+      case COALESCE -> coalesce(operands, type);
       case CAST -> Casts.cast(evaluate(operands.get(0)), type);
       case LIKE ->
           Strings.like(
@@ -87,6 +94,99 @@ public final class Evaluator {
               operands.size() > 2 ? evaluate(operands.get(2)) : null);
       case CONCAT -> Strings.concat(evaluateAll(operands, null));
     };
+  }
+
+  /**
+   * CASE with every branch computed over the whole batch, or, when a branch fails to compute (a
+   * cast of a value the branch is not taken for, say), with each branch computed only over the rows
+   * that take it, as SQL requires.
+   */
+  private Column caseWhen(List<Expression> operands, ArrowType type) {
+    try {
+      return Conditionals.caseWhen(caseOperands(operands, type), type);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      Column out = Column.allocate(type, rows);
+      boolean[] decided = new boolean[rows];
+      int branches = (operands.size() - 1) / 2;
+      for (int b = 0; b <= branches; b++) {
+        boolean otherwise = b == branches;
+        Column condition = otherwise ? null : evaluate(operands.get(2 * b));
+        int[] taken = new int[rows];
+        int count = 0;
+        for (int i = 0; i < rows; i++) {
+          if (!decided[i] && (otherwise || condition.isTrue(i))) {
+            decided[i] = true;
+            taken[count++] = i;
+          }
+        }
+        Expression value = operands.get(otherwise ? operands.size() - 1 : 2 * b + 1);
+        scatter(evaluateOn(value, taken, count, type), taken, count, out);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * COALESCE, computing each argument only over the rows still NULL when eager evaluation fails.
+   */
+  private Column coalesce(List<Expression> operands, ArrowType type) {
+    try {
+      return Conditionals.coalesce(evaluateAll(operands, type), type);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      Column out = Column.allocate(type, rows);
+      int[] pending = new int[rows];
+      int count = rows;
+      for (int i = 0; i < rows; i++) {
+        pending[i] = i;
+        out.setNull(i);
+      }
+      for (Expression operand : operands) {
+        if (count == 0) {
+          break;
+        }
+        Column values = evaluateOn(operand, pending, count, type);
+        scatter(values, pending, count, out);
+        int left = 0;
+        for (int j = 0; j < count; j++) {
+          if (values.isNull(j)) {
+            pending[left++] = pending[j];
+          }
+        }
+        count = left;
+      }
+      return out;
+    }
+  }
+
+  /**
+   * {@code expression} over rows {@code taken[0..count)} of this evaluator, cast to {@code type}.
+   */
+  private Column evaluateOn(Expression expression, int[] taken, int count, ArrowType type) {
+    int[] rowsOfBatch = new int[count];
+    for (int j = 0; j < count; j++) {
+      rowsOfBatch[j] = selection == null ? taken[j] : selection[taken[j]];
+    }
+    Column values = new Evaluator(batch, rowsOfBatch, count).evaluate(expression);
+    return values.type.equals(type) ? values : Casts.cast(values, type);
+  }
+
+  /** Copies {@code values[j]} to {@code out[taken[j]]}. */
+  private static void scatter(Column values, int[] taken, int count, Column out) {
+    for (int j = 0; j < count; j++) {
+      int i = taken[j];
+      if (values.isNull(j)) {
+        out.setNull(i);
+      } else if (out.longs != null) {
+        out.longs[i] = values.longs[j];
+      } else if (out.doubles != null) {
+        out.doubles[i] = values.doubles[j];
+      } else {
+        out.objects[i] = values.objects[j];
+      }
+      if (!values.isNull(j) && out.nulls != null) {
+        out.nulls[i] = false;
+      }
+    }
   }
 
   /** Evaluates {@code expression} into {@code vector}, which has its type; allocated here. */

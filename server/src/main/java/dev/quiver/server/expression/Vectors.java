@@ -24,37 +24,46 @@ public final class Vectors {
 
   /** Reads the first {@code rows} values of {@code vector}. */
   public static Column read(FieldVector vector, int rows) {
+    return read(vector, null, rows);
+  }
+
+  /**
+   * Reads values {@code selection[0..rows)} of {@code vector}, or its first {@code rows} values
+   * when {@code selection} is null.
+   */
+  static Column read(FieldVector vector, int[] selection, int rows) {
     ArrowType type = vector.getField().getType();
     Column column = Column.allocate(type, rows);
-    for (int i = 0; i < rows; i++) {
+    for (int j = 0; j < rows; j++) {
+      int i = selection == null ? j : selection[j];
       if (vector.isNull(i)) {
-        column.setNull(i);
+        column.setNull(j);
         continue;
       }
       if (vector instanceof BaseIntVector ints) {
-        column.longs[i] = ints.getValueAsLong(i);
+        column.longs[j] = ints.getValueAsLong(i);
       } else if (vector instanceof FloatingPointVector floats) {
-        column.doubles[i] = floats.getValueAsDouble(i);
+        column.doubles[j] = floats.getValueAsDouble(i);
       } else if (vector instanceof BitVector bits) {
-        column.longs[i] = bits.get(i);
+        column.longs[j] = bits.get(i);
       } else if (vector instanceof DateDayVector dates) {
-        column.longs[i] = dates.get(i);
+        column.longs[j] = dates.get(i);
       } else if (vector instanceof DateMilliVector dates) {
-        column.longs[i] = Math.floorDiv(dates.get(i), 86_400_000L);
+        column.longs[j] = Math.floorDiv(dates.get(i), 86_400_000L);
       } else if (vector instanceof TimeStampVector timestamps) {
-        column.longs[i] = toMicros(timestamps.get(i), ((ArrowType.Timestamp) type).getUnit());
+        column.longs[j] = toMicros(timestamps.get(i), ((ArrowType.Timestamp) type).getUnit());
       } else if (vector instanceof TimeMicroVector times) {
-        column.longs[i] = times.get(i);
+        column.longs[j] = times.get(i);
       } else if (vector instanceof TimeMilliVector times) {
-        column.longs[i] = times.get(i) * 1_000L;
+        column.longs[j] = times.get(i) * 1_000L;
       } else if (vector instanceof TimeNanoVector times) {
-        column.longs[i] = times.get(i) / 1_000L;
+        column.longs[j] = times.get(i) / 1_000L;
       } else if (vector instanceof TimeSecVector times) {
-        column.longs[i] = times.get(i) * 1_000_000L;
+        column.longs[j] = times.get(i) * 1_000_000L;
       } else if (vector instanceof DecimalVector decimals) {
-        column.objects[i] = decimals.getObject(i);
+        column.objects[j] = decimals.getObject(i);
       } else if (vector instanceof VarCharVector strings) {
-        column.objects[i] = new String(strings.get(i), StandardCharsets.UTF_8);
+        column.objects[j] = new String(strings.get(i), StandardCharsets.UTF_8);
       } else {
         throw new IllegalArgumentException(
             "Cannot compute with column '" + vector.getName() + "' of type " + type);
