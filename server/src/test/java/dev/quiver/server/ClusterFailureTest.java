@@ -271,7 +271,8 @@ class ClusterFailureTest {
             FlightClient.builder(
                     allocator, Location.forGrpcInsecure("127.0.0.1", cluster.uri(0).getPort()))
                 .build()) {
-      String unknown = "{\"fragment\":\"no-such-query\",\"stage\":\"final\"}";
+      String unknown =
+          "{\"kind\":\"fragment\",\"version\":3,\"fragment\":\"no-such-query\",\"stage\":\"final\"}";
       assertThatThrownBy(
               () -> {
                 try (FlightStream stream =

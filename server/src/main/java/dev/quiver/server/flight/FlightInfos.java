@@ -17,6 +17,7 @@ import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.server.ticket.ScanTicket;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;

@@ -9,9 +9,10 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.Sorter;
 import dev.quiver.server.query.PeerCalls;
+import dev.quiver.server.ticket.GatheredTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,19 +47,6 @@ final class GatheredScan {
   private GatheredScan() {}
 
   /**
-   * The ticket: the endpoints to read, in order, the sort keys over their columns and the limit.
-   *
-   * @param limitedScan each endpoint as {@code [base64 ticket, location]}
-   * @param order sort keys over the endpoints' columns; empty to read them in turn
-   * @param limit the most rows; {@code Long.MAX_VALUE} for all
-   */
-  record LimitedTicket(List<List<String>> limitedScan, List<SortKey> order, long limit) {
-    LimitedTicket {
-      order = order == null ? List.of() : List.copyOf(order);
-    }
-  }
-
-  /**
    * One endpoint on {@code self} that reads {@code wide}'s endpoints, merged by {@code order}, up
    * to {@code limit} rows.
    */
@@ -72,16 +60,11 @@ final class GatheredScan {
       parts.add(
           List.of(Base64.getEncoder().encodeToString(endpoint.getTicket().getBytes()), location));
     }
-    byte[] ticket;
-    try {
-      ticket = JSON.writeValueAsBytes(new LimitedTicket(parts, order, limit));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    Ticket ticket = Tickets.encode(new GatheredTicket(parts, order, limit));
     return new FlightInfo(
         wide.getSchema(),
         wide.getDescriptor(),
-        List.of(new FlightEndpoint(new Ticket(ticket), self)),
+        List.of(new FlightEndpoint(ticket, self)),
         -1,
         -1,
         !order.isEmpty(),
@@ -89,18 +72,12 @@ final class GatheredScan {
         wide.getAppMetadata());
   }
 
-  static boolean is(byte[] ticket) {
-    return ticket.length > 0
-        && ticket[0] == '{'
-        && new String(ticket, StandardCharsets.UTF_8).startsWith("{\"limitedScan\"");
-  }
-
   /**
    * Streams the first {@code limit} rows of the ticket's endpoints, then the scan counters the
    * endpoints reported, added up.
    */
   static void stream(
-      byte[] ticketBytes,
+      GatheredTicket ticket,
       Cluster cluster,
       BufferAllocator allocator,
       ServerStreamListener listener,
@@ -108,18 +85,12 @@ final class GatheredScan {
       Duration clientTimeout,
       Duration peerTimeout,
       BooleanSupplier stopped) {
-    LimitedTicket ticket;
-    try {
-      ticket = JSON.readValue(ticketBytes, LimitedTicket.class);
-    } catch (IOException e) {
-      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Malformed limited-scan ticket");
-    }
     long remaining = ticket.limit();
     ObjectNode counters = JSON.createObjectNode();
     VectorSchemaRoot out = null;
     Sorter sorter = ticket.order().isEmpty() ? null : new Sorter(ticket.order(), allocator);
     try {
-      for (List<String> part : ticket.limitedScan()) {
+      for (List<String> part : ticket.parts()) {
         if (remaining <= 0) {
           break;
         }

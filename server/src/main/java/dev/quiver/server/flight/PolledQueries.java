@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.CoordinatedResult;
-import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.ResultTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -173,11 +175,7 @@ final class PolledQueries implements AutoCloseable {
       for (Location owner : polled.result.join().owners()) {
         endpoints.add(
             new FlightEndpoint(
-                new Ticket(
-                    FragmentProtocol.encode(
-                        new FragmentProtocol.FragmentTicket(
-                            polled.id, FragmentProtocol.FragmentTicket.ANSWER))),
-                owner));
+                Tickets.encode(new FragmentTicket(polled.id, FragmentTicket.ANSWER)), owner));
       }
       byte[] owners =
           ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"owners\"}")
@@ -230,10 +228,10 @@ final class PolledQueries implements AutoCloseable {
   }
 
   static Ticket resultTicket(String id) {
-    return new Ticket(("{\"result\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+    return Tickets.encode(new ResultTicket(id));
   }
 
-  /** The poll id of a poll descriptor's command, a result ticket, or a FlightInfo's metadata. */
+  /** The poll id of a poll descriptor's command or a FlightInfo's metadata. */
   static String id(byte[] json, String field) {
     if (json == null || json.length == 0 || json[0] != '{') {
       return null;

@@ -20,6 +20,9 @@ import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.QuiverTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -236,16 +239,18 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   /** A range of a distributed sort that nobody will read is freed now, not at its expiry. */
   private boolean releaseUnreadRange(byte[] ticket) {
-    if (!FragmentProtocol.isFragmentTicket(ticket)) {
+    QuiverTicket decoded;
+    try {
+      decoded = Tickets.decode(ticket);
+    } catch (QuiverException e) {
       return false;
     }
-    FragmentProtocol.FragmentTicket fragment =
-        FragmentProtocol.decode(ticket, FragmentProtocol.FragmentTicket.class);
-    if (!FragmentProtocol.FragmentTicket.RANGE.equals(fragment.stage())) {
-      return false;
+    if (decoded instanceof FragmentTicket fragment
+        && FragmentTicket.RANGE.equals(fragment.stage())) {
+      worker.release(fragment.fragment());
+      return true;
     }
-    worker.release(fragment.fragment());
-    return true;
+    return false;
   }
 
   @Override

@@ -11,13 +11,18 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
-import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.GatheredTicket;
+import dev.quiver.server.ticket.QuiverTicket;
+import dev.quiver.server.ticket.ResultTicket;
+import dev.quiver.server.ticket.ScanTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -94,7 +99,8 @@ final class TicketStreams {
     StreamTracker.Registration registration = streams.register(ticket.getBytes());
     String operation = "DoGet";
     try {
-      if (GatheredScan.is(ticket.getBytes())) {
+      QuiverTicket decoded = Tickets.decode(ticket.getBytes());
+      if (decoded instanceof GatheredTicket gathered) {
         BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
         backpressure.register(listener);
         String name = "stream-" + streamIds.incrementAndGet();
@@ -104,7 +110,7 @@ final class TicketStreams {
                   BufferAllocator allocator =
                       root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
                 GatheredScan.stream(
-                    ticket.getBytes(),
+                    gathered,
                     cluster,
                     allocator,
                     listener,
@@ -118,8 +124,8 @@ final class TicketStreams {
             });
         return;
       }
-      String polledId = PolledQueries.id(ticket.getBytes(), "result");
-      if (polledId != null) {
+      if (decoded instanceof ResultTicket result) {
+        String polledId = result.result();
         PolledQueries.Polled polled = polls.take(polledId);
         String described = "DoGet of the answer of polled query " + polledId;
         BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
@@ -137,19 +143,17 @@ final class TicketStreams {
             });
         return;
       }
-      if (FragmentProtocol.isFragmentTicket(ticket.getBytes())) {
-        FragmentProtocol.FragmentTicket fragment =
-            FragmentProtocol.decode(ticket.getBytes(), FragmentProtocol.FragmentTicket.class);
+      if (decoded instanceof FragmentTicket fragment) {
         String described =
             "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
         executor.execute(
             () -> {
               try (registration) {
-                if (FragmentProtocol.FragmentTicket.FINAL.equals(fragment.stage())) {
+                if (FragmentTicket.FINAL.equals(fragment.stage())) {
                   worker.streamOwnedResult(fragment.fragment(), listener);
-                } else if (FragmentProtocol.FragmentTicket.ANSWER.equals(fragment.stage())) {
+                } else if (FragmentTicket.ANSWER.equals(fragment.stage())) {
                   worker.streamOwnedAnswer(fragment.fragment(), listener);
-                } else if (FragmentProtocol.FragmentTicket.RANGE.equals(fragment.stage())) {
+                } else if (FragmentTicket.RANGE.equals(fragment.stage())) {
                   worker.streamRange(fragment.fragment(), listener);
                 } else {
                   worker.streamPartial(fragment.fragment(), listener);
@@ -160,7 +164,7 @@ final class TicketStreams {
             });
         return;
       }
-      ScanTicket scan = ScanTicket.from(ticket);
+      ScanTicket scan = (ScanTicket) decoded;
       operation = "DoGet of dataset '" + scan.dataset() + "'";
       Dataset dataset = catalog.require(scan.dataset());
       QueryPlan plan;

@@ -6,12 +6,13 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.cluster.Placement;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.query.FragmentProtocol.FragmentTicket;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.partition.HashPartitioner;
@@ -25,7 +26,6 @@ import java.util.function.DoubleConsumer;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
@@ -324,8 +324,7 @@ public final class AggregateCoordinator {
         cluster
             .client(node)
             .getStream(
-                new Ticket(FragmentProtocol.encode(ticket)),
-                PeerCalls.timeout(worker.settings().peerTimeout()))) {
+                Tickets.encode(ticket), PeerCalls.timeout(worker.settings().peerTimeout()))) {
       while (stream.next()) {
         batches.accept(stream.getRoot());
       }

@@ -5,12 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.Sorter;
-import dev.quiver.server.query.FragmentProtocol.FragmentTicket;
 import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
 import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -139,8 +140,7 @@ public final class DistributedSort {
           owners.size(),
           shuffled.stream().mapToLong(ShuffleReport::rowsOut).sum());
       List<FlightEndpoint> endpoints = new ArrayList<>();
-      Ticket ticket =
-          new Ticket(FragmentProtocol.encode(new FragmentTicket(queryId, FragmentTicket.RANGE)));
+      Ticket ticket = Tickets.encode(new FragmentTicket(queryId, FragmentTicket.RANGE));
       for (Location owner : owners) {
         endpoints.add(new FlightEndpoint(ticket, owner));
       }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.flight.ScanTicket;
+import dev.quiver.server.ticket.ScanTicket;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -95,23 +95,6 @@ public final class FragmentProtocol {
   public record ReleaseRequest(String queryId) {}
 
   /**
-   * A {@code DoGet} ticket for a fragment's result, scoped to one query.
-   *
-   * @param fragment the query id
-   * @param stage {@code partial} (the partial result, for a gather), {@code final} (the owner's
-   *     merged groups after a shuffle, for the coordinator) or {@code answer} (the owner's share of
-   *     the answer itself, in the query's output columns, read by the client; the owner frees the
-   *     query after it) or {@code range} (the owner's range of a distributed sort, sorted, read by
-   *     the client; the owner frees the query after it)
-   */
-  public record FragmentTicket(String fragment, String stage) {
-    public static final String PARTIAL = "partial";
-    public static final String FINAL = "final";
-    public static final String ANSWER = "answer";
-    public static final String RANGE = "range";
-  }
-
-  /**
    * The command of a {@code DoPut} descriptor carrying one partition of a partial result to its
    * owner, scoped to one query.
    */
@@ -155,15 +138,6 @@ public final class FragmentProtocol {
     } catch (IOException e) {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT, "Malformed " + type.getSimpleName() + ": " + e.getMessage());
-    }
-  }
-
-  /** Whether {@code json} is a fragment ticket rather than a scan ticket. */
-  public static boolean isFragmentTicket(byte[] json) {
-    try {
-      return JSON.readTree(json).has("fragment");
-    } catch (IOException e) {
-      return false;
     }
   }
 

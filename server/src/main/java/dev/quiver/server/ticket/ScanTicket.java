@@ -1,16 +1,12 @@
-package dev.quiver.server.flight;
+package dev.quiver.server.ticket;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import java.io.IOException;
 import java.util.List;
 import org.apache.arrow.flight.Ticket;
 
@@ -18,10 +14,8 @@ import org.apache.arrow.flight.Ticket;
  * What a {@code DoGet} reads: a range of row groups of one file of a dataset, and either the
  * columns or the SQL query to answer from them. A query ticket with {@code file} {@value
  * #ALL_FILES} reads every file its filter can match, in order: the single endpoint of a query with
- * a LIMIT. Clients treat the bytes as opaque; inside they are versioned JSON so that nodes of
- * different versions reject each other's tickets clearly instead of misreading them.
+ * a LIMIT or an ORDER BY.
  *
- * @param version the ticket format; this node writes and reads {@link #VERSION}
  * @param dataset the dataset's name
  * @param file index of the file in the dataset's sorted file list
  * @param path the file's path, checked against the catalog so a ticket can never name other files
@@ -31,18 +25,15 @@ import org.apache.arrow.flight.Ticket;
  * @param sql the query to answer, or null for a plain read of {@code columns}
  */
 public record ScanTicket(
-    int version,
     String dataset,
     int file,
     String path,
     int firstRowGroup,
     int endRowGroup,
     List<String> columns,
-    String sql) {
-  public static final int VERSION = 2;
+    String sql)
+    implements QuiverTicket {
   public static final int ALL_FILES = -1;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   public ScanTicket {
     requireNonNull(dataset, "dataset is null");
@@ -63,7 +54,6 @@ public record ScanTicket(
   private static ScanTicket forSplit(
       Dataset dataset, FileSplit split, List<String> columns, String sql) {
     return new ScanTicket(
-        VERSION,
         dataset.name(),
         dataset.files().indexOf(split.file()),
         split.file().path().toString(),
@@ -75,7 +65,7 @@ public record ScanTicket(
 
   /** A ticket for all of the query {@code sql}, read in one stream. */
   public static ScanTicket ofWholeQuery(Dataset dataset, String sql) {
-    return new ScanTicket(VERSION, dataset.name(), ALL_FILES, "*", 0, 0, List.of(), sql);
+    return new ScanTicket(dataset.name(), ALL_FILES, "*", 0, 0, List.of(), sql);
   }
 
   /** Whether the ticket reads every file of its query. */
@@ -84,36 +74,16 @@ public record ScanTicket(
   }
 
   public Ticket toTicket() {
-    try {
-      return new Ticket(JSON.writeValueAsBytes(this));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot encode ticket " + this, e);
-    }
+    return Tickets.encode(this);
   }
 
   /**
-   * Reads a ticket.
+   * Reads a scan ticket.
    *
-   * @throws QuiverException INVALID_ARGUMENT if the bytes are not a ticket of this version
+   * @throws QuiverException INVALID_ARGUMENT if the bytes are not a scan ticket of this version
    */
   public static ScanTicket from(Ticket ticket) {
-    ScanTicket decoded;
-    try {
-      decoded = JSON.readValue(ticket.getBytes(), ScanTicket.class);
-    } catch (IOException | RuntimeException e) {
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Malformed ticket (" + ticket.getBytes().length + " bytes): not a Quiver scan ticket");
-    }
-    if (decoded.version() != VERSION) {
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Unsupported ticket version "
-              + decoded.version()
-              + "; this node reads version "
-              + VERSION);
-    }
-    return decoded;
+    return Tickets.decode(ticket.getBytes(), ScanTicket.class);
   }
 
   /**
