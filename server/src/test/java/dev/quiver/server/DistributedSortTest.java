@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QuiverClient;
@@ -13,6 +14,8 @@ import java.util.Map;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
@@ -101,6 +104,29 @@ class DistributedSortTest {
     }
     for (TestNode node : cluster.nodes()) {
       assertThat(node.node().activeFragments()).isZero();
+    }
+  }
+
+  @Test
+  void aNodeThatIsDownFailsTheSortNamingItAndTheOthersFreeTheQuery() throws Exception {
+    Path own = data.resolve("node-0");
+    try (TestCluster two =
+        TestCluster.start(
+            List.of(Map.of("t", own.toString()), Map.of("t", own.toString())), Map.of())) {
+      int port = two.uri(1).getPort();
+      two.stop(1);
+      try (QuiverClient client = QuiverClient.connect(two.uri(0))) {
+        String sql = "SELECT id FROM t ORDER BY k, id";
+        assertThatThrownBy(
+                () -> client.flightClient().getInfo(FlightDescriptor.command(sql.getBytes(UTF_8))))
+            .isInstanceOfSatisfying(
+                FlightRuntimeException.class,
+                e -> {
+                  assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAVAILABLE);
+                  assertThat(e.getMessage()).contains("127.0.0.1:" + port);
+                });
+      }
+      assertThat(two.node(0).node().activeFragments()).isZero();
     }
   }
 
