@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QueryStatistics;
 import dev.quiver.client.QuiverClient;
+import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.sql.PlanCodec;
+import dev.quiver.server.sql.QueryPlanner;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -300,8 +303,15 @@ class ClusterFailureTest {
       }
 
       // A coordinator that disappears after the partial stage leaves a fragment behind: it expires.
+      String sql = "SELECT k, COUNT(*) FROM t GROUP BY k";
+      Catalog catalog =
+          new Catalog(
+              List.of(dev.quiver.parquet.dataset.DatasetLoader.load("t", small.toString())));
+      String plan = new PlanCodec(catalog).encode(new QueryPlanner(catalog).plan(sql));
       String partial =
-          "{\"queryId\":\"abandoned\",\"dataset\":\"t\",\"sql\":\"SELECT k, COUNT(*) FROM t GROUP BY k\"}";
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(
+                  Map.of("queryId", "abandoned", "dataset", "t", "sql", sql, "plan", plan));
       client
           .doAction(new Action("fragment.partial", partial.getBytes(StandardCharsets.UTF_8)))
           .next();

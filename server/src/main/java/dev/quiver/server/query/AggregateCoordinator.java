@@ -200,11 +200,13 @@ public final class AggregateCoordinator {
       BooleanSupplier cancelled,
       DoubleConsumer progress) {
     List<Location> members = nodes.members();
+    String encoded = worker.codec().encode(plan);
     return calls.onEvery(
         members,
         m -> {
           PartialRequest request =
-              new PartialRequest(queryId, plan.dataset().name(), plan.sql(), nodes.share(m));
+              new PartialRequest(
+                  queryId, plan.dataset().name(), plan.sql(), encoded, nodes.share(m));
           Location node = members.get(m);
           return cluster.isSelf(node)
               ? worker.partial(request)

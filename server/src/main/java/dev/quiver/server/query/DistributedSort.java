@@ -81,6 +81,7 @@ public final class DistributedSort {
     List<Location> members = nodes.members();
     LOG.info("Query {}: distributed sort over {} node(s)", queryId, members.size());
     boolean done = false;
+    String encoded = worker.codec().encode(plan);
     try {
       List<SortScanReport> scans =
           calls.onEvery(
@@ -88,7 +89,12 @@ public final class DistributedSort {
               m -> {
                 SortScanRequest request =
                     new SortScanRequest(
-                        queryId, plan.dataset().name(), plan.sql(), nodes.share(m), SAMPLE_ROWS);
+                        queryId,
+                        plan.dataset().name(),
+                        plan.sql(),
+                        encoded,
+                        nodes.share(m),
+                        SAMPLE_ROWS);
                 return cluster.isSelf(members.get(m))
                     ? worker.sortScan(request)
                     : PeerCalls.action(

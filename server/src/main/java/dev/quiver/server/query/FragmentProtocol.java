@@ -44,11 +44,13 @@ public final class FragmentProtocol {
    *
    * @param queryId the query, unique across the cluster
    * @param dataset the dataset it reads
-   * @param sql the query text; each node plans it against its own catalog
+   * @param sql the query text, for the node's log
+   * @param plan the coordinator's plan ({@link dev.quiver.server.sql.PlanCodec}), which the node
+   *     runs as it is
    * @param splits the row groups to read for a shared dataset, or null to read the node's own files
    */
   public record PartialRequest(
-      String queryId, String dataset, String sql, List<ScanTicket> splits) {}
+      String queryId, String dataset, String sql, String plan, List<ScanTicket> splits) {}
 
   /**
    * Run the shuffle stage.
@@ -61,12 +63,18 @@ public final class FragmentProtocol {
   /**
    * Run the scan stage of a distributed sort.
    *
-   * @param sql the sorted query; each node plans it against its own catalog
+   * @param sql the sorted query, for the node's log
+   * @param plan the coordinator's plan ({@link dev.quiver.server.sql.PlanCodec})
    * @param splits the row groups to read for a shared dataset, or null to read the node's own files
    * @param sampleRows how many rows of sort keys to sample
    */
   public record SortScanRequest(
-      String queryId, String dataset, String sql, List<ScanTicket> splits, int sampleRows) {}
+      String queryId,
+      String dataset,
+      String sql,
+      String plan,
+      List<ScanTicket> splits,
+      int sampleRows) {}
 
   /**
    * What the scan stage of a distributed sort did on one node.

@@ -21,6 +21,7 @@ import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlanner;
@@ -72,6 +73,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final Fragments fragments;
   private final ExecutorService scanPool;
   private final SortStages sort;
+  private final PlanCodec codec;
 
   /**
    * How fragments run.
@@ -108,7 +110,8 @@ public final class FragmentWorker implements AutoCloseable {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.fragments = new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl());
-    this.sort = new SortStages(this, catalog, planner, cluster, fragments);
+    this.codec = new PlanCodec(catalog);
+    this.sort = new SortStages(this, catalog, codec, cluster, fragments);
     this.scanPool =
         Executors.newFixedThreadPool(
             Math.max(1, settings.scanThreads()),
@@ -129,12 +132,18 @@ public final class FragmentWorker implements AutoCloseable {
   }
 
   /** Plans {@code sql} as an aggregation, as every node does with the coordinator's text. */
-  AggregatePlan plan(String sql) {
-    Query query = planner.plan(sql);
+  AggregatePlan plan(String encoded) {
+    Query query = codec.decode(encoded);
     if (!(query instanceof AggregatePlan plan)) {
-      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not an aggregate query: " + sql);
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT, "Not an aggregate query: " + query.sql());
     }
     return plan;
+  }
+
+  /** How plans travel to the nodes. */
+  public PlanCodec codec() {
+    return codec;
   }
 
   /**
@@ -152,7 +161,7 @@ public final class FragmentWorker implements AutoCloseable {
       return new PartialReport(self, false, 0, 0, 0, Map.of(), null);
     }
     long started = System.nanoTime();
-    AggregatePlan plan = plan(request.sql());
+    AggregatePlan plan = plan(request.plan());
     Fragment fragment = fragments.create(request.queryId(), plan);
     fragment.enter();
     try {

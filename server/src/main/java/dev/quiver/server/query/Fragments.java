@@ -27,6 +27,7 @@ final class Fragments implements AutoCloseable {
   private final long memoryLimit;
   private final Duration ttl;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
+  private final Map<String, Long> released = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
   private final ScheduledExecutorService reaper =
       Executors.newSingleThreadScheduledExecutor(
@@ -49,6 +50,10 @@ final class Fragments implements AutoCloseable {
 
   /** Creates the fragment of a query; fails if it exists. */
   Fragment create(String queryId, Query plan) {
+    if (released.remove(queryId) != null) {
+      throw new QuiverException(
+          ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
+    }
     BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
     live.incrementAndGet();
     Fragment fragment = new Fragment(queryId, plan, allocator, ttl, live::decrementAndGet);
@@ -80,6 +85,10 @@ final class Fragments implements AutoCloseable {
     Fragment fragment = fragments.remove(queryId);
     if (fragment != null) {
       fragment.release();
+    } else {
+      // Released before its stage created it (the query failed elsewhere first): refuse the
+      // stage when it comes, instead of holding its fragment until the time to live runs out.
+      released.put(queryId, System.nanoTime() + ttl.toNanos());
     }
   }
 
@@ -90,6 +99,7 @@ final class Fragments implements AutoCloseable {
 
   private void expire() {
     long now = System.nanoTime();
+    released.values().removeIf(deadline -> now - deadline > 0);
     for (Fragment fragment : fragments.values()) {
       if (fragment.isExpired(now)) {
         LOG.warn("Query {} expired after {}; freeing its fragment", fragment.queryId(), ttl);

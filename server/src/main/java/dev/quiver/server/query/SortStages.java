@@ -17,10 +17,10 @@ import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
+import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
-import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,19 +44,19 @@ final class SortStages {
 
   private final FragmentWorker worker;
   private final Catalog catalog;
-  private final QueryPlanner planner;
+  private final PlanCodec codec;
   private final Cluster cluster;
   private final Fragments fragments;
 
   SortStages(
       FragmentWorker worker,
       Catalog catalog,
-      QueryPlanner planner,
+      PlanCodec codec,
       Cluster cluster,
       Fragments fragments) {
     this.worker = requireNonNull(worker, "worker is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
-    this.planner = requireNonNull(planner, "planner is null");
+    this.codec = requireNonNull(codec, "codec is null");
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.fragments = requireNonNull(fragments, "fragments is null");
   }
@@ -71,7 +71,7 @@ final class SortStages {
       return new SortScanReport(self, false, 0, 0, Map.of(), null);
     }
     long started = System.nanoTime();
-    Query query = planner.plan(request.sql());
+    Query query = codec.decode(request.plan());
     if (!(query instanceof QueryPlan plan) || plan.order().isEmpty()) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a sorted scan: " + request.sql());
     }
