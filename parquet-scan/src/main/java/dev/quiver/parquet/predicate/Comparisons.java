@@ -373,7 +373,11 @@ public final class Comparisons {
 
   /** A short SQL-like name of a column's type for messages. */
   public static String typeName(Field field) {
-    ArrowType type = field.getType();
+    return typeName(field.getType());
+  }
+
+  /** A short SQL-like name of a type for messages. */
+  public static String typeName(ArrowType type) {
     if (type instanceof ArrowType.Int integer) {
       String name =
           switch (integer.getBitWidth()) {

@@ -1,5 +1,6 @@
 package dev.quiver.server.expression;
 
+import dev.quiver.parquet.predicate.Comparisons;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -266,37 +267,6 @@ final class Casts {
 
   /** The SQL name of a type, for messages. */
   static String typeName(ArrowType type) {
-    if (type instanceof ArrowType.Int i) {
-      return switch (i.getBitWidth()) {
-        case 8 -> "TINYINT";
-        case 16 -> "SMALLINT";
-        case 32 -> "INTEGER";
-        default -> "BIGINT";
-      };
-    }
-    if (type instanceof ArrowType.FloatingPoint fp) {
-      return fp.getPrecision() == org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE
-          ? "DOUBLE"
-          : "REAL";
-    }
-    if (type instanceof ArrowType.Decimal d) {
-      return "DECIMAL(" + d.getPrecision() + "," + d.getScale() + ")";
-    }
-    if (type instanceof ArrowType.Utf8) {
-      return "VARCHAR";
-    }
-    if (type instanceof ArrowType.Bool) {
-      return "BOOLEAN";
-    }
-    if (type instanceof ArrowType.Date) {
-      return "DATE";
-    }
-    if (type instanceof ArrowType.Timestamp) {
-      return "TIMESTAMP";
-    }
-    if (type instanceof ArrowType.Time) {
-      return "TIME";
-    }
-    return type.toString();
+    return Comparisons.typeName(type);
   }
 }
