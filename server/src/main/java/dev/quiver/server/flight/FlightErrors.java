@@ -4,6 +4,7 @@ import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.shuffle.exchange.ReceiverTimeoutException;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -27,6 +28,9 @@ public final class FlightErrors {
     }
     if (failure instanceof QuiverException quiver) {
       return status(quiver.code()).withDescription(quiver.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof ReceiverTimeoutException) {
+      return CallStatus.UNAVAILABLE.withDescription(failure.getMessage()).toRuntimeException();
     }
     if (failure instanceof UnsupportedParquetFeatureException) {
       return CallStatus.UNIMPLEMENTED.withDescription(failure.getMessage()).toRuntimeException();

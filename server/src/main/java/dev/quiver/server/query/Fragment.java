@@ -9,6 +9,7 @@ import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.shuffle.aggregate.HashAggregator;
+import dev.quiver.shuffle.exchange.Allocators;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

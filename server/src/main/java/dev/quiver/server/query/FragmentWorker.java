@@ -28,6 +28,7 @@ import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.ticket.ScanTicket;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.aggregate.HashAggregator;
+import dev.quiver.shuffle.exchange.BatchSender;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.time.Duration;
 import java.util.ArrayList;

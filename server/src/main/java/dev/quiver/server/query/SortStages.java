@@ -21,6 +21,7 @@ import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.shuffle.exchange.BatchSender;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,5 @@
-package dev.quiver.server.query;
+package dev.quiver.shuffle.exchange;
 
-import dev.quiver.server.error.ErrorCode;
-import dev.quiver.server.error.QuiverException;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +19,7 @@ import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
  * written, so the allocator they came from must be closed with {@link
  * Allocators#closeWhenReleased}.
  */
-final class BatchSender {
+public final class BatchSender {
   private BatchSender() {}
 
   /**
@@ -32,7 +30,7 @@ final class BatchSender {
    * @param cancelled checked before each batch; throws to stop
    * @return Arrow bytes sent
    */
-  static long send(
+  public static long send(
       OutboundStreamListener out,
       VectorSchemaRoot wire,
       VectorSchemaRoot source,
@@ -62,13 +60,12 @@ final class BatchSender {
     return bytes;
   }
 
-  static void awaitReady(OutboundStreamListener out, Runnable cancelled, Duration timeout) {
+  public static void awaitReady(OutboundStreamListener out, Runnable cancelled, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!out.isReady()) {
       cancelled.run();
       if (System.nanoTime() - deadline > 0) {
-        throw new QuiverException(
-            ErrorCode.UNAVAILABLE, "The receiver did not accept data for " + timeout);
+        throw new ReceiverTimeoutException("The receiver did not accept data for " + timeout);
       }
       LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
     }

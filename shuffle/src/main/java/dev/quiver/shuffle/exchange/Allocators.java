@@ -1,4 +1,4 @@
-package dev.quiver.server.query;
+package dev.quiver.shuffle.exchange;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Closing allocators whose buffers Flight's zero-copy writes may still hold for a moment. */
-final class Allocators {
+public final class Allocators {
   private static final Logger LOG = LoggerFactory.getLogger(Allocators.class);
 
   private Allocators() {}
@@ -18,7 +18,7 @@ final class Allocators {
    * batch's buffers only after they reached the socket, which can be just after the stream ended.
    * Waits up to {@code timeout}, then closes anyway (and Arrow reports the leak).
    */
-  static void closeWhenReleased(BufferAllocator allocator, Duration timeout) {
+  public static void closeWhenReleased(BufferAllocator allocator, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (allocator.getAllocatedMemory() > 0 && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
