@@ -2,8 +2,11 @@ package dev.quiver.parquet.predicate;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -201,14 +204,19 @@ public final class BatchFilter {
           }
         }
       } else {
-        double[] values = ((InList) leaf).values().stream().mapToDouble(v -> (Double) v).toArray();
+        // Sorted for a binary search per row; NaN never matches and -0.0 equals 0.0, as `==`.
+        double[] values =
+            ((InList) leaf)
+                .values().stream()
+                    .mapToDouble(v -> (Double) v)
+                    .filter(d -> !Double.isNaN(d))
+                    .map(d -> d == 0.0 ? 0.0 : d)
+                    .sorted()
+                    .toArray();
         for (int i = 0; i < rows; i++) {
           double v = single ? data.getFloat((long) i << 2) : data.getDouble((long) i << 3);
-          for (double k : values) {
-            if (v == k) {
-              set(out, i);
-              break;
-            }
+          if (!Double.isNaN(v) && Arrays.binarySearch(values, v == 0.0 ? 0.0 : v) >= 0) {
+            set(out, i);
           }
         }
       }
@@ -320,19 +328,41 @@ public final class BatchFilter {
       }
       return;
     }
-    List<byte[]> values =
-        ((InList) leaf)
-            .values().stream().map(v -> ((String) v).getBytes(StandardCharsets.UTF_8)).toList();
+    // A hash of each row's bytes finds the few list values it can equal: one lookup per row,
+    // however long the list.
+    Map<Long, List<byte[]>> byHash = new HashMap<>();
+    for (Object value : ((InList) leaf).values()) {
+      byte[] k = ((String) value).getBytes(StandardCharsets.UTF_8);
+      byHash.computeIfAbsent(hash(k), h -> new ArrayList<>(1)).add(k);
+    }
     for (int i = 0; i < rows; i++) {
       int start = offsets.getInt((long) i << 2);
       int length = offsets.getInt((long) (i + 1) << 2) - start;
-      for (byte[] k : values) {
+      long h = HASH_SEED;
+      for (int j = 0; j < length; j++) {
+        h = 31 * h + data.getByte(start + j);
+      }
+      List<byte[]> candidates = byHash.get(h);
+      if (candidates == null) {
+        continue;
+      }
+      for (byte[] k : candidates) {
         if (length == k.length && compare(data, start, length, k) == 0) {
           set(out, i);
           break;
         }
       }
     }
+  }
+
+  private static final long HASH_SEED = 1_125_899_906_842_597L;
+
+  private static long hash(byte[] bytes) {
+    long h = HASH_SEED;
+    for (byte b : bytes) {
+      h = 31 * h + b;
+    }
+    return h;
   }
 
   /** Compares {@code length} bytes at {@code start} with {@code k}, unsigned, shorter first. */
