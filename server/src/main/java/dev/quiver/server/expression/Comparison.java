@@ -1,6 +1,5 @@
 package dev.quiver.server.expression;
 
-import java.math.BigDecimal;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
@@ -137,19 +136,5 @@ final class Comparison {
       }
     }
     return Integer.compare(x.length(), y.length());
-  }
-
-  /** Compares two boxed values held as {@link Column} holds {@code type}'s values. */
-  static int compareValues(Object x, Object y, ArrowType type) {
-    if (x instanceof Long a) {
-      return Long.compare(a, (Long) y);
-    }
-    if (x instanceof Double a) {
-      return compareDoubles(a, (Double) y);
-    }
-    if (x instanceof BigDecimal a) {
-      return a.compareTo((BigDecimal) y);
-    }
-    return compareText((String) x, (String) y);
   }
 }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 final class Strings {
   private Strings() {}
 
-  static Column map(Function function, Column input, java.util.function.UnaryOperator<String> f) {
+  private static Column map(Column input, java.util.function.UnaryOperator<String> f) {
     Column out = Column.allocate(Expression.VARCHAR, input.size);
     out.nullsFrom(input);
     for (int i = 0; i < input.size; i++) {
@@ -21,15 +21,15 @@ final class Strings {
   }
 
   static Column lower(Column input) {
-    return map(Function.LOWER, input, s -> s.toLowerCase(Locale.ROOT));
+    return map(input, s -> s.toLowerCase(Locale.ROOT));
   }
 
   static Column upper(Column input) {
-    return map(Function.UPPER, input, s -> s.toUpperCase(Locale.ROOT));
+    return map(input, s -> s.toUpperCase(Locale.ROOT));
   }
 
   static Column trim(Column input) {
-    return map(Function.TRIM, input, s -> s.strip());
+    return map(input, s -> s.strip());
   }
 
   static Column charLength(Column input) {

@@ -2,7 +2,6 @@ package dev.quiver.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quiver.parquet.dataset.Dataset;
@@ -69,7 +68,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuiverFlightProducer implements FlightProducer, AutoCloseable, SqlQueries {
   private static final Logger LOG = LoggerFactory.getLogger(QuiverFlightProducer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The Flight SQL actions, and the standard cancel, answered by the Flight SQL side. */
   static final List<ActionType> SQL_ACTIONS =

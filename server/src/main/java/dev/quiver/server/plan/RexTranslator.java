@@ -255,15 +255,7 @@ final class RexTranslator {
           bounds.size() == 1 ? bounds.get(0) : call(Function.AND, bounds, Expression.BOOLEAN));
     }
     if (!points.isEmpty()) {
-      Expression in =
-          new Expression.InList(
-              Column.Representation.of(type) == Column.Representation.OBJECT
-                      || type.equals(literalType)
-                  ? value
-                  : value,
-              points,
-              false);
-      terms.add(0, in);
+      terms.add(0, new Expression.InList(value, points, false));
     }
     Expression matches =
         terms.isEmpty()

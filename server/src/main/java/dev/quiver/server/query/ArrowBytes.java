@@ -36,19 +36,23 @@ final class ArrowBytes {
         new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator)) {
       VectorSchemaRoot read = reader.getVectorSchemaRoot();
       VectorSchemaRoot copy = VectorSchemaRoot.create(read.getSchema(), allocator);
-      copy.allocateNew();
-      int rows = 0;
-      while (reader.loadNextBatch()) {
-        for (int c = 0; c < read.getFieldVectors().size(); c++) {
-          for (int r = 0; r < read.getRowCount(); r++) {
-            copy.getVector(c).copyFromSafe(r, rows + r, read.getVector(c));
+      try {
+        copy.allocateNew();
+        int rows = 0;
+        while (reader.loadNextBatch()) {
+          for (int c = 0; c < read.getFieldVectors().size(); c++) {
+            for (int r = 0; r < read.getRowCount(); r++) {
+              copy.getVector(c).copyFromSafe(r, rows + r, read.getVector(c));
+            }
           }
+          rows += read.getRowCount();
         }
-        rows += read.getRowCount();
         copy.setRowCount(rows);
+        return copy;
+      } catch (IOException | RuntimeException e) {
+        copy.close();
+        throw e;
       }
-      copy.setRowCount(rows);
-      return copy;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
