@@ -287,14 +287,11 @@ class ClusterFailureTest {
           .hasMessageContaining("no-such-query")
           .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
 
-      String header =
-          "{\"exchange\":\"no-such-query\",\"from\":\"grpc://elsewhere:1\",\"partition\":0}";
+      FlightDescriptor exchange =
+          FlightDescriptor.path("quiver-exchange", "1", "no-such-query", "grpc://elsewhere:1", "0");
       try (VectorSchemaRoot empty = VectorSchemaRoot.create(new Schema(List.of()), allocator)) {
         FlightClient.ClientStreamListener put =
-            client.startPut(
-                FlightDescriptor.command(header.getBytes(StandardCharsets.UTF_8)),
-                empty,
-                new SyncPutListener());
+            client.startPut(exchange, empty, new SyncPutListener());
         put.completed();
         assertThatThrownBy(put::getResult)
             .isInstanceOf(FlightRuntimeException.class)

@@ -25,10 +25,10 @@ public final class FilterOperator extends InputOperator {
   /**
    * @param condition a BOOLEAN expression over the input's columns
    */
-  public FilterOperator(Operator input, Expression condition, BufferAllocator allocator) {
+  public FilterOperator(Operator input, Expression condition, ExecutionContext context) {
     super(input);
     this.condition = requireNonNull(condition, "condition is null");
-    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.allocator = context.allocator();
   }
 
   @Override

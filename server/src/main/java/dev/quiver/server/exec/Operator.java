@@ -1,6 +1,7 @@
 package dev.quiver.server.exec;
 
 import dev.quiver.parquet.scan.ScanStatistics;
+import java.util.function.Function;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -31,4 +32,17 @@ public interface Operator extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * {@code next} built on {@code input}; {@code input} is closed if building fails, so a pipeline
+   * under construction never leaks what it has built so far.
+   */
+  static <T extends Operator> T then(Operator input, Function<Operator, T> next) {
+    try {
+      return next.apply(input);
+    } catch (RuntimeException e) {
+      input.close();
+      throw e;
+    }
+  }
 }

@@ -7,7 +7,6 @@ import dev.quiver.server.expression.Expression;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -26,17 +25,16 @@ public final class ProjectOperator extends InputOperator {
 
   /**
    * @param fields the output columns, one per expression
-   * @param allocator where output batches live; must outlive the operator
    */
   public ProjectOperator(
-      Operator input, List<Field> fields, List<Expression> expressions, BufferAllocator allocator) {
+      Operator input, List<Field> fields, List<Expression> expressions, ExecutionContext context) {
     super(input);
     this.fields = List.copyOf(fields);
     this.expressions = List.copyOf(expressions);
     if (fields.size() != expressions.size()) {
       throw new IllegalArgumentException("One field per expression");
     }
-    this.output = VectorSchemaRoot.create(new Schema(fields), allocator);
+    this.output = VectorSchemaRoot.create(new Schema(fields), context.allocator());
   }
 
   @Override

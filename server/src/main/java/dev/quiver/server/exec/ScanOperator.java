@@ -8,7 +8,6 @@ import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -21,24 +20,38 @@ public final class ScanOperator implements Operator {
   private final Iterator<FileSplit> splits;
   private final Schema datasetSchema;
   private final ScanRequest request;
-  private final BufferAllocator allocator;
+  private final ExecutionContext context;
   private final Schema schema;
   private ParquetBatchReader reader;
   private ScanStatistics finished = ScanStatistics.EMPTY;
 
   /**
    * @param datasetSchema the dataset's schema, which every split is read as
-   * @param allocator where batches live; must outlive the operator
+   * @param request the columns and filter; the batch limits are the context's
    */
   public ScanOperator(
-      List<FileSplit> splits,
+      List<FileSplit> splits, Schema datasetSchema, ScanRequest request, ExecutionContext context) {
+    this(List.copyOf(splits).iterator(), datasetSchema, request, context);
+  }
+
+  /**
+   * Reads the splits {@code splits} hands out, as it hands them out (several scans may share one
+   * iterator that takes from a common queue).
+   */
+  public ScanOperator(
+      Iterator<FileSplit> splits,
       Schema datasetSchema,
       ScanRequest request,
-      BufferAllocator allocator) {
-    this.splits = List.copyOf(splits).iterator();
+      ExecutionContext context) {
+    this.splits = requireNonNull(splits, "splits is null");
     this.datasetSchema = requireNonNull(datasetSchema, "datasetSchema is null");
-    this.request = requireNonNull(request, "request is null");
-    this.allocator = requireNonNull(allocator, "allocator is null");
+    this.context = requireNonNull(context, "context is null");
+    this.request =
+        new ScanRequest(
+            request.columns(),
+            request.filter(),
+            context.maxBatchRows(),
+            context.targetBatchBytes());
     this.schema =
         new Schema(request.columns().stream().map(c -> datasetSchema.findField(c)).toList());
   }
@@ -55,8 +68,10 @@ public final class ScanOperator implements Operator {
         if (!splits.hasNext()) {
           return false;
         }
-        reader = ParquetBatchReader.open(splits.next(), datasetSchema, request, allocator);
+        reader =
+            ParquetBatchReader.open(splits.next(), datasetSchema, request, context.allocator());
       }
+      context.checkCancelled();
       if (reader.next()) {
         return true;
       }

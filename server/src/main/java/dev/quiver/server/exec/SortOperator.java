@@ -1,9 +1,6 @@
 package dev.quiver.server.exec;
 
-import static java.util.Objects.requireNonNull;
-
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -24,13 +21,12 @@ public final class SortOperator extends InputOperator {
   /**
    * @param limit the most rows wanted; {@code Long.MAX_VALUE} for all
    */
-  public SortOperator(
-      Operator input, List<SortKey> keys, long limit, int batchRows, BufferAllocator allocator) {
+  public SortOperator(Operator input, List<SortKey> keys, long limit, ExecutionContext context) {
     super(input);
-    this.sorter = new Sorter(keys, requireNonNull(allocator, "allocator is null"));
+    this.sorter = new Sorter(keys, context.allocator());
     this.limit = limit;
-    this.batchRows = batchRows;
-    this.output = VectorSchemaRoot.create(input.schema(), allocator);
+    this.batchRows = context.maxBatchRows();
+    this.output = VectorSchemaRoot.create(input.schema(), context.allocator());
     this.columns = new int[input.schema().getFields().size()];
     for (int c = 0; c < columns.length; c++) {
       columns[c] = c;

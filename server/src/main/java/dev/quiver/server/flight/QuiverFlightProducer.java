@@ -14,7 +14,6 @@ import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.DistributedSort;
-import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
@@ -22,6 +21,7 @@ import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.QuiverTicket;
 import dev.quiver.server.ticket.Tickets;
+import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -333,28 +333,25 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         sql.acceptPut(context, flightStream, ackStream).run();
         return;
       }
-      if (!descriptor.isCommand() || !FragmentProtocol.isExchange(descriptor.getCommand())) {
+      if (!ExchangeDescriptor.isExchange(descriptor)) {
         ackStream.onError(
             CallStatus.UNIMPLEMENTED
                 .withDescription("DoPut is not supported: Quiver datasets are read-only")
                 .toRuntimeException());
         return;
       }
-      FragmentProtocol.ExchangeHeader header =
-          FragmentProtocol.decode(descriptor.getCommand(), FragmentProtocol.ExchangeHeader.class);
       try {
-        long bytes = worker.acceptExchange(header, flightStream);
+        ExchangeDescriptor exchange = exchange(descriptor);
+        long bytes = worker.acceptExchange(exchange, flightStream);
         LOG.debug(
             "Query {}: received {} bytes of partition {} from {}",
-            header.exchange(),
+            exchange.query(),
             bytes,
-            header.partition(),
-            header.from());
+            exchange.partition(),
+            exchange.sender());
         ackStream.onCompleted();
       } catch (Throwable e) {
-        ackStream.onError(
-            FlightErrors.toFlight(
-                e, "Exchange of query " + header.exchange() + " from " + header.from()));
+        ackStream.onError(FlightErrors.toFlight(e, "Exchange " + descriptor.getPath()));
       }
     };
   }
@@ -420,6 +417,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private static String version() {
     String version = QuiverFlightProducer.class.getPackage().getImplementationVersion();
     return version == null ? "0.1.0-SNAPSHOT" : version;
+  }
+
+  private static ExchangeDescriptor exchange(FlightDescriptor descriptor) {
+    try {
+      return ExchangeDescriptor.of(descriptor);
+    } catch (IllegalArgumentException e) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
   }
 
   private static String sql(FlightDescriptor descriptor) {

@@ -9,6 +9,7 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentWorker;
@@ -226,17 +227,23 @@ final class TicketStreams {
       ServerStreamListener listener,
       BackpressureStrategy backpressure,
       StreamTracker.Registration registration) {
+    Runnable cancellation =
+        () -> {
+          if (registration.isStopped()) {
+            throw new QuiverException(
+                ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
+          }
+          if (registration.isCancelled()) {
+            throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
+          }
+        };
     try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
-        QueryExecution execution = new QueryExecution(plan, splits, limits.batch(), allocator)) {
+        QueryExecution execution =
+            new QueryExecution(
+                plan, splits, ExecutionContext.of(name, allocator, cancellation, limits.batch()))) {
       listener.start(execution.root());
       while (execution.next()) {
-        if (registration.isStopped()) {
-          throw new QuiverException(
-              ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
-        }
-        if (registration.isCancelled()) {
-          throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
-        }
+        cancellation.run();
         BackpressureStrategy.WaitResult ready =
             backpressure.waitForListener(limits.clientTimeout().toMillis());
         if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {

@@ -6,28 +6,26 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.cluster.Placement;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.Batches;
+import dev.quiver.server.exec.ConcatOperator;
+import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.FinalAggregateOperator;
+import dev.quiver.server.exec.Operator;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
-import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
-import dev.quiver.server.ticket.FragmentTicket;
-import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
-import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
-import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +124,7 @@ public final class AggregateCoordinator {
     QueryNodes nodes =
         QueryNodes.of(queryId, plan, cluster, settings.sharedDatasets(), settings.splitBytes());
     List<Location> members = nodes.members();
+    List<QueryNode> memberNodes = calls.nodes(members);
     Placement placement = nodes.placement();
     QueryReport report = new QueryReport(queryId, members);
     LOG.info(
@@ -135,10 +134,11 @@ public final class AggregateCoordinator {
         members.size(),
         placement);
     ResultAssembler answer = new ResultAssembler(plan, allocator);
-    List<Location> keep = List.of();
+    List<QueryNode> keep = List.of();
     try {
-      List<PartialReport> partials = partialStage(queryId, plan, nodes, cancelled, progress);
-      List<Location> holders = new ArrayList<>();
+      List<PartialReport> partials =
+          partialStage(queryId, plan, nodes, memberNodes, cancelled, progress);
+      List<QueryNode> holders = new ArrayList<>();
       long partialBytes = 0;
       String schema = plan.layout().partialSchema().toJson();
       for (int m = 0; m < members.size(); m++) {
@@ -155,7 +155,7 @@ public final class AggregateCoordinator {
                     + " has other columns or types than on the coordinator; every node must"
                     + " serve the same schema");
           }
-          holders.add(members.get(m));
+          holders.add(memberNodes.get(m));
           partialBytes += partial.partialBytes();
         }
       }
@@ -174,9 +174,10 @@ public final class AggregateCoordinator {
         keep = holders;
         progress.accept(1.0);
         LOG.info("Query {}: answer left on its {} owner(s): {}", queryId, holders.size(), report);
-        return new CoordinatedResult(answer, report, holders);
+        return new CoordinatedResult(
+            answer, report, holders.stream().map(QueryNode::location).toList());
       } else {
-        shuffle(queryId, plan, holders, members, allocator, answer, report, cancelled);
+        shuffle(queryId, holders, members, allocator, answer, report, cancelled);
       }
       progress.accept(1.0);
       report.rowsReturned(answer.rowCount());
@@ -188,8 +189,9 @@ public final class AggregateCoordinator {
       LOG.info("Query {} failed: {}", queryId, e.getMessage());
       throw e;
     } finally {
-      List<Location> kept = keep;
-      calls.releaseEverywhere(queryId, members.stream().filter(m -> !kept.contains(m)).toList());
+      List<QueryNode> kept = keep;
+      calls.releaseEverywhere(
+          queryId, memberNodes.stream().filter(m -> !kept.contains(m)).toList());
     }
   }
 
@@ -197,53 +199,43 @@ public final class AggregateCoordinator {
       String queryId,
       AggregatePlan plan,
       QueryNodes nodes,
+      List<QueryNode> members,
       BooleanSupplier cancelled,
       DoubleConsumer progress) {
-    List<Location> members = nodes.members();
     String encoded = worker.codec().encode(plan);
     return calls.onEvery(
         members,
-        m -> {
-          PartialRequest request =
-              new PartialRequest(
-                  queryId, plan.dataset().name(), plan.sql(), encoded, nodes.share(m));
-          Location node = members.get(m);
-          return cluster.isSelf(node)
-              ? worker.partial(request)
-              : PeerCalls.action(
-                  cluster,
-                  node,
-                  FragmentProtocol.PARTIAL,
-                  request,
-                  PartialReport.class,
-                  worker.settings().peerTimeout(),
-                  "the scan of query " + queryId);
-        },
+        node ->
+            node.partial(
+                new PartialRequest(
+                    queryId,
+                    plan.dataset().name(),
+                    plan.sql(),
+                    encoded,
+                    nodes.share(members.indexOf(node)))),
         cancelled,
         done -> progress.accept(0.8 * done / members.size()));
   }
 
+  /** Merges every holder's partial groups here: the gather. */
   private void gather(
       String queryId,
       AggregatePlan plan,
-      List<Location> holders,
+      List<QueryNode> holders,
       BufferAllocator allocator,
       ResultAssembler answer,
       QueryReport report) {
     long started = System.nanoTime();
-    try (HashAggregator merge = new HashAggregator(plan.layout(), allocator)) {
-      for (Location holder : holders) {
-        if (cluster.isSelf(holder)) {
-          try (VectorSchemaRoot partial = worker.takePartial(queryId)) {
-            merge.addPartial(partial);
-          }
-        } else {
-          readStream(
-              holder, new FragmentTicket(queryId, FragmentTicket.PARTIAL), merge::addPartial);
-        }
-      }
-      VectorSchemaRoot result = merge.takeResult();
-      answer.add(ResultAssembler.having(plan, result, allocator));
+    ExecutionContext context =
+        new ExecutionContext(queryId, allocator, () -> {}, Integer.MAX_VALUE, Long.MAX_VALUE);
+    List<Supplier<Operator>> partials =
+        holders.stream().<Supplier<Operator>>map(h -> () -> h.partials(queryId)).toList();
+    try (FinalAggregateOperator merge =
+        Operator.then(
+            new ConcatOperator(plan.layout().partialSchema(), partials),
+            input -> FinalAggregateOperator.of(input, plan.layout(), context))) {
+      merge.next();
+      answer.add(ResultAssembler.having(plan, Batches.moved(merge.root(), allocator), allocator));
       report.finalStage(0, merge.groupCount(), (System.nanoTime() - started) / 1_000_000);
     } catch (AggregateOverflowException e) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
@@ -252,8 +244,7 @@ public final class AggregateCoordinator {
 
   private void shuffle(
       String queryId,
-      AggregatePlan plan,
-      List<Location> owners,
+      List<QueryNode> owners,
       List<Location> members,
       BufferAllocator allocator,
       ResultAssembler answer,
@@ -265,79 +256,39 @@ public final class AggregateCoordinator {
 
   /** Has every holder send each partition of its partial groups to the partition's owner. */
   private void shuffleOnly(
-      String queryId, List<Location> owners, QueryReport report, BooleanSupplier cancelled) {
-    List<String> ownerAddresses = owners.stream().map(o -> o.getUri().toString()).toList();
-    ShuffleRequest request = new ShuffleRequest(queryId, ownerAddresses);
-    List<ShuffleReport> shuffles =
-        calls.onEvery(
-            owners,
-            o ->
-                cluster.isSelf(owners.get(o))
-                    ? worker.shuffle(request)
-                    : PeerCalls.action(
-                        cluster,
-                        owners.get(o),
-                        FragmentProtocol.SHUFFLE,
-                        request,
-                        ShuffleReport.class,
-                        worker.settings().peerTimeout(),
-                        "the shuffle of query " + queryId),
-            cancelled,
-            done -> {});
-    shuffles.forEach(report::shuffle);
+      String queryId, List<QueryNode> owners, QueryReport report, BooleanSupplier cancelled) {
+    ShuffleRequest request =
+        new ShuffleRequest(
+            queryId, owners.stream().map(o -> o.location().getUri().toString()).toList());
+    calls
+        .onEvery(owners, owner -> owner.shuffle(request), cancelled, done -> {})
+        .forEach(report::shuffle);
   }
 
   /** Reads every owner's final groups into the answer. */
   private void collectOwned(
       String queryId,
-      List<Location> owners,
+      List<QueryNode> owners,
       List<Location> members,
       BufferAllocator allocator,
       ResultAssembler answer,
       QueryReport report,
       BooleanSupplier cancelled) {
-    for (int o = 0; o < owners.size(); o++) {
+    for (QueryNode owner : owners) {
       long started = System.nanoTime();
-      Location owner = owners.get(o);
       long before = answer.groupCount();
-      if (cluster.isSelf(owner)) {
-        try (VectorSchemaRoot owned = worker.takeOwnedResult(queryId)) {
-          answer.add(HashPartitioner.copyAll(owned, allocator));
+      try (Operator owned = owner.ownedGroups(queryId)) {
+        while (owned.next()) {
+          answer.add(HashPartitioner.copyAll(owned.root(), allocator));
         }
-      } else {
-        readStream(
-            owner,
-            new FragmentTicket(queryId, FragmentTicket.FINAL),
-            batch -> answer.add(HashPartitioner.copyAll(batch, allocator)));
       }
       report.finalStage(
-          members.indexOf(owner),
+          members.indexOf(owner.location()),
           answer.groupCount() - before,
           (System.nanoTime() - started) / 1_000_000);
       if (cancelled.getAsBoolean()) {
         throw NodeCalls.cancelled(queryId);
       }
-    }
-  }
-
-  private void readStream(
-      Location node, FragmentTicket ticket, Consumer<VectorSchemaRoot> batches) {
-    try (FlightStream stream =
-        cluster
-            .client(node)
-            .getStream(
-                Tickets.encode(ticket), PeerCalls.timeout(worker.settings().peerTimeout()))) {
-      while (stream.next()) {
-        batches.accept(stream.getRoot());
-      }
-    } catch (FlightRuntimeException e) {
-      throw PeerCalls.failure(
-          node, e, "reading the " + ticket.stage() + " result of query " + ticket.fragment());
-    } catch (QuiverException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new QuiverException(
-          ErrorCode.INTERNAL, "Reading from peer " + node.getUri() + " failed: " + e);
     }
   }
 }

@@ -79,66 +79,42 @@ public final class DistributedSort {
     QueryNodes nodes =
         QueryNodes.of(queryId, plan, cluster, settings.sharedDatasets(), settings.splitBytes());
     List<Location> members = nodes.members();
+    List<QueryNode> memberNodes = calls.nodes(members);
     LOG.info("Query {}: distributed sort over {} node(s)", queryId, members.size());
     boolean done = false;
     String encoded = worker.codec().encode(plan);
     try {
       List<SortScanReport> scans =
           calls.onEvery(
-              members,
-              m -> {
-                SortScanRequest request =
-                    new SortScanRequest(
-                        queryId,
-                        plan.dataset().name(),
-                        plan.sql(),
-                        encoded,
-                        nodes.share(m),
-                        SAMPLE_ROWS);
-                return cluster.isSelf(members.get(m))
-                    ? worker.sortScan(request)
-                    : PeerCalls.action(
-                        cluster,
-                        members.get(m),
-                        FragmentProtocol.SORT_SCAN,
-                        request,
-                        SortScanReport.class,
-                        worker.settings().peerTimeout(),
-                        "the scan of query " + queryId);
-              },
+              memberNodes,
+              node ->
+                  node.sortScan(
+                      new SortScanRequest(
+                          queryId,
+                          plan.dataset().name(),
+                          plan.sql(),
+                          encoded,
+                          nodes.share(memberNodes.indexOf(node)),
+                          SAMPLE_ROWS)),
               () -> false,
               finished -> {});
-      List<Location> holders = new ArrayList<>();
+      List<QueryNode> holders = new ArrayList<>();
       for (int m = 0; m < members.size(); m++) {
         if (scans.get(m).hasDataset()) {
-          holders.add(members.get(m));
+          holders.add(memberNodes.get(m));
         }
       }
       Boundaries boundaries = boundaries(queryId, plan, scans, holders.size());
-      List<Location> owners = holders.subList(0, Math.min(holders.size(), boundaries.ranges()));
+      List<QueryNode> owners = holders.subList(0, Math.min(holders.size(), boundaries.ranges()));
       RangeShuffleRequest shuffle =
           new RangeShuffleRequest(
               queryId,
               boundaries.encoded(),
-              owners.stream().map(o -> o.getUri().toString()).toList());
+              owners.stream().map(o -> o.location().getUri().toString()).toList());
       List<ShuffleReport> shuffled =
           boundaries.encoded() == null
               ? List.of()
-              : calls.onEvery(
-                  holders,
-                  h ->
-                      cluster.isSelf(holders.get(h))
-                          ? worker.rangeShuffle(shuffle)
-                          : PeerCalls.action(
-                              cluster,
-                              holders.get(h),
-                              FragmentProtocol.RANGE_SHUFFLE,
-                              shuffle,
-                              ShuffleReport.class,
-                              worker.settings().peerTimeout(),
-                              "the range shuffle of query " + queryId),
-                  () -> false,
-                  finished -> {});
+              : calls.onEvery(holders, h -> h.rangeShuffle(shuffle), () -> false, finished -> {});
       LOG.info(
           "Query {}: {} rows in {} ranges; rows sent between nodes: {}",
           queryId,
@@ -147,16 +123,17 @@ public final class DistributedSort {
           shuffled.stream().mapToLong(ShuffleReport::rowsOut).sum());
       List<FlightEndpoint> endpoints = new ArrayList<>();
       Ticket ticket = Tickets.encode(new FragmentTicket(queryId, FragmentTicket.RANGE));
-      for (Location owner : owners) {
-        endpoints.add(new FlightEndpoint(ticket, owner));
+      for (QueryNode owner : owners) {
+        endpoints.add(new FlightEndpoint(ticket, owner.location()));
       }
       // Holders that own no range (fewer sampled rows than nodes) are done.
-      calls.releaseEverywhere(queryId, members.stream().filter(m -> !owners.contains(m)).toList());
+      calls.releaseEverywhere(
+          queryId, memberNodes.stream().filter(m -> !owners.contains(m)).toList());
       done = true;
       return endpoints;
     } finally {
       if (!done) {
-        calls.releaseEverywhere(queryId, members);
+        calls.releaseEverywhere(queryId, memberNodes);
       }
     }
   }

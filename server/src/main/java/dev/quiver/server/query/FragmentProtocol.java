@@ -103,12 +103,6 @@ public final class FragmentProtocol {
   public record ReleaseRequest(String queryId) {}
 
   /**
-   * The command of a {@code DoPut} descriptor carrying one partition of a partial result to its
-   * owner, scoped to one query.
-   */
-  public record ExchangeHeader(String exchange, String from, int partition) {}
-
-  /**
    * What the partial stage did on one node.
    *
    * @param hasDataset false when the node does not serve the dataset (it then holds nothing)
@@ -146,15 +140,6 @@ public final class FragmentProtocol {
     } catch (IOException e) {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT, "Malformed " + type.getSimpleName() + ": " + e.getMessage());
-    }
-  }
-
-  /** Whether {@code json} is an exchange header. */
-  public static boolean isExchange(byte[] json) {
-    try {
-      return JSON.readTree(json).has("exchange");
-    } catch (IOException e) {
-      return false;
     }
   }
 

@@ -5,30 +5,27 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.query.FragmentProtocol.ReleaseRequest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
-import java.util.function.IntFunction;
 import org.apache.arrow.flight.Location;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a coordinator calls the nodes of a query: a stage on every node in parallel, failing on the
- * first failure and stopping when the client cancels; and the release of the query everywhere,
- * whatever happened.
+ * How a coordinator calls the nodes of a query: each as a {@link QueryNode} (this node's local, the
+ * others remote: the one place that tells them apart), a stage on every node in parallel, failing
+ * on the first failure and stopping when the client cancels; and the release of the query
+ * everywhere, whatever happened.
  */
 final class NodeCalls {
-  private static final Logger LOG = LoggerFactory.getLogger(NodeCalls.class);
-
   private final Cluster cluster;
   private final FragmentWorker worker;
   private final ExecutorService executor;
@@ -43,14 +40,28 @@ final class NodeCalls {
     this.executor = requireNonNull(executor, "executor is null");
   }
 
+  /** The node at {@code location}, this one or another. */
+  QueryNode node(Location location) {
+    return cluster.isSelf(location)
+        ? new LocalQueryNode(location, worker)
+        : new RemoteQueryNode(cluster, location, worker.settings().peerTimeout());
+  }
+
+  /** The nodes at {@code locations}, in order. */
+  List<QueryNode> nodes(List<Location> locations) {
+    return locations.stream().map(this::node).toList();
+  }
+
   /**
    * Runs {@code call} for every node in parallel and waits for all, failing on the first failure.
    */
   <T> List<T> onEvery(
-      List<Location> nodes, IntFunction<T> call, BooleanSupplier cancelled, IntConsumer finished) {
+      List<QueryNode> nodes,
+      Function<QueryNode, T> call,
+      BooleanSupplier cancelled,
+      IntConsumer finished) {
     List<Future<T>> futures = new ArrayList<>();
-    for (int n = 0; n < nodes.size(); n++) {
-      int node = n;
+    for (QueryNode node : nodes) {
       futures.add(executor.submit(() -> call.apply(node)));
     }
     List<T> results = new ArrayList<>();
@@ -104,34 +115,21 @@ final class NodeCalls {
   }
 
   /** Releases the query on every node, waiting a little for the answers. */
-  void releaseEverywhere(String queryId, List<Location> members) {
+  void releaseEverywhere(String queryId, List<QueryNode> nodes) {
     List<Future<?>> releases = new ArrayList<>();
-    for (Location node : members) {
-      if (cluster.isSelf(node)) {
-        worker.release(queryId);
-      } else {
-        releases.add(
-            executor.submit(
-                () -> {
-                  try {
-                    PeerCalls.action(
-                        cluster,
-                        node,
-                        FragmentProtocol.RELEASE,
-                        new ReleaseRequest(queryId),
-                        null,
-                        Duration.ofSeconds(5));
-                  } catch (RuntimeException e) {
-                    LOG.debug("Query {}: release on {} failed: {}", queryId, node, e.getMessage());
-                  }
-                }));
+    for (QueryNode node : nodes) {
+      try {
+        releases.add(executor.submit(() -> node.release(queryId)));
+      } catch (RejectedExecutionException e) {
+        node.release(queryId); // shutting down: release here and now
       }
     }
     for (Future<?> release : releases) {
       try {
         release.get(6, TimeUnit.SECONDS);
       } catch (Exception e) {
-        LOG.debug("Query {}: release did not finish: {}", queryId, e.toString());
+        LoggerFactory.getLogger(NodeCalls.class)
+            .debug("Query {}: release did not finish: {}", queryId, e.toString());
       }
     }
   }

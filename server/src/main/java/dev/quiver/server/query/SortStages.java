@@ -17,14 +17,13 @@ import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
+import dev.quiver.server.sql.Pipelines;
 import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
-import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.shuffle.exchange.BatchSender;
-import dev.quiver.shuffle.partition.HashPartitioner;
+import dev.quiver.shuffle.exchange.ExchangeSink;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -82,8 +81,7 @@ final class SortStages {
       List<FileSplit> splits = worker.splits(plan, request.splits());
       long rows = 0;
       ScanStatistics statistics;
-      try (Operator input =
-          QueryExecution.rows(plan, splits, worker.settings().batch(), fragment.allocator())) {
+      try (Operator input = Pipelines.rows(plan, splits, worker.context(fragment))) {
         while (input.next()) {
           fragment.checkNotCancelled();
           rows += input.root().getRowCount();
@@ -98,7 +96,7 @@ final class SortStages {
           self, true, rows, millis, FragmentProtocol.counters(statistics), sample);
     } catch (RuntimeException e) {
       fragments.release(request.queryId());
-      throw worker.stageFailure(request.queryId(), fragment, e);
+      throw worker.stageFailure(request.queryId(), e);
     } finally {
       fragment.exit();
     }
@@ -149,91 +147,34 @@ final class SortStages {
   }
 
   /**
-   * Sends every kept row to the owner of its range, one stream per owner (this node's own range is
-   * added directly).
+   * Sends every kept row to the owner of its range through the exchange, one stream per owner (this
+   * node's own range is added directly).
    */
   ShuffleReport shuffle(RangeShuffleRequest request) {
     long started = System.nanoTime();
     Fragment fragment = fragments.require(request.queryId());
     fragment.enter();
-    String self = cluster.self().getUri().toString();
-    Map<String, Long> bytesTo = new LinkedHashMap<>();
-    long rowsOut = 0;
+    List<Location> owners = Cluster.parse(request.owners());
+    ExchangeSink.Sent sent;
     List<VectorSchemaRoot> kept = fragment.takeKept();
     try (VectorSchemaRoot boundaries =
         ArrowBytes.decode(request.boundaries(), fragment.allocator())) {
-      QueryPlan plan = fragment.sortedQuery();
-      RangePartitioner partitioner = new RangePartitioner(plan.order(), boundaries);
-      List<Location> owners = Cluster.parse(request.owners());
+      RangePartitioner partitioner =
+          new RangePartitioner(fragment.sortedQuery().order(), boundaries);
       if (owners.size() != partitioner.ranges()) {
         throw new QuiverException(
             ErrorCode.INVALID_ARGUMENT,
             owners.size() + " owners for " + partitioner.ranges() + " ranges");
       }
-      List<int[][]> assigned = new ArrayList<>();
-      for (VectorSchemaRoot batch : kept) {
-        assigned.add(partitioner.assign(batch));
-      }
-      for (int p = 0; p < owners.size(); p++) {
-        Location owner = owners.get(p);
-        long bytes =
-            cluster.isSelf(owner)
-                ? keepOwn(fragment, kept, assigned, p)
-                : put(fragment, kept, assigned, p, owner);
-        bytesTo.merge(owner.getUri().toString(), bytes, Long::sum);
-        if (!cluster.isSelf(owner)) {
-          for (int[][] rows : assigned) {
-            rowsOut += rows[p].length;
-          }
-        }
-      }
+      sent =
+          ExchangeSink.send(kept, partitioner::assign, worker.targets(fragment, owners, "range"));
     } catch (RuntimeException e) {
-      throw worker.stageFailure(request.queryId(), fragment, e);
+      throw worker.stageFailure(request.queryId(), e);
     } finally {
       kept.forEach(VectorSchemaRoot::close);
       fragment.exit();
     }
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    LOG.info(
-        "Query {}: range-shuffled {} rows out, bytes by owner {}, in {} ms",
-        request.queryId(),
-        rowsOut,
-        bytesTo,
-        millis);
-    return new ShuffleReport(self, bytesTo, rowsOut, millis);
-  }
-
-  private static long keepOwn(
-      Fragment fragment, List<VectorSchemaRoot> kept, List<int[][]> assigned, int p) {
-    long bytes = 0;
-    for (int b = 0; b < kept.size(); b++) {
-      int[] rows = assigned.get(b)[p];
-      if (rows.length == 0) {
-        continue;
-      }
-      try (VectorSchemaRoot slice =
-          HashPartitioner.copyRows(kept.get(b), rows, 0, rows.length, fragment.allocator())) {
-        bytes += FragmentWorker.bufferBytes(slice);
-        fragment.mergeOwned(slice);
-      }
-    }
-    return bytes;
-  }
-
-  /** Sends range {@code p} of every kept batch to its owner over one {@code DoPut}. */
-  private long put(
-      Fragment fragment,
-      List<VectorSchemaRoot> kept,
-      List<int[][]> assigned,
-      int p,
-      Location owner) {
-    List<FragmentWorker.Slice> slices = new ArrayList<>();
-    for (int b = 0; b < kept.size(); b++) {
-      if (assigned.get(b)[p].length > 0) {
-        slices.add(new FragmentWorker.Slice(kept.get(b), assigned.get(b)[p]));
-      }
-    }
-    return slices.isEmpty() ? 0 : worker.put(fragment, slices, owner, p, "range");
+    return worker.shuffleReport(request.queryId(), owners, sent, started);
   }
 
   /**
@@ -270,7 +211,7 @@ final class SortStages {
         listener.completed();
       }
     } catch (RuntimeException e) {
-      throw worker.stageFailure(queryId, fragment, e);
+      throw worker.stageFailure(queryId, e);
     } finally {
       fragment.exit();
       fragments.release(queryId);

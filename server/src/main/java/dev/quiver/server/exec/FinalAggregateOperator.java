@@ -1,0 +1,47 @@
+package dev.quiver.server.exec;
+
+import dev.quiver.shuffle.aggregate.AggregateLayout;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Merges batches of partial groups (a layout's partial schema) into one batch: the final groups
+ * (keys, then each aggregate's value), or, {@link #intermediate merging} the partials of several
+ * scan threads, partial groups again. A global aggregate (no keys) always has its one group.
+ */
+public final class FinalAggregateOperator extends HashAggregateOperator {
+  private final boolean finish;
+
+  private FinalAggregateOperator(
+      Operator input, AggregateLayout layout, ExecutionContext context, boolean finish) {
+    super(input, layout, context);
+    this.finish = finish;
+  }
+
+  /** Merges partials into the final groups. */
+  public static FinalAggregateOperator of(
+      Operator partials, AggregateLayout layout, ExecutionContext context) {
+    return new FinalAggregateOperator(partials, layout, context, true);
+  }
+
+  /** Merges partials into fewer partials, to be merged again later. */
+  public static FinalAggregateOperator intermediate(
+      Operator partials, AggregateLayout layout, ExecutionContext context) {
+    return new FinalAggregateOperator(partials, layout, context, false);
+  }
+
+  @Override
+  public Schema schema() {
+    return finish ? aggregator.layout().resultSchema() : aggregator.layout().partialSchema();
+  }
+
+  @Override
+  void add(VectorSchemaRoot batch) {
+    aggregator.addPartial(batch);
+  }
+
+  @Override
+  VectorSchemaRoot take() {
+    return finish ? aggregator.takeResult() : aggregator.takePartial();
+  }
+}

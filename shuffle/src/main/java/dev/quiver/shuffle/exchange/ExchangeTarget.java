@@ -1,0 +1,23 @@
+package dev.quiver.shuffle.exchange;
+
+import java.util.List;
+
+/**
+ * Where one partition of an exchange goes: another node, over Flight ({@link
+ * FlightExchangeTarget}), or this node's own receiver ({@link LocalExchangeTarget}). The sending
+ * side is the same for both.
+ */
+public interface ExchangeTarget {
+  /**
+   * Sends the rows of {@code slices} (all of one schema) and returns once the target has them.
+   *
+   * @return Arrow bytes sent
+   */
+  long send(List<Slice> slices);
+
+  /** Whether the rows leave this process. */
+  boolean isRemote();
+
+  /** Who receives, for reports and messages. */
+  String name();
+}
