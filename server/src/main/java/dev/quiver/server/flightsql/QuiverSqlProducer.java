@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -13,10 +12,6 @@ import dev.quiver.server.flight.FlightErrors;
 import dev.quiver.server.sql.PreparedQuery;
 import dev.quiver.server.sql.QueryPlanner;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -35,37 +30,25 @@ import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.sql.CancelResult;
-import org.apache.arrow.flight.sql.FlightSqlProducer;
 import org.apache.arrow.flight.sql.SqlInfoBuilder;
 import org.apache.arrow.flight.sql.impl.FlightSql;
 import org.apache.arrow.flight.sql.impl.FlightSql.ActionClosePreparedStatementRequest;
 import org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementRequest;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetCatalogs;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetCrossReference;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetDbSchemas;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetExportedKeys;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetImportedKeys;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetPrimaryKeys;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetSqlInfo;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetTableTypes;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetTables;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandGetXdbcTypeInfo;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementQuery;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementUpdate;
 import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementQuery;
-import org.apache.arrow.flight.sql.impl.FlightSql.CommandStatementUpdate;
 import org.apache.arrow.flight.sql.impl.FlightSql.TicketStatementQuery;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DateMilliVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.IpcOption;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.Text;
 
 /**
  * Arrow Flight SQL over the node's catalog and planner. A statement's FlightInfo is the one plain
@@ -77,7 +60,7 @@ import org.apache.arrow.vector.util.Text;
  * <p>Quiver is read-only: updates, bulk ingestion, Substrait and transactions are UNIMPLEMENTED
  * with a message saying so.
  */
-public final class QuiverSqlProducer implements FlightSqlProducer {
+public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   private static final String TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql.";
 
   private final Catalog catalog;
@@ -246,7 +229,7 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
                 ErrorCode.INVALID_ARGUMENT,
                 "Bind one set of parameters per execution; got more than one row");
           }
-          values = row(batch, 0);
+          values = ParameterValues.row(batch, 0);
         }
         if (values == null) {
           values = List.of();
@@ -322,160 +305,6 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
     return planner.bind(query.sql(), values);
   }
 
-  /** The values of row {@code row}, as the planner's literals read them. */
-  private static List<Object> row(VectorSchemaRoot batch, int row) {
-    List<Object> values = new ArrayList<>();
-    for (FieldVector vector : batch.getFieldVectors()) {
-      values.add(value(vector, row));
-    }
-    return values;
-  }
-
-  private static Object value(FieldVector vector, int row) {
-    if (vector.isNull(row)) {
-      return null;
-    }
-    if (vector instanceof DateDayVector days) {
-      return LocalDate.ofEpochDay(days.get(row));
-    }
-    if (vector instanceof DateMilliVector millis) {
-      return LocalDate.ofEpochDay(Math.floorDiv(millis.get(row), 86_400_000L));
-    }
-    if (vector instanceof TimeStampVector timestamps) {
-      ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
-      long raw = timestamps.get(row);
-      Instant instant =
-          switch (type.getUnit()) {
-            case SECOND -> Instant.ofEpochSecond(raw);
-            case MILLISECOND -> Instant.ofEpochMilli(raw);
-            case MICROSECOND ->
-                Instant.ofEpochSecond(
-                    Math.floorDiv(raw, 1_000_000L), Math.floorMod(raw, 1_000_000L) * 1000);
-            case NANOSECOND ->
-                Instant.ofEpochSecond(
-                    Math.floorDiv(raw, 1_000_000_000L), Math.floorMod(raw, 1_000_000_000L));
-          };
-      return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-    Object value = vector.getObject(row);
-    return value instanceof Text text ? text.toString() : value;
-  }
-
-  // Read-only: no updates, ingestion, Substrait or transactions
-
-  @Override
-  public Runnable acceptPutStatement(
-      CommandStatementUpdate command,
-      CallContext context,
-      FlightStream stream,
-      StreamListener<PutResult> ack) {
-    return readOnly(ack);
-  }
-
-  @Override
-  public Runnable acceptPutPreparedStatementUpdate(
-      CommandPreparedStatementUpdate command,
-      CallContext context,
-      FlightStream stream,
-      StreamListener<PutResult> ack) {
-    return readOnly(ack);
-  }
-
-  @Override
-  public Runnable acceptPutStatementBulkIngest(
-      FlightSql.CommandStatementIngest command,
-      CallContext context,
-      FlightStream stream,
-      StreamListener<PutResult> ack) {
-    return readOnly(ack);
-  }
-
-  @Override
-  public Runnable acceptPutSubstraitPlan(
-      FlightSql.CommandStatementSubstraitPlan command,
-      CallContext context,
-      FlightStream stream,
-      StreamListener<PutResult> ack) {
-    return () -> ack.onError(substrait());
-  }
-
-  @Override
-  public FlightInfo getFlightInfoSubstraitPlan(
-      FlightSql.CommandStatementSubstraitPlan command,
-      CallContext context,
-      FlightDescriptor descriptor) {
-    throw substrait();
-  }
-
-  @Override
-  public SchemaResult getSchemaSubstraitPlan(
-      FlightSql.CommandStatementSubstraitPlan command,
-      CallContext context,
-      FlightDescriptor descriptor) {
-    throw substrait();
-  }
-
-  @Override
-  public void createPreparedSubstraitPlan(
-      FlightSql.ActionCreatePreparedSubstraitPlanRequest request,
-      CallContext context,
-      StreamListener<FlightSql.ActionCreatePreparedStatementResult> listener) {
-    listener.onError(substrait());
-  }
-
-  @Override
-  public void beginTransaction(
-      FlightSql.ActionBeginTransactionRequest request,
-      CallContext context,
-      StreamListener<FlightSql.ActionBeginTransactionResult> listener) {
-    listener.onError(noTransactions());
-  }
-
-  @Override
-  public void endTransaction(
-      FlightSql.ActionEndTransactionRequest request,
-      CallContext context,
-      StreamListener<Result> listener) {
-    listener.onError(noTransactions());
-  }
-
-  @Override
-  public void beginSavepoint(
-      FlightSql.ActionBeginSavepointRequest request,
-      CallContext context,
-      StreamListener<FlightSql.ActionBeginSavepointResult> listener) {
-    listener.onError(noTransactions());
-  }
-
-  @Override
-  public void endSavepoint(
-      FlightSql.ActionEndSavepointRequest request,
-      CallContext context,
-      StreamListener<Result> listener) {
-    listener.onError(noTransactions());
-  }
-
-  private static Runnable readOnly(StreamListener<PutResult> ack) {
-    return () ->
-        ack.onError(
-            CallStatus.UNIMPLEMENTED
-                .withDescription(
-                    "Quiver is read-only: updates, inserts and bulk ingestion are not supported")
-                .toRuntimeException());
-  }
-
-  private static RuntimeException substrait() {
-    return CallStatus.UNIMPLEMENTED
-        .withDescription("Substrait plans are not supported; send SQL text")
-        .toRuntimeException();
-  }
-
-  private static RuntimeException noTransactions() {
-    return CallStatus.UNIMPLEMENTED
-        .withDescription("Quiver is read-only and has no transactions or savepoints")
-        .toRuntimeException();
-  }
-
   // Cancellation
 
   @Override
@@ -497,21 +326,9 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   // Metadata
 
   @Override
-  public FlightInfo getFlightInfoSqlInfo(
-      CommandGetSqlInfo command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_SQL_INFO_SCHEMA);
-  }
-
-  @Override
   public void getStreamSqlInfo(
       CommandGetSqlInfo command, CallContext context, ServerStreamListener listener) {
     sqlInfo.send(command.getInfoList(), listener);
-  }
-
-  @Override
-  public FlightInfo getFlightInfoTypeInfo(
-      CommandGetXdbcTypeInfo command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_TYPE_INFO_SCHEMA);
   }
 
   @Override
@@ -523,20 +340,8 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   }
 
   @Override
-  public FlightInfo getFlightInfoCatalogs(
-      CommandGetCatalogs command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_CATALOGS_SCHEMA);
-  }
-
-  @Override
   public void getStreamCatalogs(CallContext context, ServerStreamListener listener) {
     send(listener, a -> MetadataTables.empty(Schemas.GET_CATALOGS_SCHEMA, a));
-  }
-
-  @Override
-  public FlightInfo getFlightInfoSchemas(
-      CommandGetDbSchemas command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_SCHEMAS_SCHEMA);
   }
 
   @Override
@@ -546,26 +351,9 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   }
 
   @Override
-  public FlightInfo getFlightInfoTables(
-      CommandGetTables command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(
-        command,
-        descriptor,
-        command.getIncludeSchema()
-            ? Schemas.GET_TABLES_SCHEMA
-            : Schemas.GET_TABLES_SCHEMA_NO_SCHEMA);
-  }
-
-  @Override
   public void getStreamTables(
       CommandGetTables command, CallContext context, ServerStreamListener listener) {
     send(listener, a -> MetadataTables.tables(command, catalog, a));
-  }
-
-  @Override
-  public FlightInfo getFlightInfoTableTypes(
-      CommandGetTableTypes command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_TABLE_TYPES_SCHEMA);
   }
 
   @Override
@@ -574,33 +362,9 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   }
 
   @Override
-  public FlightInfo getFlightInfoPrimaryKeys(
-      CommandGetPrimaryKeys command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_PRIMARY_KEYS_SCHEMA);
-  }
-
-  @Override
   public void getStreamPrimaryKeys(
       CommandGetPrimaryKeys command, CallContext context, ServerStreamListener listener) {
     send(listener, a -> MetadataTables.empty(Schemas.GET_PRIMARY_KEYS_SCHEMA, a));
-  }
-
-  @Override
-  public FlightInfo getFlightInfoExportedKeys(
-      CommandGetExportedKeys command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_EXPORTED_KEYS_SCHEMA);
-  }
-
-  @Override
-  public FlightInfo getFlightInfoImportedKeys(
-      CommandGetImportedKeys command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_IMPORTED_KEYS_SCHEMA);
-  }
-
-  @Override
-  public FlightInfo getFlightInfoCrossReference(
-      CommandGetCrossReference command, CallContext context, FlightDescriptor descriptor) {
-    return metadataInfo(command, descriptor, Schemas.GET_CROSS_REFERENCE_SCHEMA);
   }
 
   @Override
@@ -625,13 +389,6 @@ public final class QuiverSqlProducer implements FlightSqlProducer {
   public void listFlights(
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     listener.onCompleted();
-  }
-
-  /** A metadata command's FlightInfo: one endpoint whose ticket is the command itself. */
-  private static FlightInfo metadataInfo(
-      Message command, FlightDescriptor descriptor, Schema schema) {
-    Ticket ticket = new Ticket(Any.pack(command).toByteArray());
-    return new FlightInfo(schema, descriptor, List.of(new FlightEndpoint(ticket)), -1, -1);
   }
 
   /** Sends one metadata result and frees it. */
