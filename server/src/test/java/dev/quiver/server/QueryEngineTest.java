@@ -129,7 +129,7 @@ class QueryEngineTest {
   @Test
   void generatedSelectAndWhereExpressionsAnswerAsDuckDb() throws Exception {
     Random random = new Random(7);
-    for (int n = 0; n < 120; n++) {
+    for (int n = 0; n < 200; n++) {
       String expression = Expressions.scalar(random, 2);
       String condition = Expressions.condition(random, 2);
       String sql = "SELECT id, " + expression + " AS e FROM t WHERE " + condition;
@@ -142,7 +142,7 @@ class QueryEngineTest {
   @Test
   void generatedGroupByExpressionsAnswerAsDuckDb() throws Exception {
     Random random = new Random(11);
-    for (int n = 0; n < 60; n++) {
+    for (int n = 0; n < 100; n++) {
       String key = Expressions.groupKey(random);
       String argument = Expressions.exact(random, 1);
       String condition = Expressions.condition(random, 1);

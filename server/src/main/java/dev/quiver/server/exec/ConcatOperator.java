@@ -14,16 +14,20 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * is done, and closed then.
  */
 public final class ConcatOperator implements Operator {
-  private final Schema schema;
+  private Schema schema;
   private final Deque<Supplier<Operator>> pending;
   private Operator current;
   private ScanStatistics finished = ScanStatistics.EMPTY;
 
   /**
-   * @param schema the schema every input has
+   * @param schema the schema every input has; null to take the first input's (it is then opened
+   *     when the schema is first asked for)
    * @param inputs opened in order; each operator they return is owned and closed here
    */
   public ConcatOperator(Schema schema, List<Supplier<Operator>> inputs) {
+    if (schema == null && inputs.isEmpty()) {
+      throw new IllegalArgumentException("No schema and no input to take it from");
+    }
     this.schema = schema;
     this.pending = new ArrayDeque<>(inputs);
   }
@@ -44,6 +48,10 @@ public final class ConcatOperator implements Operator {
 
   @Override
   public Schema schema() {
+    if (schema == null) {
+      current = pending.removeFirst().get();
+      schema = current.schema();
+    }
     return schema;
   }
 

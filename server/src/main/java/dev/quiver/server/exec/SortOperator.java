@@ -15,6 +15,7 @@ public final class SortOperator extends InputOperator {
   private final int batchRows;
   private final VectorSchemaRoot output;
   private final int[] columns;
+  private final ExecutionContext context;
   private long[] order;
   private int emitted;
 
@@ -23,6 +24,7 @@ public final class SortOperator extends InputOperator {
    */
   public SortOperator(Operator input, List<SortKey> keys, long limit, ExecutionContext context) {
     super(input);
+    this.context = context;
     this.sorter = new Sorter(keys, context.allocator());
     this.limit = limit;
     this.batchRows = context.maxBatchRows();
@@ -43,6 +45,7 @@ public final class SortOperator extends InputOperator {
     if (order == null) {
       long compactAt = Math.max(2 * Math.min(limit, Integer.MAX_VALUE / 2), batchRows);
       while (input.next()) {
+        context.checkCancelled();
         sorter.addMovedFrom(input.root());
         if (sorter.rowCount() > compactAt) {
           sorter.keepFirst(limit);

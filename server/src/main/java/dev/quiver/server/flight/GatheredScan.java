@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.ConcatOperator;
+import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.LimitOperator;
+import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.SortKey;
-import dev.quiver.server.exec.Sorter;
-import dev.quiver.server.query.PeerCalls;
+import dev.quiver.server.exec.SortOperator;
+import dev.quiver.server.query.PeerStreamOperator;
 import dev.quiver.server.ticket.GatheredTicket;
 import dev.quiver.server.ticket.Tickets;
 import java.io.IOException;
@@ -20,12 +24,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
-import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
@@ -74,7 +77,8 @@ final class GatheredScan {
 
   /**
    * Streams the first {@code limit} rows of the ticket's endpoints, then the scan counters the
-   * endpoints reported, added up.
+   * endpoints reported, added up: the endpoints one after the other ({@link ConcatOperator}), then
+   * a top-N by the sort keys ({@link SortOperator}) or a {@link LimitOperator}.
    */
   static void stream(
       GatheredTicket ticket,
@@ -85,76 +89,53 @@ final class GatheredScan {
       Duration clientTimeout,
       Duration peerTimeout,
       BooleanSupplier stopped) {
-    long remaining = ticket.limit();
     ObjectNode counters = JSON.createObjectNode();
-    VectorSchemaRoot out = null;
-    Sorter sorter = ticket.order().isEmpty() ? null : new Sorter(ticket.order(), allocator);
-    try {
-      for (List<String> part : ticket.parts()) {
-        if (remaining <= 0) {
-          break;
-        }
-        Location location =
-            part.get(1).isEmpty() ? cluster.self() : new Location(URI.create(part.get(1)));
-        Ticket inner = new Ticket(Base64.getDecoder().decode(part.get(0)));
-        try (FlightStream in =
-            cluster.client(location).getStream(inner, PeerCalls.timeout(peerTimeout))) {
-          if (out == null) {
-            out = VectorSchemaRoot.create(in.getSchema(), allocator);
-            listener.start(out);
-          }
-          while (remaining > 0 && in.next()) {
-            add(counters, in.getLatestMetadata());
-            VectorSchemaRoot batch = in.getRoot();
-            int rows = batch.getRowCount();
-            if (rows == 0) {
-              continue;
-            }
-            if (sorter != null) {
-              sorter.addMovedFrom(batch);
-              if (sorter.rowCount() > Math.max(2 * Math.min(ticket.limit(), 1L << 30), 65_536)) {
-                sorter.keepFirst(ticket.limit());
-              }
+    List<Supplier<Operator>> parts = new ArrayList<>();
+    for (List<String> part : ticket.parts()) {
+      Location location =
+          part.get(1).isEmpty() ? cluster.self() : new Location(URI.create(part.get(1)));
+      Ticket inner = new Ticket(Base64.getDecoder().decode(part.get(0)));
+      parts.add(
+          () ->
+              PeerStreamOperator.open(
+                  cluster,
+                  location,
+                  inner,
+                  peerTimeout,
+                  "reading its part of a scan with ORDER BY or LIMIT",
+                  metadata -> add(counters, metadata)));
+    }
+    ExecutionContext context =
+        new ExecutionContext(
+            "gathered-scan",
+            allocator,
+            () -> {
               if (stopped.getAsBoolean()) {
-                in.cancel("The client stopped reading", null);
-                return;
+                throw new QuiverException(ErrorCode.CANCELLED, "The client stopped reading");
               }
-              continue;
-            }
-            int kept = (int) Math.min(rows, remaining);
-            for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-              batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
-            }
-            out.setRowCount(kept);
-            if (!send(listener, backpressure, clientTimeout, stopped)) {
-              in.cancel("The client stopped reading", null);
-              return;
-            }
-            remaining -= kept;
-          }
-          if (remaining <= 0) {
-            in.cancel("LIMIT reached", null);
-          }
-        } catch (FlightRuntimeException e) {
-          throw PeerCalls.failure(location, e);
-        } catch (QuiverException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new QuiverException(
-              ErrorCode.INTERNAL, "Reading from " + location.getUri() + " failed: " + e);
+            },
+            MERGED_BATCH_ROWS,
+            Long.MAX_VALUE);
+    try (Operator merged =
+            Operator.<Operator>then(
+                new ConcatOperator(null, parts),
+                in ->
+                    ticket.order().isEmpty()
+                        ? new LimitOperator(in, ticket.limit())
+                        : new SortOperator(in, ticket.order(), ticket.limit(), context));
+        VectorSchemaRoot out = VectorSchemaRoot.create(merged.schema(), allocator)) {
+      listener.start(out);
+      while (merged.next()) {
+        VectorSchemaRoot batch = merged.root();
+        if (batch.getRowCount() == 0) {
+          continue;
         }
-      }
-      if (sorter != null && out != null) {
-        long[] order = sorter.sorted(ticket.limit());
-        int[] columns = new int[out.getFieldVectors().size()];
-        for (int c = 0; c < columns.length; c++) {
-          columns[c] = c;
+        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+          batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
         }
-        for (int from = 0; from < order.length; from += MERGED_BATCH_ROWS) {
-          sorter.fill(out, order, from, Math.min(order.length, from + MERGED_BATCH_ROWS), columns);
-          if (!send(listener, backpressure, clientTimeout, stopped)) {
-            return;
-          }
+        out.setRowCount(batch.getRowCount());
+        if (!send(listener, backpressure, clientTimeout, stopped)) {
+          return;
         }
       }
       byte[] json = JSON.writeValueAsBytes(counters);
@@ -164,13 +145,6 @@ final class GatheredScan {
       listener.completed();
     } catch (IOException e) {
       throw new IllegalStateException(e);
-    } finally {
-      if (sorter != null) {
-        sorter.close();
-      }
-      if (out != null) {
-        out.close();
-      }
     }
   }
 

@@ -7,54 +7,78 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.ticket.FragmentTicket;
-import dev.quiver.server.ticket.Tickets;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The receiving end of a gather: the batches another node streams for a fragment ticket. Batches
- * live in the stream's root, reused for the next batch; a failure names the peer and the stage.
+ * The receiving end of a gather: the batches a node streams for a ticket (a fragment's result, or a
+ * node's own endpoint of a scan). Batches live in the stream's root, reused for the next batch; a
+ * message with only metadata is a batch of no rows. Closing the operator before the stream ends
+ * cancels it. A failure names the node and what was read.
  */
-final class PeerStreamOperator implements Operator {
+public final class PeerStreamOperator implements Operator {
   private final Location peer;
-  private final FragmentTicket ticket;
+  private final String during;
   private final FlightStream stream;
+  private final Consumer<ArrowBuf> metadata;
 
-  private PeerStreamOperator(Location peer, FragmentTicket ticket, FlightStream stream) {
+  private PeerStreamOperator(
+      Location peer, String during, FlightStream stream, Consumer<ArrowBuf> metadata) {
     this.peer = peer;
-    this.ticket = ticket;
+    this.during = during;
     this.stream = stream;
+    this.metadata = metadata;
   }
 
-  /** Starts reading {@code ticket} from {@code peer}. */
-  static PeerStreamOperator open(
-      Cluster cluster, Location peer, FragmentTicket ticket, Duration timeout) {
+  /**
+   * Starts reading {@code ticket} from {@code peer}.
+   *
+   * @param during what is read, for messages (e.g. "reading the partial result of query q")
+   * @param metadata sees each message's application metadata, possibly null; it must not keep it
+   */
+  public static PeerStreamOperator open(
+      Cluster cluster,
+      Location peer,
+      Ticket ticket,
+      Duration timeout,
+      String during,
+      Consumer<ArrowBuf> metadata) {
     requireNonNull(ticket, "ticket is null");
+    requireNonNull(metadata, "metadata is null");
     try {
-      FlightStream stream =
-          cluster.client(peer).getStream(Tickets.encode(ticket), PeerCalls.timeout(timeout));
-      return new PeerStreamOperator(peer, ticket, stream);
+      FlightStream stream = cluster.client(peer).getStream(ticket, PeerCalls.timeout(timeout));
+      return new PeerStreamOperator(peer, during, stream, metadata);
     } catch (FlightRuntimeException e) {
-      throw failure(peer, ticket, e);
+      throw PeerCalls.failure(peer, e, during);
     }
   }
 
   @Override
   public Schema schema() {
-    return stream.getSchema();
+    try {
+      return stream.getSchema();
+    } catch (FlightRuntimeException e) {
+      throw PeerCalls.failure(peer, e, during);
+    }
   }
 
   @Override
   public boolean next() {
     try {
-      return stream.next();
+      boolean more = stream.next();
+      if (more) {
+        metadata.accept(stream.getLatestMetadata());
+      }
+      return more;
     } catch (FlightRuntimeException e) {
-      throw failure(peer, ticket, e);
+      throw PeerCalls.failure(peer, e, during);
     }
   }
 
@@ -73,16 +97,10 @@ final class PeerStreamOperator implements Operator {
     try {
       stream.close();
     } catch (FlightRuntimeException e) {
-      throw failure(peer, ticket, e);
+      throw PeerCalls.failure(peer, e, during);
     } catch (Exception e) {
       throw new QuiverException(
           ErrorCode.INTERNAL, "Reading from peer " + peer.getUri() + " failed: " + e);
     }
-  }
-
-  private static QuiverException failure(
-      Location peer, FragmentTicket ticket, FlightRuntimeException e) {
-    return PeerCalls.failure(
-        peer, e, "reading the " + ticket.stage() + " result of query " + ticket.fragment());
   }
 }

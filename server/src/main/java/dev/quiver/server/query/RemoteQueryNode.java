@@ -13,6 +13,7 @@ import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.query.FragmentProtocol.SortScanReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
 import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.Tickets;
 import java.time.Duration;
 import org.apache.arrow.flight.Location;
 import org.slf4j.Logger;
@@ -83,14 +84,22 @@ final class RemoteQueryNode implements QueryNode {
 
   @Override
   public Operator partials(String queryId) {
-    return PeerStreamOperator.open(
-        cluster, location, new FragmentTicket(queryId, FragmentTicket.PARTIAL), timeout);
+    return read(new FragmentTicket(queryId, FragmentTicket.PARTIAL));
   }
 
   @Override
   public Operator ownedGroups(String queryId) {
+    return read(new FragmentTicket(queryId, FragmentTicket.FINAL));
+  }
+
+  private Operator read(FragmentTicket ticket) {
     return PeerStreamOperator.open(
-        cluster, location, new FragmentTicket(queryId, FragmentTicket.FINAL), timeout);
+        cluster,
+        location,
+        Tickets.encode(ticket),
+        timeout,
+        "reading the " + ticket.stage() + " result of query " + ticket.fragment(),
+        metadata -> {});
   }
 
   @Override
