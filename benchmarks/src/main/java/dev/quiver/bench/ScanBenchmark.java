@@ -5,7 +5,6 @@ import dev.quiver.client.QuiverClient;
 import dev.quiver.server.flight.FlightNode;
 import io.micronaut.context.ApplicationContext;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,18 +19,14 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Times Quiver over Flight (a node in this process, the client library reading every endpoint)
- * against DuckDB's JDBC driver limited to 2 threads, on the same generated Parquet files, and
- * prints medians and the ratio Quiver/DuckDB (below 1: Quiver is faster).
- *
- * <p>Both sides hand every value to Java: Quiver as Arrow batches whose columns are summed, DuckDB
- * through its ResultSet. Usage: {@code benchmarks/run [data-dir] [runs]}.
+ * The Java view: Quiver over Flight (a node in this process, Quiver's Java client reading every
+ * endpoint) against DuckDB's JDBC driver limited to 2 threads, on the data of {@link BenchData},
+ * with medians and the ratio Quiver/DuckDB. DuckDB's answer goes through a JDBC ResultSet here,
+ * value by value, which charges it for a row conversion Quiver never pays; the comparison that
+ * counts is {@code benchmarks/python/peers.py} (DuckDB's answer as Arrow, a pyarrow Flight peer,
+ * one pyarrow client for both Flight servers), which {@code benchmarks/run} runs after this.
  */
 public final class ScanBenchmark {
-  private static final int FILES = 4;
-  private static final long ROWS_PER_FILE = 5_000_000;
-  private static final String MARKER = "_generated_v1";
-
   private ScanBenchmark() {}
 
   record Case(String name, String quiverSql, String duckDbSql) {}
@@ -43,8 +38,8 @@ public final class ScanBenchmark {
       try (Statement statement = duckdb.createStatement()) {
         statement.execute("SET threads TO 2");
       }
-      generate(duckdb, dir);
-      String files = "read_parquet('" + dir + "/*.parquet')";
+      BenchData.generate(duckdb, dir);
+      String files = "read_parquet('" + BenchData.all(dir) + "/*.parquet')";
       List<Case> cases =
           List.of(
               new Case(
@@ -70,7 +65,7 @@ public final class ScanBenchmark {
               "quiver.port",
               0,
               "quiver.datasets.bench",
-              dir.toString());
+              BenchData.all(dir).toString());
       try (ApplicationContext context = ApplicationContext.run(properties)) {
         URI uri = URI.create("grpc://127.0.0.1:" + context.getBean(FlightNode.class).port());
         try (QuiverClient client = QuiverClient.connect(uri)) {
@@ -155,36 +150,5 @@ public final class ScanBenchmark {
     List<Double> sorted = values.stream().sorted().toList();
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  /**
-   * Writes, once, 20M rows in 4 files with row groups of 1M rows: an INT64 group key with 1,000
-   * values, INT64 and DOUBLE measures, a DOUBLE sorted across the dataset, and a string.
-   */
-  private static void generate(Connection duckdb, Path dir) throws Exception {
-    if (Files.exists(dir.resolve(MARKER))) {
-      return;
-    }
-    Files.createDirectories(dir);
-    System.out.println("Generating " + FILES * ROWS_PER_FILE + " rows into " + dir + " ...");
-    try (Statement statement = duckdb.createStatement()) {
-      for (int f = 0; f < FILES; f++) {
-        long first = f * ROWS_PER_FILE;
-        statement.execute(
-            """
-            COPY (
-              SELECT i AS id,
-                (hash(i) %% 1000)::BIGINT AS g,
-                (hash(i * 3) %% 100000)::BIGINT AS a,
-                (hash(i * 7) %% 1000000) / 100.0 AS m,
-                i / 1000.0 AS t,
-                'label-' || (hash(i * 11) %% 5000) AS label
-              FROM range(%d, %d) r(i)
-            ) TO '%s' (FORMAT PARQUET, ROW_GROUP_SIZE 1000000, COMPRESSION snappy)
-            """
-                .formatted(first, first + ROWS_PER_FILE, dir.resolve("part-" + f + ".parquet")));
-      }
-    }
-    Files.writeString(dir.resolve(MARKER), "");
   }
 }
