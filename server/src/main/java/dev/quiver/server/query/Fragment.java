@@ -66,10 +66,29 @@ final class Fragment {
     return (QueryPlan) plan;
   }
 
-  /** Keeps rows of a sorted query's scan until they are shuffled; takes ownership of them. */
+  /**
+   * Keeps rows of a sorted query's scan until they are shuffled; takes ownership of them, and frees
+   * them at once when the query was released meanwhile.
+   */
   synchronized void keep(VectorSchemaRoot rows) {
-    checkNotCancelled();
+    if (cancelled || closed) {
+      rows.close();
+      checkNotCancelled();
+      throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " has ended");
+    }
     kept.add(rows);
+  }
+
+  /**
+   * Gives rows taken with {@link #takeKept} back, or frees them when the query was released
+   * meanwhile; never throws, so it can run in a {@code finally}.
+   */
+  synchronized void keepAll(List<VectorSchemaRoot> rows) {
+    if (cancelled || closed) {
+      rows.forEach(VectorSchemaRoot::close);
+    } else {
+      kept.addAll(rows);
+    }
   }
 
   /** Hands the kept rows over to the caller, who then owns them. */

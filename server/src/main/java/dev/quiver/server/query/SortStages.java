@@ -142,7 +142,7 @@ final class SortStages {
       sample.setRowCount(taken);
       return ArrowBytes.encode(sample);
     } finally {
-      kept.forEach(fragment::keep);
+      fragment.keepAll(kept);
     }
   }
 
