@@ -8,6 +8,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
@@ -28,8 +29,19 @@ final class GroupTable implements AutoCloseable {
   /** For one 8-byte key: the value of the group in each slot, beside {@link #slots}. */
   private long[] slotKeys = new long[1024];
 
+  /**
+   * For one integer key of 8 bytes whose values lie in a narrow range: the group id + 1 of value
+   * {@code directBase + i} at index {@code i}, 0 for a value not seen yet; null until a batch's
+   * values fit, or once they no longer do ({@link #directDisabled}).
+   */
+  private int[] direct;
+
+  private long directBase;
+  private boolean directDisabled;
+
   private int nullGroup = -1;
   private final boolean singleLongKey;
+  private final boolean integerKey;
   private int size;
 
   GroupTable(List<Field> keyFields, BufferAllocator allocator) {
@@ -51,7 +63,11 @@ final class GroupTable implements AutoCloseable {
             && keys.get(0) instanceof BaseFixedWidthVector fixed
             && !(fixed instanceof BitVector)
             && fixed.getTypeWidth() == 8;
+    integerKey = singleLongKey && keyFields.get(0).getType() instanceof ArrowType.Int;
   }
+
+  /** The widest range of key values looked up by index rather than by hash (4 MB of ids). */
+  static final int DIRECT_RANGE = 1 << 20;
 
   /** Number of groups. */
   int size() {
@@ -112,6 +128,21 @@ final class GroupTable implements AutoCloseable {
   private void assignLongs(BaseFixedWidthVector batchKey, int rows, int[] ids) {
     long in = Memory.require(batchKey.getDataBuffer(), rows * 8L);
     List<FieldVector> batchKeys = List.of(batchKey);
+    if (integerKey && !directDisabled && rows > 0 && coverDirectly(in, rows)) {
+      int[] direct = this.direct;
+      long base = directBase;
+      for (int r = 0; r < rows; r++) {
+        long value = Memory.getLong(in, r);
+        int index = (int) (value - base);
+        int id = direct[index] - 1;
+        if (id < 0) {
+          id = findOrAdd(batchKeys, r, value);
+          direct[index] = id + 1;
+        }
+        ids[r] = id;
+      }
+      return;
+    }
     int mask = slots.length - 1;
     for (int r = 0; r < rows; r++) {
       long value = Memory.getLong(in, r);
@@ -130,6 +161,56 @@ final class GroupTable implements AutoCloseable {
         }
         slot = (slot + 1) & mask;
       }
+    }
+  }
+
+  /**
+   * Makes {@link #direct} cover every value of the batch if the values seen so far and the batch's
+   * lie within {@link #DIRECT_RANGE} of each other; otherwise turns the direct lookup off for good.
+   *
+   * @return whether the batch can be looked up directly
+   */
+  private boolean coverDirectly(long in, int rows) {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int r = 0; r < rows; r++) {
+      long value = Memory.getLong(in, r);
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+    if (direct != null && min >= directBase && max <= directBase + direct.length - 1) {
+      return true;
+    }
+    long low = direct == null ? min : Math.min(min, directBase);
+    long high = direct == null ? max : Math.max(max, directBase + direct.length - 1);
+    if (high - low >= DIRECT_RANGE || high - low < 0) {
+      direct = null;
+      directDisabled = true;
+      return false;
+    }
+    int[] covering = new int[(int) (high - low + 1)];
+    if (direct != null) {
+      System.arraycopy(direct, 0, covering, (int) (directBase - low), direct.length);
+    }
+    direct = covering;
+    directBase = low;
+    return true;
+  }
+
+  /** The group of the non-null key {@code value} (row {@code row} of the batch), added if new. */
+  private int findOrAdd(List<FieldVector> batchKeys, int row, long value) {
+    int hash = KeyColumns.hashOfSingleLong(value);
+    int mask = slots.length - 1;
+    int slot = hash & mask;
+    while (true) {
+      int id = slots[slot] - 1;
+      if (id < 0) {
+        return add(slot, batchKeys, row, hash);
+      }
+      if (hashes[id] == hash && longKeys[id] == value && id != nullGroup) {
+        return id;
+      }
+      slot = (slot + 1) & mask;
     }
   }
 

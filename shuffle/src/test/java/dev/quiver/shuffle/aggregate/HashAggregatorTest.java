@@ -83,6 +83,67 @@ class HashAggregatorTest {
   }
 
   @Test
+  void integerKeysGroupTheSameWhetherLookedUpByValueOrByHash() {
+    Field key = Field.nullable("key", new ArrowType.Int(64, true));
+    Field value = Field.nullable("value", new ArrowType.Int(64, true));
+    Schema schema = new Schema(List.of(key, value));
+    AggregateLayout layout =
+        new AggregateLayout(
+            List.of(key),
+            List.of(
+                new AggregateCall(AggregateFunction.SUM, value, "sum"),
+                new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows")));
+    // Dense keys (looked up by value), keys below them (the lookup widens), a null key (the
+    // general path), then keys far apart (the lookup by value stops, the hash table goes on).
+    long[][] batches = {
+      {5, 6, 7, 5, 1_000, 6},
+      {-20, 5, 999, -20},
+      {7, Long.MIN_VALUE},
+      {3, 4_000_000_000L, 5, Long.MAX_VALUE, -20, 4_000_000_000L},
+      {5, 6, 7}
+    };
+    Map<Long, long[]> expected = new HashMap<>();
+    try (HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      for (int b = 0; b < batches.length; b++) {
+        try (VectorSchemaRoot batch = VectorSchemaRoot.create(schema, allocator)) {
+          BigIntVector keys = (BigIntVector) batch.getVector(0);
+          BigIntVector values = (BigIntVector) batch.getVector(1);
+          for (int r = 0; r < batches[b].length; r++) {
+            boolean isNull = b == 2 && r == 1;
+            if (isNull) {
+              keys.setNull(r);
+            } else {
+              keys.setSafe(r, batches[b][r]);
+            }
+            values.setSafe(r, r + 1);
+            long[] group =
+                expected.computeIfAbsent(isNull ? null : batches[b][r], k -> new long[2]);
+            group[0] += r + 1;
+            group[1]++;
+          }
+          batch.setRowCount(batches[b].length);
+          aggregator.addInput(batch);
+        }
+      }
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        Map<Long, long[]> actual = new HashMap<>();
+        for (int r = 0; r < result.getRowCount(); r++) {
+          Long k = (Long) result.getVector(0).getObject(r);
+          assertThat(actual).doesNotContainKey(k);
+          actual.put(
+              k,
+              new long[] {
+                ((Number) result.getVector(1).getObject(r)).longValue(),
+                ((Number) result.getVector(2).getObject(r)).longValue()
+              });
+        }
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((k, sums) -> assertThat(actual.get(k)).as("group %s", k).isEqualTo(sums));
+      }
+    }
+  }
+
+  @Test
   void partialsOfThreePeersShuffledToTwoOwnersGiveTheSameResult() {
     AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
     HashPartitioner partitioner = new HashPartitioner(2);
