@@ -6,6 +6,8 @@ import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
+import dev.quiver.parquet.io.ChunkBuffers;
+import dev.quiver.parquet.io.NioInputFile;
 import dev.quiver.parquet.predicate.BatchFilter;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Predicate;
@@ -36,7 +38,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.util.HadoopCodecs;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -111,6 +112,7 @@ public final class ParquetBatchReader implements AutoCloseable {
 
   private int nextRowGroup;
   private long rowsLeftInRowGroup;
+  private PageReadStore pages;
   private List<ColumnDecoder> decoders = List.of();
   private int rowsPerBatch;
   private int[] selection = new int[0];
@@ -342,6 +344,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     try {
       output.close();
       decoded.close();
+      closePages();
     } finally {
       if (fileReader != null) {
         try {
@@ -353,7 +356,17 @@ public final class ParquetBatchReader implements AutoCloseable {
     }
   }
 
+  /** Gives the finished row group's column chunk buffers back to {@link ChunkBuffers}. */
+  private void closePages() {
+    if (pages != null) {
+      PageReadStore done = pages;
+      pages = null;
+      done.close();
+    }
+  }
+
   private void startRowGroup(int index) throws IOException {
+    closePages();
     RowGroupPlan plan = pruner.plan(fileReader, index);
     statistics =
         statistics.plus(
@@ -363,7 +376,7 @@ public final class ParquetBatchReader implements AutoCloseable {
       rowsLeftInRowGroup = 0;
       return;
     }
-    PageReadStore pages =
+    pages =
         plan.rows() == null
             ? fileReader.readRowGroup(index)
             : fileReader.readFilteredRowGroup(index, plan.rows());
@@ -434,13 +447,14 @@ public final class ParquetBatchReader implements AutoCloseable {
   }
 
   private static ParquetFileReader openFile(FileSplit split) {
-    LocalInputFile input = new LocalInputFile(split.file().path());
+    NioInputFile input = new NioInputFile(split.file().path());
     try {
       return new ParquetFileReader(
           input,
           split.file().footer(),
           ParquetReadOptions.builder(new PlainParquetConfiguration())
               .usePageChecksumVerification(true)
+              .withAllocator(ChunkBuffers.SHARED)
               .withCodecFactory(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0))
               .build(),
           input.newStream());
