@@ -4,6 +4,7 @@ import dev.quiver.client.BatchStream;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.client.cli.StatisticsPrinter;
 import dev.quiver.client.cli.TableWriter;
+import dev.quiver.server.QuiverServerMain;
 import dev.quiver.server.catalog.SampleDataset;
 import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.flight.FlightNode;
@@ -158,6 +159,7 @@ public final class QuiverDemo implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    QuiverServerMain.allowNettyUnzeroedChunks();
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     System.exit(new CommandLine(new QuiverDemo(System.out)).execute(args));
