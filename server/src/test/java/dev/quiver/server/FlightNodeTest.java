@@ -134,6 +134,23 @@ class FlightNodeTest {
   }
 
   @Test
+  void aNodeThatScansOneStreamAtATimeStillServesParallelReadersEveryRow() throws Exception {
+    List<String> expected =
+        CanonicalRows.ofDuckDb(
+            duckdb.query("SELECT " + COLUMNS + " FROM read_parquet('" + events + "/*.parquet')"));
+    try (TestNode oneAtATime =
+            TestNode.start(
+                Map.of("events", events.toString()),
+                Map.of("quiver.split-bytes", "16KB", "quiver.concurrent-scans", 1));
+        QuiverClient client = QuiverClient.connect(oneAtATime.uri());
+        BatchStream stream = client.read("events")) {
+      assertThat(client.flightClient().getInfo(FlightDescriptor.path("events")).getEndpoints())
+          .hasSizeGreaterThan(3);
+      assertThat(CanonicalRows.of(stream)).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void everyBatchIsBoundedByTheConfiguredRows() throws Exception {
     try (QuiverClient client = client();
         BatchStream stream = client.read("events")) {

@@ -36,6 +36,7 @@ public class QuiverConfig {
   private Duration fragmentTtl = Duration.ofMinutes(10);
   private List<String> sharedDatasets = List.of();
   private int scanThreads = Runtime.getRuntime().availableProcessors();
+  private int concurrentScans = 2 * Runtime.getRuntime().availableProcessors();
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
 
@@ -213,6 +214,20 @@ public class QuiverConfig {
 
   public void setScanThreads(int scanThreads) {
     this.scanThreads = scanThreads;
+  }
+
+  /**
+   * How many scan streams ({@code DoGet} of a dataset split or a scan query) read Parquet at once;
+   * more wait for a turn. Each holds a row group's column chunks in heap memory while it reads, so
+   * this bounds the heap a node needs however many streams clients open. Default: twice the
+   * available cores.
+   */
+  public int getConcurrentScans() {
+    return concurrentScans;
+  }
+
+  public void setConcurrentScans(int concurrentScans) {
+    this.concurrentScans = concurrentScans;
   }
 
   /** Where the embedded sample dataset is generated when no dataset is configured. */

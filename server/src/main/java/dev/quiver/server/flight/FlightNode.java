@@ -72,7 +72,8 @@ public class FlightNode implements AutoCloseable {
                 new ScanRequest(
                     List.of(), Constant.TRUE, config.getBatchRows(), config.getBatchBytes()),
                 config.getSplitBytes(),
-                config.getClientTimeout()),
+                config.getClientTimeout(),
+                config.getConcurrentScans()),
             () -> serving,
             cluster,
             new FragmentWorker.Settings(

@@ -101,12 +101,21 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * @param batch rows and bytes of the batches streams send
    * @param splitBytes compressed bytes of row groups per endpoint
    * @param clientTimeout how long to wait for a client to accept the next batch
+   * @param concurrentScans how many scan streams read Parquet at once; more wait for a turn
    */
   public record Limits(
-      long streamMemoryBytes, ScanRequest batch, long splitBytes, Duration clientTimeout) {
+      long streamMemoryBytes,
+      ScanRequest batch,
+      long splitBytes,
+      Duration clientTimeout,
+      int concurrentScans) {
     public Limits {
       requireNonNull(batch, "batch is null");
       requireNonNull(clientTimeout, "clientTimeout is null");
+      if (concurrentScans < 1) {
+        throw new IllegalArgumentException(
+            "quiver.concurrent-scans must be at least 1, got " + concurrentScans);
+      }
     }
   }
 

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -63,6 +65,7 @@ final class TicketStreams {
   private final StreamTracker streams;
   private final PolledQueries polls;
   private final AtomicLong streamIds = new AtomicLong();
+  private final Semaphore scans;
 
   /**
    * @param root the process's root allocator; streams allocate from children of it
@@ -89,6 +92,7 @@ final class TicketStreams {
     this.executor = requireNonNull(executor, "executor is null");
     this.streams = requireNonNull(streams, "streams is null");
     this.polls = requireNonNull(polls, "polls is null");
+    this.scans = new Semaphore(limits.concurrentScans(), true);
   }
 
   /**
@@ -237,7 +241,9 @@ final class TicketStreams {
             throw new QuiverException(ErrorCode.CANCELLED, name + " was cancelled by the client");
           }
         };
-    try (BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
+    awaitTurn(cancellation);
+    try (Turn turn = scans::release;
+        BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
         QueryExecution execution =
             new QueryExecution(
                 plan, splits, ExecutionContext.of(name, allocator, cancellation, limits.batch()))) {
@@ -264,6 +270,27 @@ final class TicketStreams {
       listener.putMetadata(metadata);
       listener.completed();
       return statistics;
+    }
+  }
+
+  /** A scan stream's turn to read Parquet, given back when it ends. */
+  private interface Turn extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Waits until fewer than {@code concurrent-scans} streams read Parquet, or the stream is
+   * cancelled or the node stops meanwhile (then {@code cancellation} throws).
+   */
+  private void awaitTurn(Runnable cancellation) {
+    try {
+      while (!scans.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        cancellation.run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException(ErrorCode.CANCELLED, "Interrupted while waiting to scan");
     }
   }
 
