@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QuiverClient;
@@ -269,6 +270,46 @@ class QueryEngineTest {
             .collect(Collectors.joining(", "));
     String byName = "SELECT id FROM t WHERE s IN (" + names + ") AND id < 500";
     assertThat(quiver(shared.uri(0), byName)).isEqualTo(expected(byName));
+  }
+
+  @Test
+  void longInListsKeepSqlSemanticsForNegativesNullsDecimalsTextAndNotIn() throws Exception {
+    String ints =
+        IntStream.range(-1_000, 2_000).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    String halves =
+        IntStream.range(0, 3_000)
+            .mapToObj(i -> Double.toString(i * 0.5))
+            .collect(Collectors.joining(","));
+    String regions =
+        IntStream.range(0, 1_500)
+            .mapToObj(i -> i == 7 ? "'Ünïcode'" : i == 9 ? "'eu'" : "'r-" + i + "'")
+            .collect(Collectors.joining(","));
+    List<String> queries =
+        List.of(
+            "SELECT id FROM t WHERE id IN (" + ints + ", NULL)",
+            "SELECT id FROM t WHERE id NOT IN (" + ints + ") AND id < 3000",
+            "SELECT id FROM t WHERE id NOT IN (" + ints + ", NULL)",
+            "SELECT id, k IN (" + ints + ") AS hit FROM t WHERE id < 50",
+            "SELECT id FROM t WHERE x IN (" + halves + ")",
+            "SELECT region, COUNT(*) AS n FROM t WHERE region IN ("
+                + regions
+                + ") GROUP BY region");
+    for (String sql : queries) {
+      List<String> expected = expected(sql);
+      for (URI server : servers()) {
+        assertThat(quiver(server, sql))
+            .as("%s on %s", sql.substring(0, 40), server)
+            .isEqualTo(expected);
+      }
+    }
+    assertThatThrownBy(() -> quiver(single.uri(), "SELECT id FROM t WHERE s IN (" + ints + ")"))
+        .isInstanceOfSatisfying(
+            org.apache.arrow.flight.FlightRuntimeException.class,
+            e ->
+                assertThat(e.status().code())
+                    .isEqualTo(org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessageContaining("s (VARCHAR)")
+        .hasMessageContaining("number");
   }
 
   @Test

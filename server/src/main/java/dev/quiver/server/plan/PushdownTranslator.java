@@ -71,6 +71,14 @@ final class PushdownTranslator {
       return null;
     }
     List<RexNode> operands = call.getOperands();
+    if (call.getOperator() == QuiverOperators.IN_LIST) {
+      Field field = column(operands.get(0));
+      return field == null
+          ? null
+          : Comparisons.in(
+              field,
+              LongInLists.decode(((RexLiteral) operands.get(1)).getValueAs(String.class)).values());
+    }
     switch (call.getKind()) {
       case AND:
       case OR:

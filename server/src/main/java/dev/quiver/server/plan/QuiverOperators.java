@@ -55,9 +55,22 @@ final class QuiverOperators {
           null,
           OperandTypes.DIVISION_OPERATOR);
 
+  /**
+   * {@code QUIVER_IN_LIST(x, '<values>')}: {@code x IN (...)} with a long list of literals, which
+   * {@link LongInLists} writes in before validation and the translators read back.
+   */
+  static final SqlFunction IN_LIST =
+      new SqlFunction(
+          "QUIVER_IN_LIST",
+          SqlKind.OTHER_FUNCTION,
+          ReturnTypes.BOOLEAN_NULLABLE,
+          null,
+          OperandTypes.ANY_ANY,
+          SqlFunctionCategory.SYSTEM);
+
   static final SqlOperatorTable TABLE =
       SqlOperatorTables.chain(
-          SqlOperatorTables.of(DATE_TRUNC, LENGTH), SqlStdOperatorTable.instance());
+          SqlOperatorTables.of(DATE_TRUNC, LENGTH, IN_LIST), SqlStdOperatorTable.instance());
 
   private QuiverOperators() {}
 
@@ -86,6 +99,12 @@ final class QuiverOperators {
         SqlNode left = call.operand(0).accept(this);
         SqlNode right = call.operand(1).accept(this);
         return DIVIDE.createCall(call.getParserPosition(), left, right);
+      }
+      if (kind == SqlKind.IN || kind == SqlKind.NOT_IN) {
+        SqlNode inList = LongInLists.rewrite(call, call.operand(0).accept(this));
+        if (inList != null) {
+          return inList;
+        }
       }
       return super.visit(call);
     }

@@ -3,6 +3,7 @@ package dev.quiver.server.plan;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Range;
+import dev.quiver.parquet.predicate.Comparisons;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.expression.Column;
@@ -58,6 +59,9 @@ final class RexTranslator {
   private Expression translateCall(RexCall call) {
     ArrowType type = type(call);
     List<RexNode> operands = call.getOperands();
+    if (call.getOperator() == QuiverOperators.IN_LIST) {
+      return inList(translate(operands.get(0)), (RexLiteral) operands.get(1));
+    }
     SqlKind kind = call.getKind();
     switch (kind) {
       case PLUS_PREFIX:
@@ -134,6 +138,37 @@ final class RexTranslator {
     lists.forEach((value, points) -> result.add(new Expression.InList(value, points, false)));
     result.addAll(others);
     return result;
+  }
+
+  /** A long IN list ({@link LongInLists}) as one hash lookup, values in the tested type. */
+  private static Expression inList(Expression value, RexLiteral list) {
+    LongInLists.Values values = LongInLists.decode(list.getValueAs(String.class));
+    ArrowType type = value.type();
+    boolean text = type instanceof ArrowType.Utf8 || type instanceof ArrowType.LargeUtf8;
+    boolean numeric =
+        type instanceof ArrowType.Int
+            || type instanceof ArrowType.FloatingPoint
+            || type instanceof ArrowType.Decimal;
+    if (values.numbers() ? !numeric : !text) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot compare a value of type "
+              + Comparisons.typeName(type)
+              + " with a list of "
+              + values.values().size()
+              + (values.numbers() ? " numbers" : " strings")
+              + " in IN");
+    }
+    Set<Object> points = new HashSet<>();
+    boolean hasNull = false;
+    for (Object v : values.values()) {
+      if (v == null) {
+        hasNull = true;
+      } else {
+        points.add(values.numbers() ? normalize(v, new ArrowType.Decimal(38, 0, 128), type) : v);
+      }
+    }
+    return new Expression.InList(value, points, hasNull);
   }
 
   private static Expression call(Function function, List<Expression> operands, ArrowType type) {
