@@ -15,19 +15,12 @@ import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentWorker;
-import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.QueryPlanner;
-import dev.quiver.server.ticket.FragmentTicket;
-import dev.quiver.server.ticket.QuiverTicket;
-import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -35,17 +28,12 @@ import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallStatus;
-import org.apache.arrow.flight.CancelFlightInfoRequest;
-import org.apache.arrow.flight.CancelStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightConstants;
 import org.apache.arrow.flight.FlightDescriptor;
-import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PollInfo;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
@@ -86,6 +74,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final FlightInfos infos;
   private final TicketStreams tickets;
   private final NodeActions actions;
+  private final Cancellations cancellations;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           runnable -> {
@@ -155,6 +144,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         new TicketStreams(
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
     this.actions = new NodeActions(catalog, serving, worker, infos);
+    this.cancellations = new Cancellations(cluster, streams, polls, worker);
     this.sql = new QuiverSqlProducer(catalog, this, root, version());
   }
 
@@ -210,54 +200,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public boolean cancel(FlightInfo info) {
-    boolean running = false;
-    String polled = PolledQueries.id(info.getAppMetadata(), "poll");
-    if (polled != null) {
-      running |= polls.cancel(polled);
-    }
-    Map<Location, List<FlightEndpoint>> elsewhere = new LinkedHashMap<>();
-    for (FlightEndpoint endpoint : info.getEndpoints()) {
-      List<Location> locations = endpoint.getLocations();
-      if (locations.isEmpty() || cluster.isSelf(locations.get(0))) {
-        byte[] ticket = QuiverSqlProducer.quiverTicket(endpoint.getTicket()).getBytes();
-        running |= streams.cancel(ticket);
-        running |= releaseUnreadRange(ticket);
-      } else {
-        elsewhere.computeIfAbsent(locations.get(0), l -> new ArrayList<>()).add(endpoint);
-      }
-    }
-    for (Map.Entry<Location, List<FlightEndpoint>> peer : elsewhere.entrySet()) {
-      FlightInfo part =
-          new FlightInfo(info.getSchema(), info.getDescriptor(), peer.getValue(), -1, -1);
-      try {
-        running |=
-            cluster
-                    .client(peer.getKey())
-                    .cancelFlightInfo(
-                        new CancelFlightInfoRequest(part), PeerCalls.timeout(Duration.ofSeconds(5)))
-                    .getStatus()
-                == CancelStatus.CANCELLED;
-      } catch (FlightRuntimeException e) {
-        LOG.info("Cancel on {} failed: {}", peer.getKey().getUri(), e.getMessage());
-      }
-    }
-    return running;
-  }
-
-  /** A range of a distributed sort that nobody will read is freed now, not at its expiry. */
-  private boolean releaseUnreadRange(byte[] ticket) {
-    QuiverTicket decoded;
-    try {
-      decoded = Tickets.decode(ticket);
-    } catch (QuiverException e) {
-      return false;
-    }
-    if (decoded instanceof FragmentTicket fragment
-        && FragmentTicket.RANGE.equals(fragment.stage())) {
-      worker.release(fragment.fragment());
-      return true;
-    }
-    return false;
+    return cancellations.cancel(info);
   }
 
   @Override
