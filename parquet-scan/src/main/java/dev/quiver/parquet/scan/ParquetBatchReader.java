@@ -8,6 +8,7 @@ import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
 import dev.quiver.parquet.io.ChunkBuffers;
 import dev.quiver.parquet.io.NioInputFile;
+import dev.quiver.parquet.io.PageCodecs;
 import dev.quiver.parquet.predicate.BatchFilter;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.predicate.Predicate;
@@ -455,7 +456,7 @@ public final class ParquetBatchReader implements AutoCloseable {
           ParquetReadOptions.builder(new PlainParquetConfiguration())
               .usePageChecksumVerification(true)
               .withAllocator(ChunkBuffers.SHARED)
-              .withCodecFactory(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0))
+              .withCodecFactory(new PageCodecs(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0)))
               .build(),
           input.newStream());
     } catch (IOException e) {

@@ -1,0 +1,97 @@
+package dev.quiver.parquet.io;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Page decompression for reading: SNAPPY pages are decompressed from the column chunk's array
+ * straight into the page's array, every other codec by parquet-java's Hadoop codecs.
+ *
+ * <p>Through the Hadoop codec a snappy page was copied into a direct buffer, decompressed into
+ * another, then copied into a new array through a stream: two copies of every page, about a tenth
+ * of an aggregation's CPU next to the decompression itself.
+ */
+public final class PageCodecs implements CompressionCodecFactory {
+  private final CompressionCodecFactory others;
+
+  /**
+   * @param others decompresses every codec but SNAPPY; released with this factory
+   */
+  public PageCodecs(CompressionCodecFactory others) {
+    this.others = requireNonNull(others, "others is null");
+  }
+
+  @Override
+  public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+    return others.getCompressor(codec);
+  }
+
+  @Override
+  public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+    return codec == CompressionCodecName.SNAPPY
+        ? SnappyPages.INSTANCE
+        : others.getDecompressor(codec);
+  }
+
+  @Override
+  public void release() {
+    others.release();
+  }
+
+  /** Snappy, array to array; stateless, so one serves every reader. */
+  static final class SnappyPages implements BytesInputDecompressor {
+    static final SnappyPages INSTANCE = new SnappyPages();
+
+    @Override
+    public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+      ByteBuffer in = bytes.toByteBuffer();
+      byte[] out = new byte[uncompressedSize];
+      int written;
+      if (in.hasArray()) {
+        written =
+            Snappy.uncompress(in.array(), in.arrayOffset() + in.position(), in.remaining(), out, 0);
+      } else {
+        byte[] copy = new byte[in.remaining()];
+        in.duplicate().get(copy);
+        written = Snappy.uncompress(copy, 0, copy.length, out, 0);
+      }
+      if (written != uncompressedSize) {
+        throw new IOException(
+            "A snappy page decompressed to "
+                + written
+                + " bytes where its header says "
+                + uncompressedSize);
+      }
+      return BytesInput.from(out);
+    }
+
+    @Override
+    public void decompress(
+        ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+        throws IOException {
+      ByteBuffer in = input.duplicate();
+      in.limit(in.position() + compressedSize);
+      byte[] compressed = new byte[compressedSize];
+      in.get(compressed);
+      byte[] decompressed = new byte[uncompressedSize];
+      int written = Snappy.uncompress(compressed, 0, compressedSize, decompressed, 0);
+      if (written != uncompressedSize) {
+        throw new IOException(
+            "A snappy page decompressed to "
+                + written
+                + " bytes where its header says "
+                + uncompressedSize);
+      }
+      output.put(decompressed);
+    }
+
+    @Override
+    public void release() {}
+  }
+}
