@@ -24,6 +24,8 @@ import dev.quiver.server.ticket.QuiverTicket;
 import dev.quiver.server.ticket.ResultTicket;
 import dev.quiver.server.ticket.ScanTicket;
 import dev.quiver.server.ticket.Tickets;
+import dev.quiver.shuffle.exchange.Allocators;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -242,39 +244,57 @@ final class TicketStreams {
           }
         };
     awaitTurn(cancellation);
-    try (Turn turn = scans::release;
-        BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
-        QueryExecution execution =
-            new QueryExecution(
-                plan, splits, ExecutionContext.of(name, allocator, cancellation, limits.batch()))) {
-      listener.start(execution.root());
-      while (execution.next()) {
-        cancellation.run();
-        BackpressureStrategy.WaitResult ready =
-            backpressure.waitForListener(limits.clientTimeout().toMillis());
-        if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
-          LOG.debug("{} cancelled by the client: {}", name, execution.statistics());
-          return execution.statistics();
-        }
-        if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
-          throw new QuiverException(
-              ErrorCode.CANCELLED,
-              "Client did not read for " + limits.clientTimeout() + "; " + name + " stopped");
-        }
-        listener.putNext();
+    try (Release turn = scans::release) {
+      BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
+      // Batches go to the socket as they are (zero-copy): gRPC holds a sent batch's buffers
+      // until they are written, which may be just after the stream ended.
+      try (Release freed = () -> Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));
+          QueryExecution execution =
+              new QueryExecution(
+                  plan,
+                  splits,
+                  ExecutionContext.of(name, allocator, cancellation, limits.batch()))) {
+        listener.setUseZeroCopy(true);
+        return send(execution, allocator, name, listener, backpressure, cancellation);
       }
-      ScanStatistics statistics = execution.statistics();
-      byte[] json = StreamStatistics.toJson(statistics);
-      ArrowBuf metadata = allocator.buffer(json.length);
-      metadata.writeBytes(json);
-      listener.putMetadata(metadata);
-      listener.completed();
-      return statistics;
     }
   }
 
-  /** A scan stream's turn to read Parquet, given back when it ends. */
-  private interface Turn extends AutoCloseable {
+  /** Streams every batch of {@code execution} with backpressure, then its scan counters. */
+  private ScanStatistics send(
+      QueryExecution execution,
+      BufferAllocator allocator,
+      String name,
+      ServerStreamListener listener,
+      BackpressureStrategy backpressure,
+      Runnable cancellation) {
+    listener.start(execution.root());
+    while (execution.next()) {
+      cancellation.run();
+      BackpressureStrategy.WaitResult ready =
+          backpressure.waitForListener(limits.clientTimeout().toMillis());
+      if (ready == BackpressureStrategy.WaitResult.CANCELLED || listener.isCancelled()) {
+        LOG.debug("{} cancelled by the client: {}", name, execution.statistics());
+        return execution.statistics();
+      }
+      if (ready == BackpressureStrategy.WaitResult.TIMEOUT) {
+        throw new QuiverException(
+            ErrorCode.CANCELLED,
+            "Client did not read for " + limits.clientTimeout() + "; " + name + " stopped");
+      }
+      listener.putNext();
+    }
+    ScanStatistics statistics = execution.statistics();
+    byte[] json = StreamStatistics.toJson(statistics);
+    ArrowBuf metadata = allocator.buffer(json.length);
+    metadata.writeBytes(json);
+    listener.putMetadata(metadata);
+    listener.completed();
+    return statistics;
+  }
+
+  /** Something a stream gives back when it ends: its turn to scan, its memory. */
+  private interface Release extends AutoCloseable {
     @Override
     void close();
   }
