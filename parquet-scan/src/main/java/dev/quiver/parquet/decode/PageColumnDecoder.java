@@ -158,6 +158,12 @@ final class PageColumnDecoder implements ColumnDecoder {
     return values;
   }
 
+  /** Fixed-width values: defined runs are written, null runs zeroed (see {@link #readRuns}). */
+  @Override
+  public boolean writesEveryValue() {
+    return !binary;
+  }
+
   @Override
   public void decode(int offset, int count) {
     int index = offset;
@@ -192,6 +198,8 @@ final class PageColumnDecoder implements ColumnDecoder {
       }
       if (defined) {
         writeRun(index + start, i - start);
+      } else if (!binary) {
+        vector.getDataBuffer().setZero((long) (index + start) * width, (long) (i - start) * width);
       }
     }
   }

@@ -24,9 +24,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -298,9 +301,15 @@ public final class ParquetBatchReader implements AutoCloseable {
 
   private int decodeBatch() {
     int rows = (int) Math.min(rowsPerBatch, rowsLeftInRowGroup);
-    for (FieldVector vector : decoded.getFieldVectors()) {
-      vector.setInitialCapacity(rows);
-      vector.allocateNew();
+    List<FieldVector> vectors = decoded.getFieldVectors();
+    for (int c = 0; c < vectors.size(); c++) {
+      FieldVector vector = vectors.get(c);
+      if (decoders.get(c).writesEveryValue() && vector instanceof BaseFixedWidthVector fixed) {
+        allocateUnzeroed(fixed, rows);
+      } else {
+        vector.setInitialCapacity(rows);
+        vector.allocateNew();
+      }
     }
     for (ColumnDecoder decoder : decoders) {
       decoder.decode(0, rows);
@@ -315,6 +324,22 @@ public final class ParquetBatchReader implements AutoCloseable {
     statistics = statistics.plus(ScanStatistics.decoded(rows));
     adaptBatchRows(rows, batchBytes);
     return rows;
+  }
+
+  /**
+   * Gives {@code vector} room for {@code rows} values with a zeroed validity buffer and a value
+   * buffer that is not zeroed: its decoder writes every slot ({@link
+   * ColumnDecoder#writesEveryValue}). Zeroing it first was about a tenth of a full scan's CPU.
+   */
+  private static void allocateUnzeroed(BaseFixedWidthVector vector, int rows) {
+    long bytes = (long) rows * vector.getTypeWidth();
+    try (ArrowBuf values = vector.getAllocator().buffer(bytes)) {
+      // A field node whose every value is null makes Arrow allocate a zeroed validity buffer and
+      // take the value buffer as it is; the decoder then marks the defined rows.
+      vector.loadFieldBuffers(
+          new ArrowFieldNode(rows, rows),
+          java.util.Arrays.asList(vector.getAllocator().getEmpty(), values));
+    }
   }
 
   /** Moves the selected rows of the decoded batch into the output batch. */
