@@ -67,6 +67,27 @@ final class HybridRleDecoder {
     }
   }
 
+  /**
+   * Consumes up to {@code n} of the next values if they are a repeated run of {@code value} (the
+   * common case of definition levels: a page without nulls is one run), without writing them out.
+   *
+   * @return how many were consumed; 0 when the next value is not part of such a run
+   */
+  int skipRepeated(int value, int n) {
+    if (runRemaining == 0) {
+      if (!in.hasRemaining()) {
+        return 0;
+      }
+      nextRun();
+    }
+    if (!repeated || runValue != value) {
+      return 0;
+    }
+    int taken = Math.min(n, runRemaining);
+    runRemaining -= taken;
+    return taken;
+  }
+
   private void nextRun() {
     if (!in.hasRemaining()) {
       throw new ParquetDecodingException("RLE / bit-packed values end early");

@@ -183,8 +183,28 @@ final class PageColumnDecoder implements ColumnDecoder {
     }
   }
 
-  /** Rows with nulls: definition levels first, then the values of the defined rows. */
+  /**
+   * Rows of an optional column: runs of defined rows are written as they come off the definition
+   * levels without decoding each level; the rest decode their levels first, then the values of the
+   * defined rows.
+   */
   private void readRuns(int index, int n) {
+    int done = 0;
+    while (done < n) {
+      int defined = definitions.skipRepeated(maxDefinition, n - done);
+      if (defined == 0) {
+        break;
+      }
+      writeRun(index + done, defined);
+      done += defined;
+    }
+    if (done < n) {
+      readLevelsAndRuns(index + done, n - done);
+    }
+  }
+
+  /** Definition levels first, then the values of the defined rows. */
+  private void readLevelsAndRuns(int index, int n) {
     if (levels.length < n) {
       levels = new int[n];
     }
