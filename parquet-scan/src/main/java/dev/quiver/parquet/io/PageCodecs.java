@@ -61,13 +61,7 @@ public final class PageCodecs implements CompressionCodecFactory {
         in.duplicate().get(copy);
         written = Snappy.uncompress(copy, 0, copy.length, out, 0);
       }
-      if (written != uncompressedSize) {
-        throw new IOException(
-            "A snappy page decompressed to "
-                + written
-                + " bytes where its header says "
-                + uncompressedSize);
-      }
+      checkSize(written, uncompressedSize);
       return BytesInput.from(out);
     }
 
@@ -80,7 +74,12 @@ public final class PageCodecs implements CompressionCodecFactory {
       byte[] compressed = new byte[compressedSize];
       in.get(compressed);
       byte[] decompressed = new byte[uncompressedSize];
-      int written = Snappy.uncompress(compressed, 0, compressedSize, decompressed, 0);
+      checkSize(
+          Snappy.uncompress(compressed, 0, compressedSize, decompressed, 0), uncompressedSize);
+      output.put(decompressed);
+    }
+
+    private static void checkSize(int written, int uncompressedSize) throws IOException {
       if (written != uncompressedSize) {
         throw new IOException(
             "A snappy page decompressed to "
@@ -88,7 +87,6 @@ public final class PageCodecs implements CompressionCodecFactory {
                 + " bytes where its header says "
                 + uncompressedSize);
       }
-      output.put(decompressed);
     }
 
     @Override
