@@ -98,11 +98,9 @@ final class AggregateStages {
     fragment.enter();
     try {
       List<FileSplit> splits = worker.splits(plan, request.splits());
-      ScanStatistics statistics;
-      VectorSchemaRoot partial;
       ScannedPart scanned = aggregateInParallel(fragment, plan, splits);
-      statistics = scanned.statistics();
-      partial = scanned.partial();
+      ScanStatistics statistics = scanned.statistics();
+      VectorSchemaRoot partial = scanned.partial();
       long groups = partial.getRowCount();
       long bytes = FragmentWorker.bufferBytes(partial);
       fragment.setPartial(partial);
@@ -156,13 +154,13 @@ final class AggregateStages {
                 }
               }));
     }
-    List<Operator> done = new ArrayList<>();
+    List<VectorSchemaRoot> done = new ArrayList<>();
     ScanStatistics statistics = ScanStatistics.EMPTY;
     RuntimeException failure = null;
     for (Future<ScannedPart> part : parts) {
       try {
         ScannedPart scanned = part.get();
-        done.add(new BatchOperator(scanned.partial()));
+        done.add(scanned.partial());
         statistics = statistics.plus(scanned.statistics());
       } catch (ExecutionException e) {
         pending.clear();
@@ -178,9 +176,15 @@ final class AggregateStages {
         failure = new QuiverException(ErrorCode.CANCELLED, "Interrupted");
       }
     }
+    if (failure == null && done.size() == 1) {
+      // One scan thread: its partial is the node's, with nothing to merge.
+      return new ScannedPart(done.get(0), statistics);
+    }
     try (Operator merged =
         Operator.then(
-            ConcatOperator.of(plan.layout().partialSchema(), done),
+            ConcatOperator.of(
+                plan.layout().partialSchema(),
+                done.stream().<Operator>map(BatchOperator::new).toList()),
             partials -> FinalAggregateOperator.intermediate(partials, plan.layout(), context))) {
       if (failure != null) {
         throw failure;
