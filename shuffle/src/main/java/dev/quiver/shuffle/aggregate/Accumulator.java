@@ -33,6 +33,11 @@ interface Accumulator extends AutoCloseable {
   /** Writes the final value of groups {@code [0, groupCount)} into {@code target}. */
   void exportResult(FieldVector target, int groupCount);
 
+  /** Bytes of state kept on the heap rather than in Arrow buffers (e.g. string MIN/MAX). */
+  default long heapBytes() {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -15,6 +15,7 @@ import org.apache.arrow.vector.FieldVector;
 final class BytesMinMaxAccumulator extends SingleColumnAccumulator {
   private final boolean max;
   private byte[][] best = new byte[16][];
+  private long valueBytes;
 
   BytesMinMaxAccumulator(boolean max) {
     this.max = max;
@@ -41,6 +42,7 @@ final class BytesMinMaxAccumulator extends SingleColumnAccumulator {
         if (current == null || better(compare(data, start, length, current))) {
           byte[] value = new byte[length];
           data.getBytes(start, value);
+          valueBytes += length - (current == null ? 0 : current.length);
           best[g] = value;
         }
       }
@@ -76,10 +78,18 @@ final class BytesMinMaxAccumulator extends SingleColumnAccumulator {
     }
     values.setValueCount(groupCount);
     best = new byte[16][];
+    valueBytes = 0;
+  }
+
+  @Override
+  public long heapBytes() {
+    // Each value: its bytes plus an array header (16) and the reference to it (8).
+    return valueBytes + 24L * best.length;
   }
 
   @Override
   public void close() {
     best = new byte[0][];
+    valueBytes = 0;
   }
 }

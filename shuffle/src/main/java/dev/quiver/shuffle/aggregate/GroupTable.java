@@ -79,6 +79,39 @@ final class GroupTable implements AutoCloseable {
     return keys;
   }
 
+  /** Bytes of the heap arrays that find a key's group (the keys themselves are Arrow vectors). */
+  long heapBytes() {
+    long bytes = 4L * (slots.length + hashes.length) + 8L * (longKeys.length + slotKeys.length);
+    return direct == null ? bytes : bytes + 4L * direct.length;
+  }
+
+  /**
+   * Forgets the groups from id {@code count} on, as if they had never been added. Safe for the
+   * linear probing because every forgotten group was added after every kept one, into a slot that
+   * was empty then: no kept group's probe passes through a forgotten group's slot.
+   */
+  void truncate(int count) {
+    if (count >= size || keys.isEmpty()) {
+      return;
+    }
+    for (int s = 0; s < slots.length; s++) {
+      if (slots[s] > count) {
+        slots[s] = 0;
+      }
+    }
+    if (direct != null) {
+      for (int i = 0; i < direct.length; i++) {
+        if (direct[i] > count) {
+          direct[i] = 0;
+        }
+      }
+    }
+    if (nullGroup >= count) {
+      nullGroup = -1;
+    }
+    size = count;
+  }
+
   /** Sets the key vectors' value counts to the group count. */
   void finishKeys() {
     keys.forEach(k -> k.setValueCount(size));

@@ -19,8 +19,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * the aggregator holds nothing and only {@link #close()} remains.
  *
  * <p>Memory comes from the given allocator, so its limit bounds the number of groups: exceeding it
- * throws Arrow's {@link OutOfMemoryException}. A sum beyond its type throws {@link
- * AggregateOverflowException}. Not thread-safe.
+ * throws Arrow's {@link OutOfMemoryException}, and when {@link #addInput} or {@link #addPartial}
+ * throws it, the aggregator is as it was before the batch (its new groups are forgotten, no state
+ * took anything of it), so the caller may spill the state and add the batch again. A sum beyond its
+ * type throws {@link AggregateOverflowException}. Not thread-safe.
  */
 public final class HashAggregator implements AutoCloseable {
   private final AggregateLayout layout;
@@ -54,6 +56,15 @@ public final class HashAggregator implements AutoCloseable {
   /** Number of groups so far. */
   public int groupCount() {
     return groups.size();
+  }
+
+  /** Bytes held on the heap beside the allocator's: the hash table and heap-side states. */
+  public long heapBytes() {
+    long bytes = groups.heapBytes() + 4L * ids.length;
+    for (Accumulator accumulator : accumulators) {
+      bytes += accumulator.heapBytes();
+    }
+    return bytes;
   }
 
   /** Folds a batch of input rows in; the batch is only read. */
@@ -90,8 +101,14 @@ public final class HashAggregator implements AutoCloseable {
     if (ids.length < rows) {
       ids = new int[Math.max(rows, ids.length * 2)];
     }
-    groups.assign(keys, rows, ids);
-    accumulators.forEach(a -> a.ensureGroups(groups.size()));
+    int before = groups.size();
+    try {
+      groups.assign(keys, rows, ids);
+      accumulators.forEach(a -> a.ensureGroups(groups.size()));
+    } catch (OutOfMemoryException e) {
+      groups.truncate(before); // the batch's new groups may lack room in some state
+      throw e;
+    }
   }
 
   /**

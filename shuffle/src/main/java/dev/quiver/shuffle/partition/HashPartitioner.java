@@ -14,15 +14,28 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>The partition comes from the hash's bits reversed, so the keys one owner receives still spread
  * over its own hash table, which indexes by the low bits.
+ *
+ * <p>A partitioner of another {@code level} splits the same keys independently of level 0 (and of
+ * each other): spilling uses levels 1, 2, ... to split one owner's keys, which all share their
+ * level-0 partition.
  */
 public final class HashPartitioner {
   private final int partitions;
+  private final int level;
 
   public HashPartitioner(int partitions) {
+    this(partitions, 0);
+  }
+
+  public HashPartitioner(int partitions, int level) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
+    if (level < 0) {
+      throw new IllegalArgumentException("level must not be negative, got " + level);
+    }
     this.partitions = partitions;
+    this.level = level;
   }
 
   public int partitions() {
@@ -31,7 +44,19 @@ public final class HashPartitioner {
 
   /** The partition of row {@code row} of {@code keys}. */
   public int partitionOf(List<FieldVector> keys, int row) {
-    return Integer.remainderUnsigned(Integer.reverse(KeyColumns.hash(keys, row)), partitions);
+    int hash = KeyColumns.hash(keys, row);
+    return Integer.remainderUnsigned(level == 0 ? Integer.reverse(hash) : mix(hash), partitions);
+  }
+
+  /** The hash scrambled anew for this level (a murmur3 finalizer over hash and level). */
+  private int mix(int hash) {
+    int h = hash ^ (level * 0x9E3779B9);
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    h ^= h >>> 16;
+    return h;
   }
 
   /**

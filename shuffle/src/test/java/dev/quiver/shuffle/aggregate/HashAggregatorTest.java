@@ -33,18 +33,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class HashAggregatorTest {
-  private static final Field K = Field.nullable("k", new ArrowType.Int(32, true));
-  private static final Field S = Field.nullable("s", ArrowType.Utf8.INSTANCE);
-  private static final Field V = Field.nullable("v", new ArrowType.Int(64, true));
-  private static final Field D =
+/** Also the fixtures (input, expected groups) of the spilling aggregator's tests. */
+public class HashAggregatorTest {
+  public static final Field K = Field.nullable("k", new ArrowType.Int(32, true));
+  public static final Field S = Field.nullable("s", ArrowType.Utf8.INSTANCE);
+  public static final Field V = Field.nullable("v", new ArrowType.Int(64, true));
+  public static final Field D =
       Field.nullable("d", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
   private static final Field M = Field.nullable("m", new ArrowType.Decimal(10, 2, 128));
   private static final Field T =
       Field.nullable("t", new ArrowType.Date(org.apache.arrow.vector.types.DateUnit.DAY));
-  private static final Schema INPUT = new Schema(List.of(K, S, V, D, M, T));
+  public static final Schema INPUT = new Schema(List.of(K, S, V, D, M, T));
 
-  private static final List<AggregateCall> CALLS =
+  public static final List<AggregateCall> CALLS =
       List.of(
           new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows"),
           new AggregateCall(AggregateFunction.COUNT, V, "count_v"),
@@ -72,7 +73,7 @@ class HashAggregatorTest {
   @Test
   void oneAggregatorGroupsEveryKeyIncludingNull() {
     AggregateLayout layout = new AggregateLayout(List.of(K, S), CALLS);
-    try (VectorSchemaRoot input = generate(20_000, 50, 7);
+    try (VectorSchemaRoot input = generate(allocator, 20_000, 50, 7);
         HashAggregator aggregator = new HashAggregator(layout, allocator)) {
       aggregator.addInput(input);
       try (VectorSchemaRoot result = aggregator.takeResult()) {
@@ -147,7 +148,7 @@ class HashAggregatorTest {
   void partialsOfThreePeersShuffledToTwoOwnersGiveTheSameResult() {
     AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
     HashPartitioner partitioner = new HashPartitioner(2);
-    try (VectorSchemaRoot input = generate(30_000, 2_000, 11);
+    try (VectorSchemaRoot input = generate(allocator, 30_000, 2_000, 11);
         HashAggregator owner0 = new HashAggregator(layout, allocator);
         HashAggregator owner1 = new HashAggregator(layout, allocator)) {
       List<HashAggregator> owners = List.of(owner0, owner1);
@@ -184,7 +185,7 @@ class HashAggregatorTest {
   @Test
   void globalAggregateOfNoRowsIsOneRowOfZeroCountsAndNulls() {
     AggregateLayout layout = new AggregateLayout(List.of(), CALLS);
-    try (VectorSchemaRoot input = generate(0, 1, 1);
+    try (VectorSchemaRoot input = generate(allocator, 0, 1, 1);
         HashAggregator aggregator = new HashAggregator(layout, allocator)) {
       aggregator.addInput(input);
       try (VectorSchemaRoot result = aggregator.takeResult()) {
@@ -256,7 +257,7 @@ class HashAggregatorTest {
   @Test
   void groupsBeyondTheAllocatorLimitFailAndFreeEverything() {
     AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
-    try (VectorSchemaRoot input = generate(200_000, 1_000_000, 3);
+    try (VectorSchemaRoot input = generate(allocator, 200_000, 1_000_000, 3);
         BufferAllocator limited = allocator.newChildAllocator("query-1", 0, 256 * 1024)) {
       assertThatThrownBy(
               () -> {
@@ -275,7 +276,8 @@ class HashAggregatorTest {
   }
 
   /** Rows with {@code keys} distinct values of k (some null), strings from a few values. */
-  private VectorSchemaRoot generate(int rows, int keys, long seed) {
+  public static VectorSchemaRoot generate(
+      BufferAllocator allocator, int rows, int keys, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     VectorSchemaRoot root = VectorSchemaRoot.create(INPUT, allocator);
     root.allocateNew();
@@ -310,8 +312,13 @@ class HashAggregatorTest {
   }
 
   /** Each result row as key list to value list; doubles rounded to 9 significant digits. */
-  private static Map<List<Object>, List<Object>> rows(VectorSchemaRoot result) {
-    int keys = result.getFieldVectors().size() - CALLS.size();
+  public static Map<List<Object>, List<Object>> rows(VectorSchemaRoot result) {
+    return rows(result, CALLS.size());
+  }
+
+  /** As {@link #rows(VectorSchemaRoot)}, for a result of {@code calls} aggregates. */
+  public static Map<List<Object>, List<Object>> rows(VectorSchemaRoot result, int calls) {
+    int keys = result.getFieldVectors().size() - calls;
     Map<List<Object>, List<Object>> rows = new HashMap<>();
     for (int r = 0; r < result.getRowCount(); r++) {
       List<Object> key = new ArrayList<>();
@@ -326,7 +333,7 @@ class HashAggregatorTest {
   }
 
   /** The expected result, computed row by row with plain Java values. */
-  private static Map<List<Object>, List<Object>> expected(VectorSchemaRoot input, int keyCount) {
+  public static Map<List<Object>, List<Object>> expected(VectorSchemaRoot input, int keyCount) {
     Map<List<Object>, Object[]> state = new HashMap<>();
     for (int r = 0; r < input.getRowCount(); r++) {
       List<Object> key = new ArrayList<>();
