@@ -62,6 +62,16 @@ public final class QuiverServerMain implements Callable<Integer> {
   @Option(names = "--sample-dir", description = "Where the sample dataset is generated.")
   String sampleDir;
 
+  @Option(
+      names = "--spill-directory",
+      description = "Where aggregations that outgrow their memory spill (default: the temp dir).")
+  String spillDirectory;
+
+  @Option(
+      names = "--no-spill",
+      description = "Fail with RESOURCE_EXHAUSTED instead of spilling to disk.")
+  boolean noSpill;
+
   @Override
   public Integer call() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
@@ -87,6 +97,10 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.query-memory-limit", queryMemoryLimit);
     putIfSet(properties, "quiver.gather-threshold", gatherThreshold);
     putIfSet(properties, "quiver.sample-dir", sampleDir);
+    putIfSet(properties, "quiver.spill-directory", spillDirectory);
+    if (noSpill) {
+      properties.put("quiver.spill", false);
+    }
     datasets.forEach((name, path) -> properties.put("quiver.datasets." + name, path));
     if (shared && !datasets.isEmpty()) {
       properties.put("quiver.shared-datasets", List.copyOf(datasets.keySet()));

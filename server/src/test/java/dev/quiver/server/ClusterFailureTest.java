@@ -204,8 +204,9 @@ class ClusterFailureTest {
   }
 
   @Test
-  void groupsBeyondTheQueryMemoryLimitFailWithResourceExhausted() throws Exception {
-    try (TestCluster cluster = cluster(2, big, Map.of("quiver.query-memory-limit", "8MB"));
+  void withoutSpillingGroupsBeyondTheQueryMemoryLimitFailWithResourceExhausted() throws Exception {
+    try (TestCluster cluster =
+            cluster(2, big, Map.of("quiver.query-memory-limit", "8MB", "quiver.spill", false));
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
       assertThatThrownBy(() -> rows(client, "SELECT id, COUNT(*) FROM t GROUP BY id"))
           .isInstanceOf(FlightRuntimeException.class)

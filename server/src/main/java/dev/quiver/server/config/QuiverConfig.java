@@ -39,6 +39,8 @@ public class QuiverConfig {
   private int concurrentScans = 2 * Runtime.getRuntime().availableProcessors();
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
+  private boolean spill = true;
+  private String spillDirectory = System.getProperty("java.io.tmpdir") + "/quiver-spill";
 
   /** Interface to bind to; {@code 0.0.0.0} (default) listens on all. */
   public String getHost() {
@@ -205,6 +207,31 @@ public class QuiverConfig {
 
   public void setSharedDatasets(List<String> sharedDatasets) {
     this.sharedDatasets = List.copyOf(sharedDatasets);
+  }
+
+  /**
+   * Whether aggregations whose groups outgrow a quarter of {@code query-memory-limit} spill to
+   * {@code spill-directory} (default) rather than fail with RESOURCE_EXHAUSTED at the limit.
+   */
+  public boolean isSpill() {
+    return spill;
+  }
+
+  public void setSpill(boolean spill) {
+    this.spill = spill;
+  }
+
+  /**
+   * Where aggregations spill: a local directory with room for a query's groups (compressed Arrow
+   * IPC). Each node makes a directory of its own inside, deleted when it stops; each query's files
+   * go when the query ends. Default: {@code <java.io.tmpdir>/quiver-spill}.
+   */
+  public String getSpillDirectory() {
+    return spillDirectory;
+  }
+
+  public void setSpillDirectory(String spillDirectory) {
+    this.spillDirectory = spillDirectory;
   }
 
   /** How many splits of one aggregation a node scans at once; default: the available cores. */

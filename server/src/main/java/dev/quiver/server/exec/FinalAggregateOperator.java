@@ -1,20 +1,21 @@
 package dev.quiver.server.exec;
 
 import dev.quiver.shuffle.aggregate.AggregateLayout;
-import org.apache.arrow.vector.VectorSchemaRoot;
+import dev.quiver.shuffle.spill.SpillingAggregator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Merges batches of partial groups (a layout's partial schema) into one batch: the final groups
- * (keys, then each aggregate's value), or, {@link #intermediate merging} the partials of several
- * scan threads, partial groups again. A global aggregate (no keys) always has its one group.
+ * Merges batches of partial groups (a layout's partial schema): into the final groups (keys, then
+ * each aggregate's value), or, {@link #intermediate merging} the partials of several scan threads,
+ * partial groups again. One batch, or after a spill one per spill partition, each key in exactly
+ * one of them. A global aggregate (no keys) always has its one group.
  */
 public final class FinalAggregateOperator extends HashAggregateOperator {
   private final boolean finish;
 
   private FinalAggregateOperator(
       Operator input, AggregateLayout layout, ExecutionContext context, boolean finish) {
-    super(input, layout, context);
+    super(input, layout, SpillingAggregator.Input.PARTIALS, context);
     this.finish = finish;
   }
 
@@ -36,12 +37,7 @@ public final class FinalAggregateOperator extends HashAggregateOperator {
   }
 
   @Override
-  void add(VectorSchemaRoot batch) {
-    aggregator.addPartial(batch);
-  }
-
-  @Override
-  VectorSchemaRoot take() {
-    return finish ? aggregator.takeResult() : aggregator.takePartial();
+  SpillingAggregator.Output output() {
+    return finish ? SpillingAggregator.Output.RESULTS : SpillingAggregator.Output.PARTIALS;
   }
 }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -84,7 +85,8 @@ public class FlightNode implements AutoCloseable {
                 config.getBatchRows(),
                 config.getPeerTimeout(),
                 config.getScanThreads(),
-                config.getSplitBytes()),
+                config.getSplitBytes(),
+                config.isSpill() ? Path.of(config.getSpillDirectory()) : null),
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
@@ -143,6 +145,16 @@ public class FlightNode implements AutoCloseable {
   /** Query fragments this node holds right now (distributed queries running through it). */
   public int activeFragments() {
     return producer.worker().activeFragments();
+  }
+
+  /** Spill files on this node's disk right now (aggregations that outgrew their memory). */
+  public int spillFiles() {
+    return producer.worker().spillFiles();
+  }
+
+  /** Compressed bytes this node's aggregations spilled since it started. */
+  public long spilledBytes() {
+    return producer.worker().spilledBytes();
   }
 
   /** The port the server is bound to (the chosen one when configured with port 0). */

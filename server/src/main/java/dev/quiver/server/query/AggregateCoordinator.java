@@ -227,15 +227,17 @@ public final class AggregateCoordinator {
       QueryReport report) {
     long started = System.nanoTime();
     ExecutionContext context =
-        new ExecutionContext(queryId, allocator, () -> {}, Integer.MAX_VALUE, Long.MAX_VALUE);
+        new ExecutionContext(queryId, allocator, () -> {}, Integer.MAX_VALUE, Long.MAX_VALUE)
+            .withSpill(worker.spill());
     List<Supplier<Operator>> partials =
         holders.stream().<Supplier<Operator>>map(h -> () -> h.partials(queryId)).toList();
     try (FinalAggregateOperator merge =
         Operator.then(
             new ConcatOperator(plan.layout().partialSchema(), partials),
             input -> FinalAggregateOperator.of(input, plan.layout(), context))) {
-      merge.next();
-      answer.add(ResultAssembler.having(plan, Batches.moved(merge.root(), allocator), allocator));
+      while (merge.next()) {
+        answer.add(ResultAssembler.having(plan, Batches.moved(merge.root(), allocator), allocator));
+      }
       report.finalStage(0, merge.groupCount(), (System.nanoTime() - started) / 1_000_000);
     } catch (AggregateOverflowException e) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());

@@ -8,12 +8,13 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.exec.BatchOperator;
 import dev.quiver.server.exec.Batches;
-import dev.quiver.server.exec.ConcatOperator;
 import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.FilterOperator;
 import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.ProjectOperator;
+import dev.quiver.server.exec.SourceOperator;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
@@ -21,9 +22,13 @@ import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Pipelines;
 import dev.quiver.server.sql.PlanCodec;
+import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
 import dev.quiver.shuffle.exchange.ExchangeSink;
+import dev.quiver.shuffle.exchange.ExchangeTarget;
 import dev.quiver.shuffle.exchange.Partitioning;
+import dev.quiver.shuffle.spill.BatchSource;
+import dev.quiver.shuffle.spill.BatchStore;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -98,19 +103,27 @@ final class AggregateStages {
     fragment.enter();
     try {
       List<FileSplit> splits = worker.splits(plan, request.splits());
-      ScannedPart scanned = aggregateInParallel(fragment, plan, splits);
-      ScanStatistics statistics = scanned.statistics();
-      VectorSchemaRoot partial = scanned.partial();
-      long groups = partial.getRowCount();
-      long bytes = FragmentWorker.bufferBytes(partial);
+      BatchStore partial = store(fragment);
+      ScanStatistics statistics;
+      try {
+        statistics = aggregateInParallel(fragment, plan, splits, partial);
+        partial = mergeThreads(fragment, partial);
+      } catch (RuntimeException e) {
+        partial.close();
+        throw e;
+      }
+      long groups = partial.rows();
+      long bytes = partial.bytes();
+      boolean spilled = partial.spilled();
       fragment.setPartial(partial);
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info(
-          "Query {}: partial aggregation of {} split(s) gave {} groups ({} bytes) in {} ms: {}",
+          "Query {}: partial aggregation of {} split(s) gave {} groups ({} bytes{}) in {} ms: {}",
           request.queryId(),
           splits.size(),
           groups,
           bytes,
+          spilled ? ", partly spilled to disk" : "",
           millis,
           statistics);
       return new PartialReport(
@@ -129,39 +142,50 @@ final class AggregateStages {
     }
   }
 
-  /** A partial result, owned by whoever holds the record, and the scan's counters. */
-  private record ScannedPart(VectorSchemaRoot partial, ScanStatistics statistics) {}
+  /**
+   * An empty store for partial groups of {@code fragment}, spilling beyond half the fragment's
+   * spill budget: they only wait there for the coordinator's next call.
+   */
+  private static BatchStore store(Fragment fragment) {
+    return new BatchStore(
+        fragment.plan().layout().partialSchema(),
+        fragment.allocator(),
+        Math.max(1, fragment.spill().budgetBytes() / 2),
+        fragment.spill().space(),
+        fragment.queryId());
+  }
 
   /**
-   * Runs one partial-aggregation pipeline per scan thread, each taking splits from a common queue,
-   * and merges their partials into one.
+   * Runs one partial-aggregation pipeline per scan thread, each taking splits from a common queue
+   * and putting its partial groups into {@code partial}; the threads share the spill budget.
+   *
+   * @return the scans' counters
    */
-  private ScannedPart aggregateInParallel(
-      Fragment fragment, AggregatePlan plan, List<FileSplit> splits) {
+  private ScanStatistics aggregateInParallel(
+      Fragment fragment, AggregatePlan plan, List<FileSplit> splits, BatchStore partial) {
     ExecutionContext context = worker.context(fragment);
     Queue<FileSplit> pending = new ConcurrentLinkedQueue<>(splits);
     int threads = Math.max(1, Math.min(worker.settings().scanThreads(), splits.size()));
-    List<Future<ScannedPart>> parts = new ArrayList<>();
+    ExecutionContext perThread = context.withSpill(context.spill().split(threads));
+    List<Future<ScanStatistics>> parts = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       parts.add(
           scanPool.submit(
               () -> {
                 try (Operator part =
-                    Pipelines.partialAggregate(plan, new Taking(pending), context)) {
-                  part.next();
-                  return new ScannedPart(
-                      Batches.moved(part.root(), context.allocator()), part.statistics());
+                    Pipelines.partialAggregate(plan, new Taking(pending), perThread)) {
+                  while (part.next()) {
+                    partial.add(Batches.moved(part.root(), context.allocator()));
+                  }
+                  return part.statistics();
                 }
               }));
     }
-    List<VectorSchemaRoot> done = new ArrayList<>();
     ScanStatistics statistics = ScanStatistics.EMPTY;
     RuntimeException failure = null;
-    for (Future<ScannedPart> part : parts) {
+    for (Future<ScanStatistics> part : parts) {
       try {
-        ScannedPart scanned = part.get();
-        done.add(scanned.partial());
-        statistics = statistics.plus(scanned.statistics());
+        statistics = statistics.plus(part.get());
       } catch (ExecutionException e) {
         pending.clear();
         failure =
@@ -176,21 +200,37 @@ final class AggregateStages {
         failure = new QuiverException(ErrorCode.CANCELLED, "Interrupted");
       }
     }
-    if (failure == null && done.size() == 1) {
-      // One scan thread: its partial is the node's, with nothing to merge.
-      return new ScannedPart(done.get(0), statistics);
+    if (failure != null) {
+      throw failure;
     }
-    try (Operator merged =
-        Operator.then(
-            ConcatOperator.of(
-                plan.layout().partialSchema(),
-                done.stream().<Operator>map(BatchOperator::new).toList()),
-            partials -> FinalAggregateOperator.intermediate(partials, plan.layout(), context))) {
-      if (failure != null) {
-        throw failure;
+    return statistics;
+  }
+
+  /**
+   * Merges the partials of several scan threads into one set of groups, so that fewer go over the
+   * network; a store of one batch, or one that spilled (whose groups are merged by their owners
+   * instead), is kept as it is. Takes ownership of {@code partial}.
+   */
+  private BatchStore mergeThreads(Fragment fragment, BatchStore partial) {
+    if (partial.batchesInMemory() <= 1 || partial.spilled()) {
+      return partial;
+    }
+    ExecutionContext context = worker.context(fragment);
+    AggregatePlan plan = fragment.plan();
+    BatchStore merged = store(fragment);
+    try (partial;
+        Operator merge =
+            Operator.then(
+                new SourceOperator(plan.layout().partialSchema(), partial.take()),
+                partials ->
+                    FinalAggregateOperator.intermediate(partials, plan.layout(), context))) {
+      while (merge.next()) {
+        merged.add(Batches.moved(merge.root(), context.allocator()));
       }
-      merged.next();
-      return new ScannedPart(Batches.moved(merged.root(), context.allocator()), statistics);
+      return merged;
+    } catch (RuntimeException e) {
+      merged.close();
+      throw e;
     }
   }
 
@@ -232,12 +272,19 @@ final class AggregateStages {
     fragment.enter();
     ExchangeSink.Sent sent;
     List<Location> owners = Cluster.parse(request.owners());
-    try (VectorSchemaRoot partial = fragment.takePartial()) {
-      sent =
-          ExchangeSink.send(
-              List.of(partial),
-              Partitioning.hash(fragment.plan().layout().keys().size(), owners.size()),
-              worker.targets(fragment, owners, "partition"));
+    try (BatchStore partial = fragment.takePartial();
+        BatchSource batches = partial.take()) {
+      Partitioning partitioning =
+          Partitioning.hash(fragment.plan().layout().keys().size(), owners.size());
+      List<ExchangeTarget> targets = worker.targets(fragment, owners, "partition");
+      sent = ExchangeSink.Sent.none(owners.size());
+      for (VectorSchemaRoot batch = batches.next(); batch != null; batch = batches.next()) {
+        try {
+          sent = sent.plus(ExchangeSink.send(List.of(batch), partitioning, targets));
+        } finally {
+          batch.close();
+        }
+      }
     } catch (RuntimeException e) {
       throw worker.stageFailure(request.queryId(), e);
     } finally {
@@ -250,8 +297,9 @@ final class AggregateStages {
   void streamPartial(String queryId, ServerStreamListener listener) {
     Fragment fragment = fragments.require(queryId);
     fragment.enter();
-    try (VectorSchemaRoot partial = fragment.takePartial()) {
-      worker.send(fragment, partial, listener);
+    try (BatchStore partial = fragment.takePartial();
+        Operator batches = new SourceOperator(partial.schema(), partial.take())) {
+      worker.send(fragment, batches, listener);
     } catch (RuntimeException e) {
       throw worker.stageFailure(queryId, e);
     } finally {
@@ -259,32 +307,58 @@ final class AggregateStages {
     }
   }
 
-  /** The final groups of the partition this node owns, after HAVING; the caller owns them. */
-  VectorSchemaRoot takeOwnedResult(String queryId) {
+  /** This node's partial result, for a coordinator on this node (a gather); the caller owns it. */
+  Operator partials(String queryId) {
+    Fragment fragment = fragments.require(queryId);
+    BatchStore partial = fragment.takePartial();
+    try {
+      return new SourceOperator(partial.schema(), new ClosingSource(partial.take(), partial));
+    } catch (RuntimeException e) {
+      partial.close();
+      throw worker.stageFailure(queryId, e);
+    }
+  }
+
+  /**
+   * The final groups of the partition this node owns, after HAVING, in batches; the caller owns the
+   * operator and closes it before the query is released here.
+   */
+  Operator ownedGroups(String queryId) {
     Fragment fragment = fragments.require(queryId);
     fragment.enter();
     try {
-      return ResultAssembler.having(
-          fragment.plan(), fragment.takeOwnedResult(), fragment.allocator());
+      return having(fragment, ownedResult(fragment));
     } catch (RuntimeException e) {
       throw worker.stageFailure(queryId, e);
     } finally {
       fragment.exit();
     }
+  }
+
+  private static Operator ownedResult(Fragment fragment) {
+    return new SourceOperator(fragment.plan().layout().resultSchema(), fragment.takeOwnedResult());
+  }
+
+  /** The groups of {@code result} that pass HAVING (all when HAVING reads an outer aggregate). */
+  private Operator having(Fragment fragment, Operator result) {
+    AggregatePlan plan = fragment.plan();
+    if (plan.outer() != null || plan.having() == null) {
+      return result;
+    }
+    return Operator.then(
+        result, groups -> new FilterOperator(groups, plan.having(), worker.context(fragment)));
   }
 
   /** Streams the final groups this node owns, after HAVING, to a coordinator elsewhere. */
   void streamOwnedResult(String queryId, ServerStreamListener listener) {
-    try (VectorSchemaRoot result = takeOwnedResult(queryId)) {
-      Fragment fragment = fragments.require(queryId);
-      fragment.enter();
-      try {
-        worker.send(fragment, result, listener);
-      } catch (RuntimeException e) {
-        throw worker.stageFailure(queryId, e);
-      } finally {
-        fragment.exit();
-      }
+    Fragment fragment = fragments.require(queryId);
+    fragment.enter();
+    try (Operator owned = having(fragment, ownedResult(fragment))) {
+      worker.send(fragment, owned, listener);
+    } catch (RuntimeException e) {
+      throw worker.stageFailure(queryId, e);
+    } finally {
+      fragment.exit();
     }
   }
 
@@ -295,19 +369,39 @@ final class AggregateStages {
   void streamOwnedAnswer(String queryId, ServerStreamListener listener) {
     Fragment fragment = fragments.require(queryId);
     fragment.enter();
-    try (ResultAssembler share = new ResultAssembler(fragment.plan(), fragment.allocator());
-        VectorSchemaRoot projected =
-            VectorSchemaRoot.create(fragment.plan().schema(), fragment.allocator())) {
-      share.add(
-          ResultAssembler.having(
-              fragment.plan(), fragment.takeOwnedResult(), fragment.allocator()));
-      share.fill(projected, 0, share.rowCount());
-      worker.send(fragment, projected, listener);
+    AggregatePlan plan = fragment.plan();
+    try (Operator answer =
+        Operator.then(
+            having(fragment, ownedResult(fragment)),
+            groups ->
+                new ProjectOperator(
+                    groups,
+                    plan.outputs().stream().map(Projection::field).toList(),
+                    plan.outputs().stream().map(Projection::expression).toList(),
+                    worker.context(fragment)))) {
+      worker.send(fragment, answer, listener);
     } catch (RuntimeException e) {
       throw worker.stageFailure(queryId, e);
     } finally {
       fragment.exit();
       fragments.release(queryId);
+    }
+  }
+
+  /** A source that closes the store it reads from when it is closed. */
+  private record ClosingSource(BatchSource source, BatchStore store) implements BatchSource {
+    @Override
+    public VectorSchemaRoot next() {
+      return source.next();
+    }
+
+    @Override
+    public void close() {
+      try {
+        source.close();
+      } finally {
+        store.close();
+      }
     }
   }
 }

@@ -5,11 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Sorter;
+import dev.quiver.server.exec.Spill;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
-import dev.quiver.shuffle.aggregate.HashAggregator;
 import dev.quiver.shuffle.exchange.Allocators;
+import dev.quiver.shuffle.spill.BatchSource;
+import dev.quiver.shuffle.spill.BatchStore;
+import dev.quiver.shuffle.spill.SpillingAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +23,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * One query's state on one node. For an aggregation: the partial result of its scan, and the final
  * aggregator of the partition this node owns. For a distributed sort: the rows its scan kept, and
  * the rows of the range this node owns. All of it lives in the fragment's own allocator, a named
- * child of the root with the query's memory limit.
+ * child of the root with the query's memory limit, except what spilled to disk: an aggregation's
+ * partial result and its owner's groups spill beyond the fragment's {@link Spill} budget, and their
+ * files go when the fragment is freed.
  *
  * <p>Stages run inside {@link #enter()}/{@link #exit()}. {@link #release()} marks the fragment
  * cancelled and frees it as soon as no stage runs; a running stage sees {@link #isCancelled()} and
@@ -32,20 +37,29 @@ final class Fragment {
   private final BufferAllocator allocator;
   private final long deadlineNanos;
   private final Runnable onFree;
+  private final Spill spill;
   private volatile boolean cancelled;
   private int running;
   private boolean closed;
-  private VectorSchemaRoot partial;
-  private HashAggregator owned;
+  private BatchStore partial;
+  private SpillingAggregator owned;
   private final List<VectorSchemaRoot> kept = new ArrayList<>();
   private Sorter range;
 
   /**
    * @param allocator the fragment's allocator; the fragment owns and closes it
+   * @param spill where and beyond what budget the fragment's aggregation state spills
    * @param onFree runs once the fragment's memory is freed
    */
-  Fragment(String queryId, Query plan, BufferAllocator allocator, Duration ttl, Runnable onFree) {
+  Fragment(
+      String queryId,
+      Query plan,
+      BufferAllocator allocator,
+      Duration ttl,
+      Spill spill,
+      Runnable onFree) {
     this.onFree = requireNonNull(onFree, "onFree is null");
+    this.spill = requireNonNull(spill, "spill is null");
     this.queryId = requireNonNull(queryId, "queryId is null");
     this.plan = requireNonNull(plan, "plan is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
@@ -110,6 +124,11 @@ final class Fragment {
     return allocator;
   }
 
+  /** Where and beyond what budget the fragment's aggregation state spills. */
+  Spill spill() {
+    return spill;
+  }
+
   boolean isCancelled() {
     return cancelled;
   }
@@ -142,8 +161,16 @@ final class Fragment {
     }
   }
 
-  /** Keeps the partial result until it is gathered or shuffled; takes ownership of it. */
-  synchronized void setPartial(VectorSchemaRoot result) {
+  /**
+   * Keeps the partial result until it is gathered or shuffled; takes ownership of it, and frees it
+   * at once when the query was released meanwhile.
+   */
+  synchronized void setPartial(BatchStore result) {
+    if (cancelled || closed) {
+      result.close();
+      checkNotCancelled();
+      throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " has ended");
+    }
     if (partial != null) {
       partial.close();
     }
@@ -155,12 +182,12 @@ final class Fragment {
    *
    * @throws QuiverException NOT_FOUND if there is none
    */
-  synchronized VectorSchemaRoot takePartial() {
+  synchronized BatchStore takePartial() {
     if (partial == null) {
       throw new QuiverException(
           ErrorCode.NOT_FOUND, "Query " + queryId + " has no partial result on this node");
     }
-    VectorSchemaRoot taken = partial;
+    BatchStore taken = partial;
     partial = null;
     return taken;
   }
@@ -172,21 +199,32 @@ final class Fragment {
       range().addMovedFrom(batch);
       return;
     }
+    owned().add(batch);
+  }
+
+  private SpillingAggregator owned() {
     if (owned == null) {
-      owned = new HashAggregator(plan().layout(), allocator);
+      owned =
+          new SpillingAggregator(
+              plan().layout(),
+              SpillingAggregator.Input.PARTIALS,
+              allocator,
+              spill.budgetBytes(),
+              spill.space(),
+              queryId);
     }
-    owned.addPartial(batch);
+    return owned;
   }
 
   /**
-   * The final groups of the partition this node owns, moved out to the caller, who owns them. An
-   * owner that received nothing has no groups, except for a global aggregate (one group always).
+   * The final groups of the partition this node owns, handed out in batches the caller owns (one
+   * batch unless the groups spilled, then one per spill partition). An owner that received nothing
+   * has no groups, except for a global aggregate (one group always). The source reads spill files
+   * the fragment still owns: close it before the fragment is freed (stages run inside {@link
+   * #enter()}/{@link #exit()}, which ensures that).
    */
-  synchronized VectorSchemaRoot takeOwnedResult() {
-    if (owned == null) {
-      owned = new HashAggregator(plan().layout(), allocator);
-    }
-    return owned.takeResult();
+  synchronized BatchSource takeOwnedResult() {
+    return owned().finish(SpillingAggregator.Output.RESULTS);
   }
 
   /** Marks the fragment cancelled and frees it unless a stage is running. */

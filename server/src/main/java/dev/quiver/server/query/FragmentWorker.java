@@ -11,6 +11,8 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.Spill;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
@@ -26,6 +28,9 @@ import dev.quiver.shuffle.exchange.ExchangeSource;
 import dev.quiver.shuffle.exchange.ExchangeTarget;
 import dev.quiver.shuffle.exchange.FlightExchangeTarget;
 import dev.quiver.shuffle.exchange.LocalExchangeTarget;
+import dev.quiver.shuffle.spill.SpillException;
+import dev.quiver.shuffle.spill.SpillSpace;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,6 +68,9 @@ public final class FragmentWorker implements AutoCloseable {
   private final AggregateStages aggregate;
   private final SortStages sort;
   private final PlanCodec codec;
+  private final BufferAllocator spillAllocator;
+  private final SpillSpace spillSpace;
+  private final Spill spill;
 
   /**
    * How fragments run.
@@ -74,6 +82,7 @@ public final class FragmentWorker implements AutoCloseable {
    * @param peerTimeout how long a call to another node may take
    * @param scanThreads how many splits of one query a node scans at once
    * @param splitBytes compressed bytes of row groups per split of a node's own files
+   * @param spillDirectory where aggregations spill beyond their budget; null never spills
    */
   public record Settings(
       long queryMemoryBytes,
@@ -82,11 +91,21 @@ public final class FragmentWorker implements AutoCloseable {
       int exchangeBatchRows,
       Duration peerTimeout,
       int scanThreads,
-      long splitBytes) {
+      long splitBytes,
+      Path spillDirectory) {
     public Settings {
       requireNonNull(fragmentTtl, "fragmentTtl is null");
       requireNonNull(batch, "batch is null");
       requireNonNull(peerTimeout, "peerTimeout is null");
+    }
+
+    /**
+     * The part of a query's memory its hash aggregations together keep before they spill: a
+     * quarter, so that the batches in flight, the spill's own copies and a table's growth by
+     * doubling fit beside it.
+     */
+    public long spillBudgetBytes() {
+      return Math.max(1, queryMemoryBytes / 4);
     }
   }
 
@@ -96,7 +115,17 @@ public final class FragmentWorker implements AutoCloseable {
   public FragmentWorker(Catalog catalog, BufferAllocator root, Cluster cluster, Settings settings) {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.settings = requireNonNull(settings, "settings is null");
-    this.fragments = new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl());
+    if (settings.spillDirectory() != null) {
+      this.spillAllocator = root.newChildAllocator("spill", 0, Long.MAX_VALUE);
+      this.spillSpace = new SpillSpace(settings.spillDirectory(), spillAllocator);
+    } else {
+      this.spillAllocator = null;
+      this.spillSpace = null;
+    }
+    this.spill =
+        spillSpace == null ? Spill.NONE : new Spill(spillSpace, settings.spillBudgetBytes());
+    this.fragments =
+        new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl(), spill);
     this.codec = new PlanCodec(catalog);
     this.scanPool =
         Executors.newFixedThreadPool(
@@ -119,6 +148,21 @@ public final class FragmentWorker implements AutoCloseable {
     return fragments.size();
   }
 
+  /** Where and beyond what budget a query's aggregations spill on this node. */
+  public Spill spill() {
+    return spill;
+  }
+
+  /** Spill files on this node's disk now. */
+  public int spillFiles() {
+    return spillSpace == null ? 0 : spillSpace.fileCount();
+  }
+
+  /** Compressed bytes this node's aggregations spilled since it started. */
+  public long spilledBytes() {
+    return spillSpace == null ? 0 : spillSpace.bytesWritten();
+  }
+
   /** How plans travel to the nodes. */
   public PlanCodec codec() {
     return codec;
@@ -134,9 +178,9 @@ public final class FragmentWorker implements AutoCloseable {
     return aggregate.shuffle(request);
   }
 
-  /** Hands this node's partial result to the coordinator running on this node. */
-  VectorSchemaRoot takePartial(String queryId) {
-    return fragments.require(queryId).takePartial();
+  /** This node's partial result, for the coordinator running on this node; the caller owns it. */
+  Operator partials(String queryId) {
+    return aggregate.partials(queryId);
   }
 
   /** Streams this node's partial result to a coordinator elsewhere (a gather). */
@@ -145,8 +189,8 @@ public final class FragmentWorker implements AutoCloseable {
   }
 
   /** The final groups of the partition this node owns, after HAVING, for a coordinator here. */
-  VectorSchemaRoot takeOwnedResult(String queryId) {
-    return aggregate.takeOwnedResult(queryId);
+  Operator ownedGroups(String queryId) {
+    return aggregate.ownedGroups(queryId);
   }
 
   /** Streams the final groups this node owns, after HAVING, to a coordinator elsewhere. */
@@ -200,10 +244,14 @@ public final class FragmentWorker implements AutoCloseable {
     fragments.release(queryId);
   }
 
-  /** What the operators of a fragment run with: its allocator, cancellation and batch limits. */
+  /**
+   * What the operators of a fragment run with: its allocator, cancellation, batch limits and spill
+   * budget.
+   */
   ExecutionContext context(Fragment fragment) {
     return ExecutionContext.of(
-        fragment.queryId(), fragment.allocator(), fragment::checkNotCancelled, settings.batch());
+            fragment.queryId(), fragment.allocator(), fragment::checkNotCancelled, settings.batch())
+        .withSpill(fragment.spill());
   }
 
   /** The rows to scan: the splits the coordinator assigned, or all of this node's own files. */
@@ -274,29 +322,48 @@ public final class FragmentWorker implements AutoCloseable {
     try (VectorSchemaRoot wire =
         VectorSchemaRoot.create(result.getSchema(), fragment.allocator())) {
       listener.start(wire);
-      BatchSender.send(
-          listener,
-          wire,
-          result,
-          null,
-          settings.exchangeBatchRows(),
-          fragment.allocator(),
-          () -> {
-            fragment.checkNotCancelled();
-            if (listener.isCancelled()) {
-              throw new QuiverException(
-                  ErrorCode.CANCELLED, "The coordinator cancelled the stream");
-            }
-          },
-          settings.peerTimeout());
+      sendRows(fragment, wire, result, listener);
       listener.completed();
     }
+  }
+
+  /** Streams every batch of {@code batches} as {@link #send(Fragment, VectorSchemaRoot, ...)}. */
+  void send(Fragment fragment, Operator batches, ServerStreamListener listener) {
+    try (VectorSchemaRoot wire = VectorSchemaRoot.create(batches.schema(), fragment.allocator())) {
+      listener.start(wire);
+      while (batches.next()) {
+        sendRows(fragment, wire, batches.root(), listener);
+      }
+      listener.completed();
+    }
+  }
+
+  private void sendRows(
+      Fragment fragment,
+      VectorSchemaRoot wire,
+      VectorSchemaRoot batch,
+      ServerStreamListener listener) {
+    BatchSender.send(
+        listener,
+        wire,
+        batch,
+        null,
+        settings.exchangeBatchRows(),
+        fragment.allocator(),
+        () -> {
+          fragment.checkNotCancelled();
+          if (listener.isCancelled()) {
+            throw new QuiverException(ErrorCode.CANCELLED, "The coordinator cancelled the stream");
+          }
+        },
+        settings.peerTimeout());
   }
 
   /** What a failed stage means for the client: memory and overflow failures get their status. */
   RuntimeException stageFailure(String queryId, RuntimeException e) {
     String self = cluster.self().getUri().toString();
     if (e instanceof OutOfMemoryException) {
+      LOG.warn("Query {} ran out of memory on this node", queryId, e);
       return new QuiverException(
           ErrorCode.RESOURCE_EXHAUSTED,
           "Query "
@@ -309,6 +376,11 @@ public final class FragmentWorker implements AutoCloseable {
     }
     if (e instanceof AggregateOverflowException) {
       return new QuiverException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+    if (e instanceof SpillException) {
+      return new QuiverException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "Query " + queryId + " could not spill on " + self + ": " + e.getMessage());
     }
     return e;
   }
@@ -323,7 +395,14 @@ public final class FragmentWorker implements AutoCloseable {
 
   @Override
   public void close() {
-    fragments.close();
-    scanPool.shutdownNow();
+    try {
+      fragments.close();
+      scanPool.shutdownNow();
+    } finally {
+      if (spillSpace != null) {
+        spillSpace.close();
+        spillAllocator.close();
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.quiver.server.query;
 
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.Spill;
 import dev.quiver.server.sql.Query;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,7 @@ final class Fragments implements AutoCloseable {
   private final BufferAllocator root;
   private final long memoryLimit;
   private final Duration ttl;
+  private final Spill spill;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
   private final Map<String, Long> released = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
@@ -40,11 +42,13 @@ final class Fragments implements AutoCloseable {
   /**
    * @param memoryLimit the limit of each fragment's allocator
    * @param ttl how long a fragment may live
+   * @param spill where and beyond what budget each fragment's aggregation state spills
    */
-  Fragments(BufferAllocator root, long memoryLimit, Duration ttl) {
+  Fragments(BufferAllocator root, long memoryLimit, Duration ttl, Spill spill) {
     this.root = root;
     this.memoryLimit = memoryLimit;
     this.ttl = ttl;
+    this.spill = spill;
     reaper.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -56,7 +60,7 @@ final class Fragments implements AutoCloseable {
     }
     BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
     live.incrementAndGet();
-    Fragment fragment = new Fragment(queryId, plan, allocator, ttl, live::decrementAndGet);
+    Fragment fragment = new Fragment(queryId, plan, allocator, ttl, spill, live::decrementAndGet);
     if (fragments.putIfAbsent(queryId, fragment) != null) {
       fragment.release();
       throw new QuiverException(

@@ -2,7 +2,6 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quiver.server.exec.BatchOperator;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
@@ -50,12 +49,12 @@ final class LocalQueryNode implements QueryNode {
 
   @Override
   public Operator partials(String queryId) {
-    return new BatchOperator(worker.takePartial(queryId));
+    return worker.partials(queryId);
   }
 
   @Override
   public Operator ownedGroups(String queryId) {
-    return new BatchOperator(worker.takeOwnedResult(queryId));
+    return worker.ownedGroups(queryId);
   }
 
   @Override

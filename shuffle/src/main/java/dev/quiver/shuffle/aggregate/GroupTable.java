@@ -69,6 +69,15 @@ final class GroupTable implements AutoCloseable {
   /** The widest range of key values looked up by index rather than by hash (4 MB of ids). */
   static final int DIRECT_RANGE = 1 << 20;
 
+  /**
+   * A range wider than {@link #SPARSE_FLOOR} is looked up directly only if the groups so far and
+   * the batch's rows could fill one index in {@code DENSITY} (e.g. not one spill partition's keys,
+   * a sixteenth of a range): the index array must not cost far more than the groups.
+   */
+  static final int DENSITY = 16;
+
+  static final int SPARSE_FLOOR = 1 << 16;
+
   /** Number of groups. */
   int size() {
     return size;
@@ -199,7 +208,8 @@ final class GroupTable implements AutoCloseable {
 
   /**
    * Makes {@link #direct} cover every value of the batch if the values seen so far and the batch's
-   * lie within {@link #DIRECT_RANGE} of each other; otherwise turns the direct lookup off for good.
+   * lie within {@link #DIRECT_RANGE} of each other, densely enough; otherwise turns the direct
+   * lookup off for good.
    *
    * @return whether the batch can be looked up directly
    */
@@ -216,7 +226,9 @@ final class GroupTable implements AutoCloseable {
     }
     long low = direct == null ? min : Math.min(min, directBase);
     long high = direct == null ? max : Math.max(max, directBase + direct.length - 1);
-    if (high - low >= DIRECT_RANGE || high - low < 0) {
+    long range = high - low;
+    boolean sparse = range >= SPARSE_FLOOR && range / DENSITY > size + (long) rows;
+    if (range >= DIRECT_RANGE || range < 0 || sparse) {
       direct = null;
       directDisabled = true;
       return false;

@@ -1,6 +1,7 @@
 package dev.quiver.shuffle.exchange;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -19,6 +20,23 @@ public final class ExchangeSink {
   public record Sent(List<Long> bytes, long rowsOut) {
     public Sent {
       bytes = List.copyOf(bytes);
+    }
+
+    /** Nothing sent to any of {@code targets} targets. */
+    public static Sent none(int targets) {
+      return new Sent(Collections.nCopies(targets, 0L), 0);
+    }
+
+    /** What this and {@code other} (to the same targets) sent together. */
+    public Sent plus(Sent other) {
+      if (other.bytes.size() != bytes.size()) {
+        throw new IllegalArgumentException("Sends to different targets");
+      }
+      List<Long> sum = new ArrayList<>();
+      for (int t = 0; t < bytes.size(); t++) {
+        sum.add(bytes.get(t) + other.bytes.get(t));
+      }
+      return new Sent(sum, rowsOut + other.rowsOut);
     }
   }
 

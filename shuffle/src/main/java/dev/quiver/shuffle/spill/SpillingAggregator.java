@@ -162,6 +162,26 @@ public final class SpillingAggregator implements AutoCloseable {
     if (finished) {
       throw new IllegalStateException("The aggregator's output was already taken");
     }
+    int rows = batch.getRowCount();
+    if (space == null || rows <= CHUNK_ROWS) {
+      addChunk(batch);
+      return;
+    }
+    // A big batch in slices (sharing its buffers), so that a spill can come between them.
+    for (int from = 0; from < rows; from += CHUNK_ROWS) {
+      try (VectorSchemaRoot chunk = batch.slice(from, Math.min(CHUNK_ROWS, rows - from))) {
+        addChunk(chunk);
+      }
+    }
+  }
+
+  /** Rows added at once when the aggregator may spill. */
+  static final int CHUNK_ROWS = 16_384;
+
+  private void addChunk(VectorSchemaRoot batch) {
+    if (space != null && state.groupCount() > 0 && !roomFor(batch.getRowCount())) {
+      spill(); // the batch's new groups might not fit beside what the query holds
+    }
     try {
       feed(batch);
     } catch (OutOfMemoryException e) {
@@ -176,6 +196,24 @@ public final class SpillingAggregator implements AutoCloseable {
       spill();
     }
   }
+
+  /**
+   * Whether the query's allocator could take {@code rows} new groups: twice their estimated bytes
+   * (a state vector grows by doubling, holding old and new buffers at once), at the bytes per group
+   * the state shows so far.
+   */
+  private boolean roomFor(int rows) {
+    int groups = state.groupCount();
+    long perGroup =
+        groups < 1024
+            ? DEFAULT_GROUP_BYTES
+            : Math.max(1, (stateAllocator.getAllocatedMemory() - emptyStateBytes) / groups);
+    long largest = Math.max(rows, groups) * perGroup;
+    return stateAllocator.getHeadroom() > 2 * largest;
+  }
+
+  /** Bytes a group is assumed to take before the state shows it (keys, states, hash slots). */
+  private static final long DEFAULT_GROUP_BYTES = 64;
 
   private void feed(VectorSchemaRoot batch) {
     if (input == Input.ROWS) {
