@@ -131,6 +131,26 @@ class SpillTest {
   }
 
   @Test
+  void anAnswerOfMillionsOfGroupsStreamsThroughAnEightMegabyteLimit() throws Exception {
+    String all = "SELECT k, SUM(a), COUNT(*) FROM t GROUP BY k";
+    List<String> everyGroup =
+        AggregateRows.ofDuckDb(
+            duckdb.query(all.replace("FROM t", "FROM '" + data + "/part-*/data.parquet'")));
+    everyGroup.sort(Comparator.naturalOrder());
+    assertThat(everyGroup).hasSize(2_900_000);
+    try (TestCluster cluster = cluster(parts, Map.of());
+        QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+      assertThat(sorted(client, all)).isEqualTo(everyGroup);
+      assertNoSpillFilesLeft(cluster);
+    }
+    try (TestCluster cluster = oneNode(Map.of());
+        QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+      assertThat(sorted(client, all)).isEqualTo(everyGroup);
+      assertNoSpillFilesLeft(cluster);
+    }
+  }
+
+  @Test
   void withoutSpillingTheSameQueryFailsWithResourceExhausted() throws Exception {
     try (TestCluster cluster = oneNode(Map.of("quiver.spill", false));
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {

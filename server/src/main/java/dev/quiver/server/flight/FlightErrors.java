@@ -4,7 +4,9 @@ import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.exchange.ReceiverTimeoutException;
+import dev.quiver.shuffle.spill.SpillException;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -39,6 +41,14 @@ public final class FlightErrors {
       LOG.warn("{} ran out of memory: {}", operation, failure.getMessage());
       return CallStatus.RESOURCE_EXHAUSTED
           .withDescription(operation + " exceeded its memory limit: " + failure.getMessage())
+          .toRuntimeException();
+    }
+    if (failure instanceof AggregateOverflowException) {
+      return CallStatus.INVALID_ARGUMENT.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof SpillException) {
+      return CallStatus.RESOURCE_EXHAUSTED
+          .withDescription(operation + ": " + failure.getMessage())
           .toRuntimeException();
     }
     if (failure instanceof InvalidDatasetException) {

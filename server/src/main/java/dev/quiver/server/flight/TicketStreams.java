@@ -10,6 +10,7 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.Operator;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentWorker;
@@ -395,15 +396,19 @@ final class TicketStreams {
       String queryId) {
     try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
       listener.start(out);
-      int batchRows = limits.batch().maxBatchRows();
-      for (int from = 0; from < result.rowCount(); from += batchRows) {
+      Operator answer = result.answer(plan.schema(), allocator, limits.batch().maxBatchRows());
+      while (answer.next()) {
         BackpressureStrategy.WaitResult ready =
             backpressure.waitForListener(limits.clientTimeout().toMillis());
         if (ready != BackpressureStrategy.WaitResult.READY || listener.isCancelled()) {
           LOG.info("Query {} cancelled by the client while sending", queryId);
           return;
         }
-        result.fill(out, from, Math.min(result.rowCount(), from + batchRows));
+        VectorSchemaRoot batch = answer.root();
+        for (int c = 0; c < out.getFieldVectors().size(); c++) {
+          batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
+        }
+        out.setRowCount(batch.getRowCount());
         listener.putNext();
       }
       byte[] json = result.report().toJson();

@@ -2,6 +2,7 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.cluster.Placement;
 import dev.quiver.server.error.ErrorCode;
@@ -9,12 +10,15 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Batches;
 import dev.quiver.server.exec.ConcatOperator;
 import dev.quiver.server.exec.ExecutionContext;
+import dev.quiver.server.exec.FilterOperator;
 import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.ProjectOperator;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Projection;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
@@ -23,9 +27,12 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,6 +171,26 @@ public final class AggregateCoordinator {
               || plan.layout().keys().isEmpty()
               || partialBytes <= settings.gatherThresholdBytes();
       report.strategy(gather ? Strategy.GATHER : Strategy.SHUFFLE);
+      boolean streams =
+          !answerOnOwners
+              && plan.outer() == null
+              && plan.order().isEmpty()
+              && plan.limit().isEmpty();
+      if (streams) {
+        if (!gather) {
+          shuffleOnly(queryId, holders, report, cancelled);
+        }
+        progress.accept(1.0);
+        CoordinatedResult streamed =
+            CoordinatedResult.streamed(
+                streamedAnswer(
+                    queryId, plan, gather, holders, members, allocator, report, cancelled),
+                report,
+                () -> calls.releaseEverywhere(queryId, memberNodes));
+        answer.close();
+        keep = memberNodes;
+        return streamed;
+      }
       if (gather) {
         gather(queryId, plan, holders, allocator, answer, report);
       } else if (answerOnOwners
@@ -174,7 +201,7 @@ public final class AggregateCoordinator {
         keep = holders;
         progress.accept(1.0);
         LOG.info("Query {}: answer left on its {} owner(s): {}", queryId, holders.size(), report);
-        return new CoordinatedResult(
+        return CoordinatedResult.assembled(
             answer, report, holders.stream().map(QueryNode::location).toList());
       } else {
         shuffle(queryId, holders, members, allocator, answer, report, cancelled);
@@ -183,7 +210,7 @@ public final class AggregateCoordinator {
       report.rowsReturned(answer.rowCount());
       LOG.info(
           "Query {}: {} row(s) by {}: {}", queryId, answer.rowCount(), report.strategy(), report);
-      return new CoordinatedResult(answer, report, List.of());
+      return CoordinatedResult.assembled(answer, report, List.of());
     } catch (RuntimeException e) {
       answer.close();
       LOG.info("Query {} failed: {}", queryId, e.getMessage());
@@ -215,6 +242,132 @@ public final class AggregateCoordinator {
                     nodes.share(members.indexOf(node)))),
         cancelled,
         done -> progress.accept(0.8 * done / members.size()));
+  }
+
+  /**
+   * The answer as it is read: the final groups of the merge here (a gather) or of each owner in
+   * turn (a shuffle), after HAVING, in the output columns; the report is completed as they end.
+   */
+  private Operator streamedAnswer(
+      String queryId,
+      AggregatePlan plan,
+      boolean gather,
+      List<QueryNode> holders,
+      List<Location> members,
+      BufferAllocator allocator,
+      QueryReport report,
+      BooleanSupplier cancelled) {
+    ExecutionContext context =
+        new ExecutionContext(
+                queryId,
+                allocator,
+                () -> {
+                  if (cancelled.getAsBoolean()) {
+                    throw NodeCalls.cancelled(queryId);
+                  }
+                },
+                Integer.MAX_VALUE,
+                Long.MAX_VALUE)
+            .withSpill(worker.spill());
+    Operator groups;
+    if (gather) {
+      long started = System.nanoTime();
+      List<Supplier<Operator>> partials =
+          holders.stream().<Supplier<Operator>>map(h -> () -> h.partials(queryId)).toList();
+      groups =
+          Operator.then(
+              Operator.then(
+                  new ConcatOperator(plan.layout().partialSchema(), partials),
+                  input -> FinalAggregateOperator.of(input, plan.layout(), context)),
+              merged ->
+                  new Observed(
+                      plan.having() == null
+                          ? merged
+                          : new FilterOperator(merged, plan.having(), context),
+                      rows -> report.finalStage(0, rows, millisSince(started))));
+    } else {
+      List<Supplier<Operator>> owned = new ArrayList<>();
+      for (QueryNode owner : holders) {
+        owned.add(
+            () -> {
+              long started = System.nanoTime();
+              return new Observed(
+                  owner.ownedGroups(queryId),
+                  rows ->
+                      report.finalStage(
+                          members.indexOf(owner.location()), rows, millisSince(started)));
+            });
+      }
+      groups = new ConcatOperator(plan.layout().resultSchema(), owned);
+    }
+    return Operator.then(
+        groups,
+        having ->
+            new Observed(
+                new ProjectOperator(
+                    having,
+                    plan.outputs().stream().map(Projection::field).toList(),
+                    plan.outputs().stream().map(Projection::expression).toList(),
+                    context),
+                rows -> {
+                  report.rowsReturned(rows);
+                  LOG.info(
+                      "Query {}: {} row(s) streamed by {}: {}",
+                      queryId,
+                      rows,
+                      report.strategy(),
+                      report);
+                }));
+  }
+
+  private static long millisSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  /** Passes its input's batches on and tells how many rows there were once they end. */
+  private static final class Observed implements Operator {
+    private final Operator input;
+    private final LongConsumer atEnd;
+    private long rows;
+    private boolean ended;
+
+    Observed(Operator input, LongConsumer atEnd) {
+      this.input = input;
+      this.atEnd = atEnd;
+    }
+
+    @Override
+    public Schema schema() {
+      return input.schema();
+    }
+
+    @Override
+    public boolean next() {
+      if (input.next()) {
+        rows += input.root().getRowCount();
+        return true;
+      }
+      if (!ended) {
+        ended = true;
+        atEnd.accept(rows);
+      }
+      return false;
+    }
+
+    @Override
+    public VectorSchemaRoot root() {
+      return input.root();
+    }
+
+    @Override
+    public ScanStatistics statistics() {
+      return input.statistics();
+    }
+
+    @Override
+    public void close() {
+      input.close();
+    }
   }
 
   /** Merges every holder's partial groups here: the gather. */
