@@ -2,11 +2,14 @@ package dev.quiver.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -141,6 +144,57 @@ public final class QuiverClient implements AutoCloseable {
         planned);
   }
 
+  /**
+   * Runs a SQL query and reads its answer from the node's shared-memory object store instead of the
+   * network: for a client on the node's host (it proves so by reading the store's nonce file). The
+   * node writes the answer into an object; this waits until it is sealed, maps it and loads its
+   * batches without copying. The caller closes the result, which unpins the object.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHORIZED (gRPC PERMISSION_DENIED)
+   *     from another host, UNIMPLEMENTED if the node has no object store, or what the query itself
+   *     fails with
+   */
+  public SharedResult sharedQuery(String sql) {
+    JsonNode info = action("shm-info");
+    String nonce;
+    try {
+      nonce = Files.readString(Path.of(info.get("nonceFile").asText()));
+    } catch (IOException e) {
+      throw CallStatus.UNAUTHORIZED
+          .withDescription(
+              "Cannot read the node's nonce file "
+                  + info.get("nonceFile").asText()
+                  + ": this client is not on the node's host ("
+                  + e.getMessage()
+                  + ")")
+          .toRuntimeException();
+    }
+    String id = action("shm-query", Map.of("sql", sql, "nonce", nonce)).get("id").asText();
+    JsonNode object = action("shm-get", Map.of("id", id, "nonce", nonce));
+    Runnable release = () -> action("shm-release", Map.of("id", id));
+    try {
+      return new SharedResult(
+          id,
+          Path.of(object.get("path").asText()),
+          object.get("rows").asLong(),
+          object.get("bytes").asLong(),
+          allocator,
+          release);
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /** Runs a node action with a JSON body and parses its JSON answer. */
+  public JsonNode action(String type, Map<String, ?> body) {
+    try {
+      return answer(type, client.doAction(new Action(type, JSON.writeValueAsBytes(body))));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("Cannot encode the body of action " + type, e);
+    }
+  }
+
   /** The schema a query's results will have, without running it. */
   public Schema querySchema(String sql) {
     return client
@@ -150,7 +204,10 @@ public final class QuiverClient implements AutoCloseable {
 
   /** Runs a node action and parses its JSON answer. */
   public JsonNode action(String type) {
-    Iterator<Result> results = client.doAction(new Action(type));
+    return answer(type, client.doAction(new Action(type)));
+  }
+
+  private static JsonNode answer(String type, Iterator<Result> results) {
     if (!results.hasNext()) {
       throw CallStatus.INTERNAL
           .withDescription("Action '" + type + "' returned nothing")

@@ -4,6 +4,8 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.convert.format.ReadableBytes;
 import io.micronaut.core.naming.conventions.StringConvention;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,13 @@ public class QuiverConfig {
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
   private boolean spill = true;
+  private boolean shm = true;
+  private String shmDirectory =
+      Files.isDirectory(Path.of("/dev/shm"))
+          ? "/dev/shm/quiver"
+          : System.getProperty("java.io.tmpdir") + "/quiver-shm";
+  private long shmCapacity = 1L << 30;
+  private Duration shmTtl = Duration.ofMinutes(10);
   private String spillDirectory = System.getProperty("java.io.tmpdir") + "/quiver-spill";
 
   /** Interface to bind to; {@code 0.0.0.0} (default) listens on all. */
@@ -232,6 +241,52 @@ public class QuiverConfig {
 
   public void setSpillDirectory(String spillDirectory) {
     this.spillDirectory = spillDirectory;
+  }
+
+  /**
+   * Whether the node keeps a shared-memory object store, so that clients on its host can take a
+   * query's answer as a memory-mapped Arrow file ({@code shm-*} actions); default true.
+   */
+  public boolean isShm() {
+    return shm;
+  }
+
+  public void setShm(boolean shm) {
+    this.shm = shm;
+  }
+
+  /**
+   * Where the object store's files are: a RAM-backed directory clients on the host can read.
+   * Default {@code /dev/shm/quiver} (else {@code <java.io.tmpdir>/quiver-shm}); each node makes its
+   * own directory inside, deleted when it stops.
+   */
+  public String getShmDirectory() {
+    return shmDirectory;
+  }
+
+  public void setShmDirectory(String shmDirectory) {
+    this.shmDirectory = shmDirectory;
+  }
+
+  /** Most bytes of objects the store holds; unpinned ones are evicted beyond. Default 1GB. */
+  public long getShmCapacity() {
+    return shmCapacity;
+  }
+
+  public void setShmCapacity(@ReadableBytes long shmCapacity) {
+    this.shmCapacity = shmCapacity;
+  }
+
+  /**
+   * How long an unpinned object stays unused before it is deleted, and how long a pin lasts if the
+   * client never releases it. Default 10 minutes.
+   */
+  public Duration getShmTtl() {
+    return shmTtl;
+  }
+
+  public void setShmTtl(Duration shmTtl) {
+    this.shmTtl = shmTtl;
   }
 
   /** How many splits of one aggregation a node scans at once; default: the available cores. */

@@ -12,6 +12,8 @@ public enum ErrorCode {
   RESOURCE_EXHAUSTED,
   /** The client or the node cancelled the work. */
   CANCELLED,
+  /** The caller may not do this (e.g. ask for a shared-memory result from another host). */
+  PERMISSION_DENIED,
   /** The request is valid but Quiver does not do it. */
   UNIMPLEMENTED,
   /** A fault of the node; details stay in the server log. */

@@ -68,6 +68,7 @@ public final class FlightErrors {
       case UNAVAILABLE -> CallStatus.UNAVAILABLE;
       case RESOURCE_EXHAUSTED -> CallStatus.RESOURCE_EXHAUSTED;
       case CANCELLED -> CallStatus.CANCELLED;
+      case PERMISSION_DENIED -> CallStatus.UNAUTHORIZED;
       case UNIMPLEMENTED -> CallStatus.UNIMPLEMENTED;
       case INTERNAL -> CallStatus.INTERNAL;
     };

@@ -9,6 +9,7 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.shuffle.objectstore.ObjectStore;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightServer;
@@ -51,6 +54,9 @@ public class FlightNode implements AutoCloseable {
   private volatile boolean serving;
   private final Cluster cluster;
   private QuiverFlightProducer producer;
+  private BufferAllocator objectsAllocator;
+  private ObjectStore objects;
+  private ScheduledExecutorService sweeper;
   private FlightServer server;
   private boolean closed;
 
@@ -64,6 +70,23 @@ public class FlightNode implements AutoCloseable {
   @PostConstruct
   void start() {
     health.setStatus("", ServingStatus.NOT_SERVING);
+    if (config.isShm()) {
+      objectsAllocator = root.newChildAllocator("shared-objects", 0, Long.MAX_VALUE);
+      objects =
+          new ObjectStore(
+              Path.of(config.getShmDirectory()),
+              config.getShmCapacity(),
+              config.getShmTtl(),
+              objectsAllocator);
+      sweeper =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "quiver-shm-sweeper");
+                thread.setDaemon(true);
+                return thread;
+              });
+      sweeper.scheduleWithFixedDelay(objects::sweep, 10, 10, TimeUnit.SECONDS);
+    }
     producer =
         new QuiverFlightProducer(
             catalog,
@@ -90,7 +113,8 @@ public class FlightNode implements AutoCloseable {
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
-                Set.copyOf(config.getSharedDatasets())));
+                Set.copyOf(config.getSharedDatasets())),
+            objects);
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
     server =
@@ -196,6 +220,11 @@ public class FlightNode implements AutoCloseable {
     }
     producer.close();
     cluster.close();
+    if (objects != null) {
+      sweeper.shutdownNow();
+      objects.close();
+      objectsAllocator.close();
+    }
     LOG.info("Quiver node stopped");
   }
 }

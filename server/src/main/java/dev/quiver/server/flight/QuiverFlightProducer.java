@@ -18,6 +18,7 @@ import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
+import dev.quiver.shuffle.objectstore.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -75,6 +76,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final TicketStreams tickets;
   private final NodeActions actions;
   private final Cancellations cancellations;
+  private final SharedResults shared;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           runnable -> {
@@ -111,6 +113,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   /**
    * @param root the process's root allocator; the producer only creates children of it
    * @param serving whether the node is serving, for the {@code health} action
+   * @param objects the node's shared-memory object store, or null for none; not closed here
    */
   public QuiverFlightProducer(
       Catalog catalog,
@@ -119,7 +122,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       BooleanSupplier serving,
       Cluster cluster,
       FragmentWorker.Settings fragments,
-      AggregateCoordinator.Settings coordination) {
+      AggregateCoordinator.Settings coordination,
+      ObjectStore objects) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
@@ -146,6 +150,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.actions = new NodeActions(catalog, serving, worker, infos);
     this.cancellations = new Cancellations(cluster, streams, polls, worker);
     this.sql = new QuiverSqlProducer(catalog, this, root, version());
+    this.shared =
+        objects == null
+            ? null
+            : new SharedResults(objects, this, cluster, executor, fragments.peerTimeout());
   }
 
   /** This node's part of distributed queries. */
@@ -322,6 +330,17 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       sql.doAction(context, action, listener);
       return;
     }
+    if (SharedResults.handles(action.getType())) {
+      if (shared == null) {
+        listener.onError(
+            CallStatus.UNIMPLEMENTED
+                .withDescription("This node has no shared-memory object store (quiver.shm)")
+                .toRuntimeException());
+        return;
+      }
+      shared.doAction(action, listener);
+      return;
+    }
     actions.doAction(action, listener);
   }
 
@@ -329,6 +348,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
     NodeActions.ACTIONS.forEach(listener::onNext);
     SQL_ACTIONS.forEach(listener::onNext);
+    if (shared != null) {
+      SharedResults.ACTIONS.forEach(listener::onNext);
+    }
     listener.onCompleted();
   }
 

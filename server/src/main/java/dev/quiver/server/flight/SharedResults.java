@@ -1,0 +1,313 @@
+package dev.quiver.server.flight;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.query.FragmentProtocol;
+import dev.quiver.shuffle.objectstore.ObjectStore;
+import dev.quiver.shuffle.objectstore.ObjectStoreException;
+import dev.quiver.shuffle.objectstore.ObjectWriter;
+import dev.quiver.shuffle.objectstore.SharedObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightProducer;
+import org.apache.arrow.flight.FlightProducer.CallContext;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.FlightServerMiddleware;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Query results as shared-memory objects for clients on the node's host ({@link ObjectStore}): the
+ * {@code shm-*} actions. A client reads the store's nonce file ({@code shm-info} names it) to prove
+ * it is on this host; {@code shm-query} starts writing a query's answer into a new object and
+ * returns its id at once; {@code shm-get} waits until the object is sealed, pins it and returns
+ * where to map it; {@code shm-release} unpins it. The answer is the same as a {@code DoGet} of the
+ * query's endpoints would give: the node runs those streams into the object instead of a socket.
+ */
+final class SharedResults implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SharedResults.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static final String INFO = "shm-info";
+  static final String QUERY = "shm-query";
+  static final String GET = "shm-get";
+  static final String RELEASE = "shm-release";
+
+  static final List<ActionType> ACTIONS =
+      List.of(
+          new ActionType(INFO, "Where this node's shared-memory object store and nonce file are"),
+          new ActionType(
+              QUERY, "Start writing a query's answer into a shared-memory object: {sql, nonce}"),
+          new ActionType(
+              GET, "Wait until an object is sealed, pin it, say where to map it: {id, nonce}"),
+          new ActionType(RELEASE, "Unpin a shared-memory object: {id}"));
+
+  /** {@code shm-query}'s body. */
+  record QueryRequest(String sql, String nonce) {}
+
+  /** {@code shm-get}'s and {@code shm-release}'s body. */
+  record ObjectRequest(String id, String nonce, Long timeoutMillis) {}
+
+  private final ObjectStore store;
+  private final FlightProducer producer;
+  private final Cluster cluster;
+  private final ExecutorService executor;
+  private final Duration defaultWait;
+
+  /**
+   * @param store the node's object store; closed by its owner, not here
+   * @param producer answers the query as it would over the network
+   * @param executor writes answers in the background
+   * @param defaultWait how long {@code shm-get} waits for a seal unless told
+   */
+  SharedResults(
+      ObjectStore store,
+      FlightProducer producer,
+      Cluster cluster,
+      ExecutorService executor,
+      Duration defaultWait) {
+    this.store = requireNonNull(store, "store is null");
+    this.producer = requireNonNull(producer, "producer is null");
+    this.cluster = requireNonNull(cluster, "cluster is null");
+    this.executor = requireNonNull(executor, "executor is null");
+    this.defaultWait = requireNonNull(defaultWait, "defaultWait is null");
+  }
+
+  static boolean handles(String actionType) {
+    return ACTIONS.stream().anyMatch(a -> a.getType().equals(actionType));
+  }
+
+  void doAction(Action action, StreamListener<Result> listener) {
+    try {
+      Object answer =
+          switch (action.getType()) {
+            case INFO ->
+                Map.of(
+                    "directory", store.directory().toString(),
+                    "nonceFile", store.nonceFile().toString());
+            case QUERY -> query(FragmentProtocol.decode(action.getBody(), QueryRequest.class));
+            case GET -> get(FragmentProtocol.decode(action.getBody(), ObjectRequest.class));
+            case RELEASE -> {
+              store.release(FragmentProtocol.decode(action.getBody(), ObjectRequest.class).id());
+              yield Map.of("released", true);
+            }
+            default -> throw new IllegalArgumentException(action.getType());
+          };
+      listener.onNext(new Result(JSON.writeValueAsBytes(answer)));
+      listener.onCompleted();
+    } catch (JsonProcessingException | RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(failure(e), "DoAction " + action.getType()));
+    }
+  }
+
+  private Map<String, Object> query(QueryRequest request) {
+    sameHost(request.nonce());
+    if (request.sql() == null || request.sql().isBlank()) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "shm-query needs {sql, nonce}");
+    }
+    FlightInfo info =
+        producer.getFlightInfo(
+            INTERNAL, FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
+    ObjectWriter writer = store.create(info.getSchema());
+    try {
+      executor.execute(() -> write(info, writer));
+    } catch (RuntimeException e) {
+      writer.abort("the node is shutting down");
+      throw new QuiverException(ErrorCode.UNAVAILABLE, "The node is shutting down");
+    }
+    return Map.of("id", writer.id());
+  }
+
+  private SharedObject get(ObjectRequest request) {
+    sameHost(request.nonce());
+    Duration wait =
+        request.timeoutMillis() == null ? defaultWait : Duration.ofMillis(request.timeoutMillis());
+    return store.get(request.id(), wait);
+  }
+
+  private void sameHost(String nonce) {
+    if (!store.isNonce(nonce)) {
+      throw new QuiverException(
+          ErrorCode.PERMISSION_DENIED,
+          "Shared-memory results are for clients on this node's host: send the content of "
+              + store.nonceFile()
+              + " as the nonce");
+    }
+  }
+
+  /** Runs every endpoint of the answer into the object, then seals it; fails it on any error. */
+  private void write(FlightInfo info, ObjectWriter writer) {
+    try {
+      for (FlightEndpoint endpoint : info.getEndpoints()) {
+        List<Location> locations = endpoint.getLocations();
+        if (locations.isEmpty() || locations.stream().anyMatch(cluster::isSelf)) {
+          Into into = new Into(writer);
+          producer.getStream(INTERNAL, endpoint.getTicket(), into);
+          into.await();
+        } else {
+          try (FlightStream stream =
+              cluster.client(locations.get(0)).getStream(endpoint.getTicket())) {
+            while (stream.next()) {
+              writer.write(stream.getRoot());
+            }
+          }
+        }
+      }
+      SharedObject sealed = writer.seal();
+      LOG.info(
+          "Shared-memory object {}: {} rows, {} bytes at {}",
+          sealed.id(),
+          sealed.rows(),
+          sealed.bytes(),
+          sealed.path());
+    } catch (Exception e) {
+      LOG.info("Shared-memory object {} failed: {}", writer.id(), e.getMessage());
+      writer.abort(e.getMessage());
+    }
+  }
+
+  private static RuntimeException failure(Exception e) {
+    if (e instanceof ObjectStoreException store) {
+      ErrorCode code =
+          switch (store.reason()) {
+            case NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case FULL -> ErrorCode.RESOURCE_EXHAUSTED;
+            case TIMEOUT -> ErrorCode.UNAVAILABLE;
+            case FAILED -> ErrorCode.INVALID_ARGUMENT;
+            case IO -> ErrorCode.INTERNAL;
+          };
+      return new QuiverException(code, e.getMessage());
+    }
+    return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+  }
+
+  @Override
+  public void close() {
+    // The store belongs to the node; nothing of ours to free.
+  }
+
+  /** The node's own calls: no client, never cancelled. */
+  private static final CallContext INTERNAL =
+      new CallContext() {
+        @Override
+        public String peerIdentity() {
+          return "";
+        }
+
+        @Override
+        public boolean isCancelled() {
+          return false;
+        }
+
+        @Override
+        public <T extends FlightServerMiddleware> T getMiddleware(
+            FlightServerMiddleware.Key<T> key) {
+          return null;
+        }
+
+        @Override
+        public Map<FlightServerMiddleware.Key<?>, FlightServerMiddleware> getMiddleware() {
+          return Map.of();
+        }
+      };
+
+  /** A stream's listener that writes each batch into the object instead of a socket. */
+  private static final class Into implements ServerStreamListener {
+    private final ObjectWriter writer;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private VectorSchemaRoot root;
+
+    Into(ObjectWriter writer) {
+      this.writer = writer;
+    }
+
+    void await() {
+      try {
+        done.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QuiverException(ErrorCode.CANCELLED, "Interrupted");
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException runtime
+            ? runtime
+            : new IllegalStateException(e.getCause());
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return done.isDone();
+    }
+
+    @Override
+    public void setOnCancelHandler(Runnable handler) {}
+
+    @Override
+    public boolean isReady() {
+      return true; // a file takes every batch at once
+    }
+
+    @Override
+    public void setOnReadyHandler(Runnable handler) {}
+
+    @Override
+    public void start(VectorSchemaRoot root, DictionaryProvider dictionaries, IpcOption option) {
+      this.root = root;
+    }
+
+    @Override
+    public void putNext() {
+      try {
+        writer.write(root);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+        throw e;
+      }
+    }
+
+    @Override
+    public void putNext(ArrowBuf metadata) {
+      try (metadata) {
+        putNext();
+      }
+    }
+
+    @Override
+    public void putMetadata(ArrowBuf metadata) {
+      metadata.close();
+    }
+
+    @Override
+    public void error(Throwable failure) {
+      done.completeExceptionally(failure);
+    }
+
+    @Override
+    public void completed() {
+      done.complete(null);
+    }
+  }
+}
