@@ -225,6 +225,9 @@ def compare(args):
             print("Single node RSS (MB) after query 1, %d and %d of %d x '%s': %s" % (
                 args.repeat // 2 + 1, args.repeat, args.repeat, CASES[3][0], repeated))
             results.append({"memory_mb": memory, "repeated_rss_mb": repeated})
+        shared = shared_memory(quiver, args.runs)
+        if shared:
+            results.append({"shared_memory": shared})
         bandwidth = loopback_gb_per_s()
         scan = next(r for r in results if r.get("case") == CASES[0][0])
         size = 20_000_000 * 16 / 1e9
@@ -237,6 +240,67 @@ def compare(args):
                 json.dump({"runs": args.runs, "results": results, "loopback_gb_s": bandwidth}, out, indent=1)
     finally:
         peer_process.terminate()
+
+
+def shared_memory(quiver, runs):
+    """The same answer read by this pyarrow client over loopback Flight and from Quiver's
+    shared-memory object store (pyarrow.memory_map + pyarrow.ipc: no copy): wall time end to end,
+    the client's part alone, and the client's CPU time."""
+    client = quiver.client(quiver.uri)
+    try:
+        info = json.loads(next(iter(client.do_action(flight.Action("shm-info", b"")))).body.to_pybytes())
+        with open(info["nonceFile"]) as f:
+            nonce = f.read()
+    except (flight.FlightError, OSError) as e:
+        print("\nShared memory: not available (%s)" % e)
+        return None
+
+    def action(name, body):
+        result = next(iter(client.do_action(flight.Action(name, json.dumps(body).encode()))))
+        return json.loads(result.body.to_pybytes())
+
+    def via_flight(sql):
+        return quiver.rows(sql.encode())
+
+    def via_shm(sql):
+        obj_id = action("shm-query", {"sql": sql, "nonce": nonce})["id"]
+        obj = action("shm-get", {"id": obj_id, "nonce": nonce})
+        start = time.perf_counter()
+        cpu = time.process_time()
+        with pa.memory_map(obj["path"]) as source:
+            table = pa.ipc.open_file(source).read_all()
+            rows = table.num_rows
+            del table
+        client_ms = (time.perf_counter() - start) * 1000
+        client_cpu = (time.process_time() - cpu) * 1000
+        action("shm-release", {"id": obj_id})
+        return rows, client_ms, client_cpu
+
+    print("\n%-30s %18s %18s %18s %18s %12s" % (
+        "same answer, pyarrow client", "flight ms", "flight cpu ms", "shm ms (client)", "shm cpu ms", "rows"))
+    out = []
+    for name, sql in (("full scan, 2 columns", CASES[0][1]), ("SUM GROUP BY, 1M groups", CASES[4][1])):
+        flight_ms, flight_cpu, shm_ms, shm_client_ms, shm_cpu = [], [], [], [], []
+        rows = via_flight(sql)
+        for _ in range(runs):
+            start, cpu = time.perf_counter(), time.process_time()
+            via_flight(sql)
+            flight_ms.append((time.perf_counter() - start) * 1000)
+            flight_cpu.append((time.process_time() - cpu) * 1000)
+            start, cpu = time.perf_counter(), time.process_time()
+            mapped_rows, client_ms, client_cpu = via_shm(sql)
+            if mapped_rows != rows:
+                raise SystemExit("%s: shared memory gave %d rows, Flight %d" % (name, mapped_rows, rows))
+            shm_ms.append((time.perf_counter() - start) * 1000)
+            shm_client_ms.append(client_ms)
+            shm_cpu.append(client_cpu)
+        print("%-30s %18s %18s %18s %18s %12s" % (
+            name, describe(flight_ms), describe(flight_cpu),
+            "%s (%.1f)" % (describe(shm_ms).strip(), statistics.median(shm_client_ms)),
+            describe(shm_cpu), format(rows, ",")))
+        out.append({"case": name, "rows": rows, "flight_ms": flight_ms, "flight_cpu_ms": flight_cpu,
+                    "shm_ms": shm_ms, "shm_client_ms": shm_client_ms, "shm_cpu_ms": shm_cpu})
+    return out
 
 
 def free_port():

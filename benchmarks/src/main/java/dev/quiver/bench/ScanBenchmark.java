@@ -80,6 +80,17 @@ public final class ScanBenchmark {
           for (Case c : cases) {
             run(c, client, duckdb, runs);
           }
+          System.out.printf(
+              Locale.ROOT,
+              "%n%-34s %12s %12s %8s %12s%n",
+              "same answer, Java client",
+              "flight ms",
+              "shm ms",
+              "ratio",
+              "rows");
+          for (Case c : List.of(cases.get(0), cases.get(2))) {
+            sharedMemory(c, client, runs);
+          }
         }
       }
     }
@@ -109,11 +120,42 @@ public final class ScanBenchmark {
         Locale.ROOT, "%-34s %12.0f %12.0f %8.2f %,12d%n", c.name(), q, d, q / d, rows);
   }
 
-  /** Reads every batch and sums every numeric column, so that no value goes unread. */
+  /**
+   * The same answer read over loopback Flight and from the node's shared-memory object store (end
+   * to end: the node writes the object, the client maps it), every value read both ways.
+   */
+  private static void sharedMemory(Case c, QuiverClient client, int runs) {
+    long rows = read(client.query(c.quiverSql()));
+    long mappedRows = read(client.sharedQuery(c.quiverSql()));
+    if (rows != mappedRows) {
+      throw new IllegalStateException(
+          c.name() + ": Flight gave " + rows + " rows, shared memory " + mappedRows);
+    }
+    List<Double> flightMs = new ArrayList<>();
+    List<Double> sharedMs = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      read(client.query(c.quiverSql()));
+      flightMs.add((System.nanoTime() - start) / 1e6);
+      start = System.nanoTime();
+      read(client.sharedQuery(c.quiverSql()));
+      sharedMs.add((System.nanoTime() - start) / 1e6);
+    }
+    double f = median(flightMs);
+    double m = median(sharedMs);
+    System.out.printf(
+        Locale.ROOT, "%-34s %12.0f %12.0f %8.2f %,12d%n", c.name(), f, m, m / f, rows);
+  }
+
   private static long quiver(QuiverClient client, String sql) {
+    return read(client.query(sql));
+  }
+
+  /** Reads every batch and sums every numeric column, so that no value goes unread. */
+  private static long read(BatchStream batches) {
     long rows = 0;
     double checksum = 0;
-    try (BatchStream stream = client.query(sql)) {
+    try (BatchStream stream = batches) {
       while (stream.next()) {
         VectorSchemaRoot root = stream.root();
         rows += root.getRowCount();

@@ -105,6 +105,15 @@ class HelmChartTest {
         .contains("-XX:MaxRAMPercentage=25", "-XX:MaxDirectMemorySize=2252m");
     assertThat(config.path("memory-limit").asText()).isEqualTo("2026MB");
     assertThat(config.path("query-memory-limit").asText()).isEqualTo("1126MB");
+    // Spill to the node's disk, shared memory in a memory-backed /dev/shm.
+    assertThat(config.path("spill-directory").asText()).isEqualTo("/var/quiver/spill");
+    assertThat(config.path("shm-directory").asText()).isEqualTo("/dev/shm/quiver");
+    assertThat(config.path("shm-capacity").asText()).isEqualTo("512MB");
+    JsonNode volumes = chart.get("StatefulSet", "quiver").path("spec").path("template");
+    assertThat(volumes.toString())
+        .contains("\"mountPath\":\"/var/quiver/spill\"")
+        .contains("\"mountPath\":\"/dev/shm\"")
+        .contains("\"medium\":\"Memory\"");
 
     JsonNode security = container.path("securityContext");
     assertThat(security.path("readOnlyRootFilesystem").asBoolean()).isTrue();

@@ -14,6 +14,7 @@ import dev.quiver.shuffle.objectstore.ObjectWriter;
 import dev.quiver.shuffle.objectstore.SharedObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -158,23 +159,21 @@ final class SharedResults implements AutoCloseable {
     }
   }
 
-  /** Runs every endpoint of the answer into the object, then seals it; fails it on any error. */
+  /**
+   * Runs every endpoint of the answer into the object, several at once as a Flight client would
+   * read them (the writer takes one batch at a time), then seals it; fails it on any error.
+   */
   private void write(FlightInfo info, ObjectWriter writer) {
     try {
+      List<CompletableFuture<Void>> endpoints = new ArrayList<>();
       for (FlightEndpoint endpoint : info.getEndpoints()) {
-        List<Location> locations = endpoint.getLocations();
-        if (locations.isEmpty() || locations.stream().anyMatch(cluster::isSelf)) {
-          Into into = new Into(writer);
-          producer.getStream(INTERNAL, endpoint.getTicket(), into);
-          into.await();
-        } else {
-          try (FlightStream stream =
-              cluster.client(locations.get(0)).getStream(endpoint.getTicket())) {
-            while (stream.next()) {
-              writer.write(stream.getRoot());
-            }
-          }
-        }
+        endpoints.add(CompletableFuture.runAsync(() -> read(endpoint, writer), executor));
+      }
+      try {
+        CompletableFuture.allOf(endpoints.toArray(CompletableFuture[]::new)).get();
+      } catch (ExecutionException e) {
+        endpoints.forEach(f -> f.cancel(true));
+        throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e);
       }
       SharedObject sealed = writer.seal();
       LOG.info(
@@ -186,6 +185,26 @@ final class SharedResults implements AutoCloseable {
     } catch (Exception e) {
       LOG.info("Shared-memory object {} failed: {}", writer.id(), e.getMessage());
       writer.abort(e.getMessage());
+    }
+  }
+
+  /** Streams one endpoint into the object: from this node directly, or from its node's Flight. */
+  private void read(FlightEndpoint endpoint, ObjectWriter writer) {
+    List<Location> locations = endpoint.getLocations();
+    if (locations.isEmpty() || locations.stream().anyMatch(cluster::isSelf)) {
+      Into into = new Into(writer);
+      producer.getStream(INTERNAL, endpoint.getTicket(), into);
+      into.await();
+      return;
+    }
+    try (FlightStream stream = cluster.client(locations.get(0)).getStream(endpoint.getTicket())) {
+      while (stream.next()) {
+        synchronized (writer) {
+          writer.write(stream.getRoot());
+        }
+      }
+    } catch (Exception e) {
+      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
     }
   }
 
@@ -281,7 +300,9 @@ final class SharedResults implements AutoCloseable {
     @Override
     public void putNext() {
       try {
-        writer.write(root);
+        synchronized (writer) {
+          writer.write(root);
+        }
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
         throw e;

@@ -208,8 +208,8 @@ final class GroupTable implements AutoCloseable {
 
   /**
    * Makes {@link #direct} cover every value of the batch if the values seen so far and the batch's
-   * lie within {@link #DIRECT_RANGE} of each other, densely enough; otherwise turns the direct
-   * lookup off for good.
+   * lie within {@link #DIRECT_RANGE} of each other (otherwise turns the direct lookup off for
+   * good), once they are dense enough.
    *
    * @return whether the batch can be looked up directly
    */
@@ -227,11 +227,13 @@ final class GroupTable implements AutoCloseable {
     long low = direct == null ? min : Math.min(min, directBase);
     long high = direct == null ? max : Math.max(max, directBase + direct.length - 1);
     long range = high - low;
-    boolean sparse = range >= SPARSE_FLOOR && range / DENSITY > size + (long) rows;
-    if (range >= DIRECT_RANGE || range < 0 || sparse) {
+    if (range >= DIRECT_RANGE || range < 0) {
       direct = null;
       directDisabled = true;
       return false;
+    }
+    if (range >= SPARSE_FLOOR && range / DENSITY > size + (long) rows) {
+      return false; // too sparse for now: the hash table serves, until the groups fill the range
     }
     int[] covering = new int[(int) (high - low + 1)];
     if (direct != null) {

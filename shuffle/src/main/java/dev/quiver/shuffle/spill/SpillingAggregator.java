@@ -163,11 +163,12 @@ public final class SpillingAggregator implements AutoCloseable {
       throw new IllegalStateException("The aggregator's output was already taken");
     }
     int rows = batch.getRowCount();
-    if (space == null || rows <= CHUNK_ROWS) {
+    if (space == null || rows <= CHUNK_ROWS || roomFor(rows)) {
       addChunk(batch);
       return;
     }
-    // A big batch in slices (sharing its buffers), so that a spill can come between them.
+    // Short of room for the whole batch: in slices (sharing its buffers), so that a spill can
+    // come between them.
     for (int from = 0; from < rows; from += CHUNK_ROWS) {
       try (VectorSchemaRoot chunk = batch.slice(from, Math.min(CHUNK_ROWS, rows - from))) {
         addChunk(chunk);
