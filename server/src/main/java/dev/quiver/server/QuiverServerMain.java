@@ -68,6 +68,11 @@ public final class QuiverServerMain implements Callable<Integer> {
   String spillDirectory;
 
   @Option(
+      names = "--no-descriptor-exchange",
+      description = "Stream shuffle partitions to peers on this host instead of mapping them.")
+  boolean noDescriptorExchange;
+
+  @Option(
       names = "--no-spill",
       description = "Fail with RESOURCE_EXHAUSTED instead of spilling to disk.")
   boolean noSpill;
@@ -98,6 +103,9 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.gather-threshold", gatherThreshold);
     putIfSet(properties, "quiver.sample-dir", sampleDir);
     putIfSet(properties, "quiver.spill-directory", spillDirectory);
+    if (noDescriptorExchange) {
+      properties.put("quiver.descriptor-exchange", false);
+    }
     if (noSpill) {
       properties.put("quiver.spill", false);
     }

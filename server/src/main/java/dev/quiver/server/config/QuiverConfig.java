@@ -43,6 +43,7 @@ public class QuiverConfig {
   private int sampleRows = 3_000_000;
   private boolean spill = true;
   private boolean shm = true;
+  private boolean descriptorExchange = true;
   private String shmDirectory =
       Files.isDirectory(Path.of("/dev/shm"))
           ? "/dev/shm/quiver"
@@ -266,6 +267,19 @@ public class QuiverConfig {
 
   public void setShmDirectory(String shmDirectory) {
     this.shmDirectory = shmDirectory;
+  }
+
+  /**
+   * Whether a shuffle partition for a peer on the same host (one that can read this node's object
+   * store) is written once into shared memory and sent as a descriptor, the peer mapping it,
+   * instead of streamed over Flight. Needs {@code shm}; default true.
+   */
+  public boolean isDescriptorExchange() {
+    return descriptorExchange;
+  }
+
+  public void setDescriptorExchange(boolean descriptorExchange) {
+    this.descriptorExchange = descriptorExchange;
   }
 
   /** Most bytes of objects the store holds; unpinned ones are evicted beyond. Default 1GB. */

@@ -109,7 +109,8 @@ public class FlightNode implements AutoCloseable {
                 config.getPeerTimeout(),
                 config.getScanThreads(),
                 config.getSplitBytes(),
-                config.isSpill() ? Path.of(config.getSpillDirectory()) : null),
+                config.isSpill() ? Path.of(config.getSpillDirectory()) : null,
+                config.isDescriptorExchange()),
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),

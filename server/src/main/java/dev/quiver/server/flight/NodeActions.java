@@ -49,6 +49,9 @@ final class NodeActions {
               FragmentProtocol.RANGE_SHUFFLE,
               "Internal, between nodes: send a sorted query's rows to the owners of their ranges"),
           new ActionType(
+              FragmentProtocol.EXCHANGE_OBJECT,
+              "Internal, between nodes on one host: merge a partition from shared memory"),
+          new ActionType(
               FragmentProtocol.RELEASE, "Internal, between nodes: free a query's memory"),
           new ActionType(
               ClusterFlights.LOCAL_INFO,
@@ -118,6 +121,12 @@ final class NodeActions {
                 worker.rangeShuffle(
                     FragmentProtocol.decode(
                         action.getBody(), FragmentProtocol.RangeShuffleRequest.class));
+            case FragmentProtocol.EXCHANGE_OBJECT ->
+                Map.of(
+                    "rows",
+                    worker.acceptObject(
+                        FragmentProtocol.decode(
+                            action.getBody(), FragmentProtocol.ObjectPartition.class)));
             case FragmentProtocol.RELEASE -> {
               worker.release(
                   FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)

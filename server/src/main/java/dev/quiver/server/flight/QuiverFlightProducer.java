@@ -129,7 +129,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     requireNonNull(limits, "limits is null");
     this.planner = new QueryPlanner(catalog);
     this.cluster = requireNonNull(cluster, "cluster is null");
-    this.worker = new FragmentWorker(catalog, root, cluster, fragments);
+    this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);
     AggregateCoordinator coordinator =
         new AggregateCoordinator(worker, cluster, executor, coordination);
     ClusterFlights flights =

@@ -272,11 +272,12 @@ final class AggregateStages {
     fragment.enter();
     ExchangeSink.Sent sent;
     List<Location> owners = Cluster.parse(request.owners());
+    List<ExchangeTarget> targets = List.of();
     try (BatchStore partial = fragment.takePartial();
         BatchSource batches = partial.take()) {
       Partitioning partitioning =
           Partitioning.hash(fragment.plan().layout().keys().size(), owners.size());
-      List<ExchangeTarget> targets = worker.targets(fragment, owners, "partition");
+      targets = worker.targets(fragment, owners, "partition");
       sent = ExchangeSink.Sent.none(owners.size());
       for (VectorSchemaRoot batch = batches.next(); batch != null; batch = batches.next()) {
         try {
@@ -290,7 +291,7 @@ final class AggregateStages {
     } finally {
       fragment.exit();
     }
-    return worker.shuffleReport(request.queryId(), owners, sent, started);
+    return worker.shuffleReport(request.queryId(), owners, sent, targets, started);
   }
 
   /** Streams this node's partial result to a coordinator elsewhere (a gather). */

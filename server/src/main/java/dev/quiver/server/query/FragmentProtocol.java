@@ -32,6 +32,8 @@ public final class FragmentProtocol {
   public static final String RANGE_SHUFFLE = "fragment.range-shuffle";
 
   /** Action: drop the query's fragment and free its memory (also on cancel and failure). */
+  public static final String EXCHANGE_OBJECT = "exchange-object";
+
   public static final String RELEASE = "fragment.release";
 
   private static final ObjectMapper JSON =
@@ -124,7 +126,16 @@ public final class FragmentProtocol {
    *
    * @param bytesTo Arrow bytes sent to each owner, by address (this node's own partition included)
    */
-  public record ShuffleReport(String peer, Map<String, Long> bytesTo, long rowsOut, long millis) {}
+  /**
+   * What one node's exchange sent: bytes to each owner, rows that left the node, and of the bytes,
+   * those that went by descriptor through shared memory to owners on the same host.
+   */
+  public record ShuffleReport(
+      String peer, Map<String, Long> bytesTo, long rowsOut, long millis, long descriptorBytes) {}
+
+  /** {@code exchange-object}: a partition written into the sender's shared-memory store. */
+  public record ObjectPartition(
+      String queryId, String sender, int partition, String path, String nonce) {}
 
   public static byte[] encode(Object message) {
     try {

@@ -2,6 +2,7 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.client.MappedArrowFile;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
@@ -22,25 +23,35 @@ import dev.quiver.server.sql.Query;
 import dev.quiver.server.ticket.ScanTicket;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.exchange.BatchSender;
+import dev.quiver.shuffle.exchange.DescriptorExchangeTarget;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import dev.quiver.shuffle.exchange.ExchangeSink;
 import dev.quiver.shuffle.exchange.ExchangeSource;
 import dev.quiver.shuffle.exchange.ExchangeTarget;
 import dev.quiver.shuffle.exchange.FlightExchangeTarget;
 import dev.quiver.shuffle.exchange.LocalExchangeTarget;
+import dev.quiver.shuffle.objectstore.ObjectStore;
 import dev.quiver.shuffle.spill.SpillException;
 import dev.quiver.shuffle.spill.SpillSpace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
@@ -71,6 +82,9 @@ public final class FragmentWorker implements AutoCloseable {
   private final BufferAllocator spillAllocator;
   private final SpillSpace spillSpace;
   private final Spill spill;
+  private final ObjectStore objects;
+  private final BufferAllocator mappedAllocator;
+  private final CoLocatedPeers coLocated;
 
   /**
    * How fragments run.
@@ -83,6 +97,7 @@ public final class FragmentWorker implements AutoCloseable {
    * @param scanThreads how many splits of one query a node scans at once
    * @param splitBytes compressed bytes of row groups per split of a node's own files
    * @param spillDirectory where aggregations spill beyond their budget; null never spills
+   * @param descriptorExchange whether partitions for peers on this host go through shared memory
    */
   public record Settings(
       long queryMemoryBytes,
@@ -92,7 +107,8 @@ public final class FragmentWorker implements AutoCloseable {
       Duration peerTimeout,
       int scanThreads,
       long splitBytes,
-      Path spillDirectory) {
+      Path spillDirectory,
+      boolean descriptorExchange) {
     public Settings {
       requireNonNull(fragmentTtl, "fragmentTtl is null");
       requireNonNull(batch, "batch is null");
@@ -112,7 +128,16 @@ public final class FragmentWorker implements AutoCloseable {
   /**
    * @param root the process's root allocator; each query gets a named child of it
    */
-  public FragmentWorker(Catalog catalog, BufferAllocator root, Cluster cluster, Settings settings) {
+  /**
+   * @param objects the node's shared-memory store, or null: partitions for peers on this host go
+   *     through it, and those of peers arrive through theirs; not closed here
+   */
+  public FragmentWorker(
+      Catalog catalog,
+      BufferAllocator root,
+      Cluster cluster,
+      Settings settings,
+      ObjectStore objects) {
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.settings = requireNonNull(settings, "settings is null");
     if (settings.spillDirectory() != null) {
@@ -124,6 +149,10 @@ public final class FragmentWorker implements AutoCloseable {
     }
     this.spill =
         spillSpace == null ? Spill.NONE : new Spill(spillSpace, settings.spillBudgetBytes());
+    this.objects = objects;
+    this.mappedAllocator =
+        objects == null ? null : root.newChildAllocator("mapped-partitions", 0, Long.MAX_VALUE);
+    this.coLocated = new CoLocatedPeers(cluster, settings.peerTimeout().toMillis());
     this.fragments =
         new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl(), spill);
     this.codec = new PlanCodec(catalog);
@@ -283,26 +312,105 @@ public final class FragmentWorker implements AutoCloseable {
         targets.add(
             new LocalExchangeTarget(
                 name, fragment::mergeOwned, settings.exchangeBatchRows(), fragment.allocator()));
-      } else {
-        String during = "receiving " + what + " " + p + " of query " + fragment.queryId();
-        targets.add(
-            new FlightExchangeTarget(
-                name,
-                cluster.client(owner),
-                new ExchangeDescriptor(fragment.queryId(), self, p),
-                settings.exchangeBatchRows(),
-                fragment.allocator(),
-                fragment::checkNotCancelled,
-                settings.peerTimeout(),
-                e -> PeerCalls.failure(owner, e, during)));
+        continue;
       }
+      String during = "receiving " + what + " " + p + " of query " + fragment.queryId();
+      ExchangeTarget stream =
+          new FlightExchangeTarget(
+              name,
+              cluster.client(owner),
+              new ExchangeDescriptor(fragment.queryId(), self, p),
+              settings.exchangeBatchRows(),
+              fragment.allocator(),
+              fragment::checkNotCancelled,
+              settings.peerTimeout(),
+              e -> PeerCalls.failure(owner, e, during));
+      Optional<String> nonce =
+          objects != null && settings.descriptorExchange() && what.equals("partition")
+              ? coLocated.nonce(owner)
+              : Optional.empty();
+      if (nonce.isEmpty()) {
+        targets.add(stream);
+        continue;
+      }
+      int partition = p;
+      targets.add(
+          new DescriptorExchangeTarget(
+              name,
+              objects,
+              settings.exchangeBatchRows(),
+              fragment.allocator(),
+              fragment::checkNotCancelled,
+              object ->
+                  announce(
+                      owner,
+                      new FragmentProtocol.ObjectPartition(
+                          fragment.queryId(), self, partition, object.path(), nonce.get()),
+                      during),
+              stream));
     }
     return targets;
   }
 
+  /** Tells a co-located owner where its partition is, and returns once it merged it. */
+  private void announce(Location owner, FragmentProtocol.ObjectPartition partition, String during) {
+    try {
+      Iterator<Result> results =
+          cluster
+              .client(owner)
+              .doAction(
+                  new Action(FragmentProtocol.EXCHANGE_OBJECT, FragmentProtocol.encode(partition)),
+                  CallOptions.timeout(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS));
+      results.forEachRemaining(r -> {});
+    } catch (FlightRuntimeException e) {
+      if (e.status().code() == FlightStatusCode.UNAUTHORIZED) {
+        coLocated.forget(owner); // it restarted with a new store: ask again next time
+      }
+      throw PeerCalls.failure(owner, e, during);
+    }
+  }
+
+  /**
+   * Merges a partition a co-located peer wrote into its shared-memory store: the file is mapped and
+   * each batch merged where it lies, no byte copied into this process first.
+   *
+   * @return rows merged
+   */
+  public long acceptObject(FragmentProtocol.ObjectPartition partition) {
+    if (objects == null || !objects.isNonce(partition.nonce())) {
+      throw new QuiverException(
+          ErrorCode.PERMISSION_DENIED,
+          "Partition "
+              + partition.partition()
+              + " of query "
+              + partition.queryId()
+              + " came by descriptor from a node that does not share this node's store");
+    }
+    Fragment fragment = fragments.require(partition.queryId());
+    fragment.enter();
+    long rows = 0;
+    try (MappedArrowFile file = MappedArrowFile.open(Path.of(partition.path()), mappedAllocator);
+        VectorSchemaRoot batch = VectorSchemaRoot.create(file.schema(), mappedAllocator)) {
+      for (int b = 0; b < file.batchCount(); b++) {
+        file.load(b, batch);
+        fragment.mergeOwned(batch);
+        rows += batch.getRowCount();
+      }
+      return rows;
+    } catch (RuntimeException e) {
+      throw stageFailure(partition.queryId(), e);
+    } finally {
+      fragment.exit();
+    }
+  }
+
   /** What an exchange sent, as the coordinator's report has it, logged here too. */
   ShuffleReport shuffleReport(
-      String queryId, List<Location> owners, ExchangeSink.Sent sent, long startedNanos) {
+      String queryId,
+      List<Location> owners,
+      ExchangeSink.Sent sent,
+      List<ExchangeTarget> targets,
+      long startedNanos) {
     Map<String, Long> bytesTo = new LinkedHashMap<>();
     for (int p = 0; p < owners.size(); p++) {
       bytesTo.merge(owners.get(p).getUri().toString(), sent.bytes().get(p), Long::sum);
@@ -314,7 +422,9 @@ public final class FragmentWorker implements AutoCloseable {
         sent.rowsOut(),
         bytesTo,
         millis);
-    return new ShuffleReport(cluster.self().getUri().toString(), bytesTo, sent.rowsOut(), millis);
+    long descriptorBytes = targets.stream().mapToLong(ExchangeTarget::descriptorBytes).sum();
+    return new ShuffleReport(
+        cluster.self().getUri().toString(), bytesTo, sent.rowsOut(), millis, descriptorBytes);
   }
 
   /** Streams {@code result} to a node that reads a fragment ticket, with its backpressure. */
@@ -402,6 +512,9 @@ public final class FragmentWorker implements AutoCloseable {
       if (spillSpace != null) {
         spillSpace.close();
         spillAllocator.close();
+      }
+      if (mappedAllocator != null) {
+        mappedAllocator.close();
       }
     }
   }

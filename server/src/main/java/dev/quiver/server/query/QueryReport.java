@@ -37,6 +37,7 @@ public final class QueryReport {
       node.put("partialGroups", 0L);
       node.put("partialBytes", 0L);
       node.put("bytesOut", 0L);
+      node.put("bytesByDescriptor", 0L);
       node.put("bytesIn", 0L);
       node.put("finalGroups", 0L);
       node.put("scanMillis", 0L);
@@ -85,6 +86,7 @@ public final class QueryReport {
     }
     if (sender >= 0) {
       add(sender, "bytesOut", out);
+      add(sender, "bytesByDescriptor", report.descriptorBytes());
       nodes.get(sender).put("shuffleMillis", report.millis());
     }
   }
@@ -109,6 +111,7 @@ public final class QueryReport {
     map.putAll(scan);
     map.put("partialGroups", sum("partialGroups"));
     map.put("bytesShuffled", sum("bytesOut"));
+    map.put("bytesShuffledByDescriptor", sum("bytesByDescriptor"));
     map.put("rowsReturned", rowsReturned);
     map.put("peers", nodes);
     return map;

@@ -174,7 +174,7 @@ final class SortStages {
       kept.forEach(VectorSchemaRoot::close);
       fragment.exit();
     }
-    return worker.shuffleReport(request.queryId(), owners, sent, started);
+    return worker.shuffleReport(request.queryId(), owners, sent, List.of(), started);
   }
 
   /**

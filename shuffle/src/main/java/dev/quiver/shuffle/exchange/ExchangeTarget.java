@@ -18,6 +18,19 @@ public interface ExchangeTarget {
   /** Whether the rows leave this process. */
   boolean isRemote();
 
+  /**
+   * Whether the rows go by descriptor (written once into shared memory the receiver maps) rather
+   * than as a stream of bytes.
+   */
+  default boolean byDescriptor() {
+    return false;
+  }
+
+  /** Of the bytes this target sent, those that went by descriptor. */
+  default long descriptorBytes() {
+    return 0;
+  }
+
   /** Who receives, for reports and messages. */
   String name();
 }

@@ -49,13 +49,13 @@ public final class ObjectStore implements AutoCloseable {
 
   /**
    * @param parent the configured directory (e.g. {@code /dev/shm/quiver}); created if missing
-   * @param capacity most bytes of objects at once
+   * @param capacity most bytes of objects at once; no more than the directory's file system has
+   *     free when the store is made
    * @param ttl how long an unpinned object is kept unused, and how long a pin lasts
    * @param allocator where writers stage batches; must outlive the store
    * @throws ObjectStoreException IO if the directory cannot be made
    */
   public ObjectStore(Path parent, long capacity, Duration ttl, BufferAllocator allocator) {
-    this.capacity = capacity;
     this.ttl = requireNonNull(ttl, "ttl is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     byte[] random = new byte[16];
@@ -65,10 +65,16 @@ public final class ObjectStore implements AutoCloseable {
       Files.createDirectories(parent);
       this.directory = Files.createTempDirectory(parent.toAbsolutePath(), "quiver-objects-");
       Files.writeString(nonceFile(), nonce);
+      this.capacity = Math.min(capacity, Files.getFileStore(directory).getUsableSpace());
     } catch (IOException | UnsupportedOperationException e) {
       throw new ObjectStoreException(
           Reason.IO, "Cannot make an object store in " + parent + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Most bytes of objects at once. */
+  public long capacity() {
+    return capacity;
   }
 
   /** The store's own directory, where every object's file is. */
