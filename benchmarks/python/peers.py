@@ -29,7 +29,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.flight as flight
 
-# name, Quiver's SQL, DuckDB's SQL (FROM {files}), the peer's request, on the cluster
+# name, Quiver's SQL, DuckDB's SQL (FROM {files}), the peer's request, on which Quiver: False for
+# one node, True for the 3-node cluster (partitions by descriptor between its co-located nodes),
+# "streamed" for the same cluster started with --no-descriptor-exchange
 CASES = [
     ("full scan, 2 columns", "SELECT g, m FROM bench", "SELECT g, m FROM {files}",
      {"columns": ["g", "m"]}, False),
@@ -51,6 +53,8 @@ CASES = [
      "SELECT g, SUM(m) FROM {files} GROUP BY g", None, True),
     ("3 nodes: SUM GROUP BY, 1M groups", "SELECT g2, SUM(m) FROM bench GROUP BY g2",
      "SELECT g2, SUM(m) FROM {files} GROUP BY g2", None, True),
+    ("3 nodes, partitions streamed: 1M groups", "SELECT g2, SUM(m) FROM bench GROUP BY g2",
+     "SELECT g2, SUM(m) FROM {files} GROUP BY g2", None, "streamed"),
 ]
 
 
@@ -184,13 +188,14 @@ def compare(args):
     wait_for(port)
     quiver = Reader(args.quiver)
     cluster = Reader(args.cluster) if args.cluster else None
+    streamed = Reader(args.streamed) if args.streamed else None
     pids = [int(p) for p in args.pids.split(",")] if args.pids else []
     results = []
     print("\n%-38s %20s %20s %20s %8s %8s %12s" % (
         "case (ms: median (min-max))", "quiver", "pyarrow peer", "duckdb", "q/duck", "q/peer", "rows"))
     try:
         for name, quiver_sql, duck_sql, peer_request, on_cluster in CASES:
-            target = cluster if on_cluster else quiver
+            target = streamed if on_cluster == "streamed" else cluster if on_cluster else quiver
             if target is None:
                 continue
             sql = duck_sql.format(files=files)
@@ -330,6 +335,7 @@ def main():
     run.add_argument("--data", required=True, help="folder of the Parquet files")
     run.add_argument("--quiver", required=True, help="a Quiver node serving them as 'bench'")
     run.add_argument("--cluster", help="a node of a 3-node cluster serving a third each")
+    run.add_argument("--streamed", help="a node of the same cluster with --no-descriptor-exchange")
     run.add_argument("--pids", help="the Quiver nodes' process ids, for their memory")
     run.add_argument("--runs", type=int, default=7)
     run.add_argument("--repeat", type=int, default=100, help="queries for the memory check")
