@@ -12,6 +12,7 @@ import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * Calls from one node to another, with a deadline, and failures that name the peer: a node that is
@@ -72,6 +73,16 @@ public final class PeerCalls {
     }
   }
 
+  /** Whether Arrow ran out of memory somewhere under {@code failure}. */
+  static boolean outOfMemory(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof OutOfMemoryException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What a failed call to {@code peer} means for the query. */
   public static QuiverException failure(Location peer, FlightRuntimeException e) {
     return failure(peer, e, null);
@@ -85,6 +96,11 @@ public final class PeerCalls {
   public static QuiverException failure(Location peer, FlightRuntimeException e, String during) {
     String address = peer.getUri().toString() + (during == null ? "" : " during " + during);
     String description = e.status().description();
+    if (outOfMemory(e)) {
+      return new QuiverException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "This node ran out of memory reading from peer " + address + ": " + e.getMessage());
+    }
     return switch (e.status().code()) {
       case UNAVAILABLE, TIMED_OUT ->
           new QuiverException(

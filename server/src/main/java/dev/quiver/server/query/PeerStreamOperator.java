@@ -100,7 +100,8 @@ public final class PeerStreamOperator implements Operator {
       throw PeerCalls.failure(peer, e, during);
     } catch (Exception e) {
       throw new QuiverException(
-          ErrorCode.INTERNAL, "Reading from peer " + peer.getUri() + " failed: " + e);
+          PeerCalls.outOfMemory(e) ? ErrorCode.RESOURCE_EXHAUSTED : ErrorCode.INTERNAL,
+          "Reading from peer " + peer.getUri() + " failed: " + e);
     }
   }
 }
