@@ -151,6 +151,41 @@ class SpillTest {
   }
 
   @Test
+  void aFullSortBeyondTheStreamLimitOnOneNodeWritesSortedRunsAndMergesThem() throws Exception {
+    String sql = "SELECT k, a FROM t WHERE k < 600000 ORDER BY k, a DESC";
+    List<String> ordered =
+        AggregateRows.ofDuckDb(
+            duckdb.query(sql.replace("FROM t", "FROM '" + data + "/part-*/data.parquet'")));
+    assertThat(ordered).hasSize(700_000);
+    try (TestCluster cluster = oneNode(Map.of("quiver.stream-memory-limit", "16MB"));
+        QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+      try (BatchStream stream = client.query(sql)) {
+        assertThat(AggregateRows.of(stream)).isEqualTo(ordered);
+      }
+      assertThat(cluster.node(0).node().spilledBytes()).as("bytes spilled").isPositive();
+      assertNoSpillFilesLeft(cluster);
+    }
+  }
+
+  @Test
+  void aDistributedSortWhoseRangesExceedTheirBudgetSpillsEachRange() throws Exception {
+    String sql = "SELECT k, a FROM t ORDER BY k, a DESC";
+    List<String> ordered =
+        AggregateRows.ofDuckDb(
+            duckdb.query(sql.replace("FROM t", "FROM '" + data + "/part-*/data.parquet'")));
+    try (TestCluster cluster = cluster(parts, Map.of("quiver.query-memory-limit", "48MB"));
+        QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+      try (BatchStream stream = client.query(sql)) {
+        assertThat(AggregateRows.of(stream)).isEqualTo(ordered);
+      }
+      for (TestNode node : cluster.nodes()) {
+        assertThat(node.node().spilledBytes()).as("bytes spilled on %s", node.uri()).isPositive();
+      }
+      assertNoSpillFilesLeft(cluster);
+    }
+  }
+
+  @Test
   void withoutSpillingTheSameQueryFailsWithResourceExhausted() throws Exception {
     try (TestCluster cluster = oneNode(Map.of("quiver.spill", false));
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {

@@ -11,6 +11,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class SortOperator extends InputOperator {
   private final Sorter sorter;
+  private final SpillingSorter full;
+  private Operator fullOutput;
   private final long limit;
   private final int batchRows;
   private final VectorSchemaRoot output;
@@ -25,23 +27,50 @@ public final class SortOperator extends InputOperator {
   public SortOperator(Operator input, List<SortKey> keys, long limit, ExecutionContext context) {
     super(input);
     this.context = context;
-    this.sorter = new Sorter(keys, context.allocator());
     this.limit = limit;
     this.batchRows = context.maxBatchRows();
-    this.output = VectorSchemaRoot.create(input.schema(), context.allocator());
     this.columns = new int[input.schema().getFields().size()];
     for (int c = 0; c < columns.length; c++) {
       columns[c] = c;
+    }
+    if (limit == Long.MAX_VALUE) {
+      // A full sort holds every row: it spills sorted runs beyond the context's budget.
+      this.sorter = null;
+      this.output = null;
+      this.full =
+          new SpillingSorter(
+              keys,
+              input.schema(),
+              context.allocator(),
+              context.spill(),
+              context.queryId(),
+              batchRows);
+    } else {
+      // A top-N holds at most about twice its limit: compacted in memory.
+      this.full = null;
+      this.sorter = new Sorter(keys, context.allocator());
+      this.output = VectorSchemaRoot.create(input.schema(), context.allocator());
     }
   }
 
   @Override
   public Schema schema() {
-    return output.getSchema();
+    return input.schema();
   }
 
   @Override
   public boolean next() {
+    if (full != null) {
+      if (fullOutput == null) {
+        while (input.next()) {
+          context.checkCancelled();
+          full.addMovedFrom(input.root());
+        }
+        fullOutput = full.sorted(input.schema(), columns);
+      }
+      context.checkCancelled();
+      return fullOutput.next();
+    }
     if (order == null) {
       long compactAt = Math.max(2 * Math.min(limit, Integer.MAX_VALUE / 2), batchRows);
       while (input.next()) {
@@ -64,11 +93,19 @@ public final class SortOperator extends InputOperator {
 
   @Override
   public VectorSchemaRoot root() {
-    return output;
+    return full != null ? fullOutput.root() : output;
   }
 
   @Override
   protected void closeOwn() {
+    if (full != null) {
+      try (full) {
+        if (fullOutput != null) {
+          fullOutput.close();
+        }
+      }
+      return;
+    }
     try {
       sorter.close();
     } finally {

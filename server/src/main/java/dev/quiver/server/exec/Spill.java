@@ -21,6 +21,11 @@ public record Spill(SpillSpace space, long budgetBytes) {
     }
   }
 
+  /** The same space with another budget. */
+  public Spill withBudget(long bytes) {
+    return space == null ? this : new Spill(space, Math.max(1, bytes));
+  }
+
   /** The same space with a budget split {@code ways} ways, for aggregations that run together. */
   public Spill split(int ways) {
     return space == null ? this : new Spill(space, Math.max(1, budgetBytes / Math.max(1, ways)));

@@ -254,7 +254,8 @@ final class TicketStreams {
               new QueryExecution(
                   plan,
                   splits,
-                  ExecutionContext.of(name, allocator, cancellation, limits.batch()))) {
+                  ExecutionContext.of(name, allocator, cancellation, limits.batch())
+                      .withSpill(worker.spill().withBudget(limits.streamMemoryBytes() / 4)))) {
         listener.setUseZeroCopy(true);
         return send(execution, allocator, name, listener, backpressure, cancellation);
       }

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.exec.Sorter;
 import dev.quiver.server.exec.Spill;
+import dev.quiver.server.exec.SpillingSorter;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
@@ -44,11 +44,14 @@ final class Fragment {
   private BatchStore partial;
   private SpillingAggregator owned;
   private final List<VectorSchemaRoot> kept = new ArrayList<>();
-  private Sorter range;
+  private SpillingSorter range;
+  private final int batchRows;
 
   /**
    * @param allocator the fragment's allocator; the fragment owns and closes it
-   * @param spill where and beyond what budget the fragment's aggregation state spills
+   * @param spill where and beyond what budget the fragment's aggregation state and sorted range
+   *     spill
+   * @param batchRows rows per batch of a sorted range's runs and output
    * @param onFree runs once the fragment's memory is freed
    */
   Fragment(
@@ -57,7 +60,9 @@ final class Fragment {
       BufferAllocator allocator,
       Duration ttl,
       Spill spill,
+      int batchRows,
       Runnable onFree) {
+    this.batchRows = batchRows;
     this.onFree = requireNonNull(onFree, "onFree is null");
     this.spill = requireNonNull(spill, "spill is null");
     this.queryId = requireNonNull(queryId, "queryId is null");
@@ -112,11 +117,11 @@ final class Fragment {
     return taken;
   }
 
-  /** The rows of the range this node owns, held for sorting; created on first use. */
-  synchronized Sorter range() {
-    if (range == null) {
-      range = new Sorter(sortedQuery().order(), allocator);
-    }
+  /**
+   * The rows of the range this node owns, held for sorting (spilling sorted runs beyond the
+   * budget); created by the first rows, null while none came.
+   */
+  synchronized SpillingSorter range() {
     return range;
   }
 
@@ -195,8 +200,13 @@ final class Fragment {
   /** Merges a batch of partials of the partition this node owns; the batch is only read. */
   synchronized void mergeOwned(VectorSchemaRoot batch) {
     checkNotCancelled();
-    if (plan instanceof QueryPlan) {
-      range().addMovedFrom(batch);
+    if (plan instanceof QueryPlan sorted) {
+      if (range == null) {
+        range =
+            new SpillingSorter(
+                sorted.order(), batch.getSchema(), allocator, spill, queryId, batchRows);
+      }
+      range.addMovedFrom(batch);
       return;
     }
     owned().add(batch);

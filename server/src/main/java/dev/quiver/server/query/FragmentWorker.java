@@ -154,7 +154,12 @@ public final class FragmentWorker implements AutoCloseable {
         objects == null ? null : root.newChildAllocator("mapped-partitions", 0, Long.MAX_VALUE);
     this.coLocated = new CoLocatedPeers(cluster, settings.peerTimeout().toMillis());
     this.fragments =
-        new Fragments(root, settings.queryMemoryBytes(), settings.fragmentTtl(), spill);
+        new Fragments(
+            root,
+            settings.queryMemoryBytes(),
+            settings.fragmentTtl(),
+            spill,
+            settings.exchangeBatchRows());
     this.codec = new PlanCodec(catalog);
     this.scanPool =
         Executors.newFixedThreadPool(

@@ -28,6 +28,7 @@ final class Fragments implements AutoCloseable {
   private final long memoryLimit;
   private final Duration ttl;
   private final Spill spill;
+  private final int batchRows;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
   private final Map<String, Long> released = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
@@ -43,8 +44,10 @@ final class Fragments implements AutoCloseable {
    * @param memoryLimit the limit of each fragment's allocator
    * @param ttl how long a fragment may live
    * @param spill where and beyond what budget each fragment's aggregation state spills
+   * @param batchRows rows per batch of a fragment's sorted range
    */
-  Fragments(BufferAllocator root, long memoryLimit, Duration ttl, Spill spill) {
+  Fragments(BufferAllocator root, long memoryLimit, Duration ttl, Spill spill, int batchRows) {
+    this.batchRows = batchRows;
     this.root = root;
     this.memoryLimit = memoryLimit;
     this.ttl = ttl;
@@ -60,7 +63,8 @@ final class Fragments implements AutoCloseable {
     }
     BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
     live.incrementAndGet();
-    Fragment fragment = new Fragment(queryId, plan, allocator, ttl, spill, live::decrementAndGet);
+    Fragment fragment =
+        new Fragment(queryId, plan, allocator, ttl, spill, batchRows, live::decrementAndGet);
     if (fragments.putIfAbsent(queryId, fragment) != null) {
       fragment.release();
       throw new QuiverException(

@@ -12,7 +12,7 @@ import dev.quiver.server.exec.Batches;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.RangePartitioner;
 import dev.quiver.server.exec.SortKey;
-import dev.quiver.server.exec.Sorter;
+import dev.quiver.server.exec.SpillingSorter;
 import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
 import dev.quiver.server.query.FragmentProtocol.SortScanReport;
@@ -21,7 +21,6 @@ import dev.quiver.server.sql.Pipelines;
 import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
-import dev.quiver.shuffle.exchange.BatchSender;
 import dev.quiver.shuffle.exchange.ExchangeSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,29 +185,21 @@ final class SortStages {
     fragment.enter();
     try {
       QueryPlan plan = fragment.sortedQuery();
-      Sorter range = fragment.range();
-      long[] order = range.sorted(Long.MAX_VALUE);
+      SpillingSorter range = fragment.range();
+      if (range == null) {
+        // No row fell in this node's range.
+        try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), fragment.allocator())) {
+          listener.start(out);
+          listener.completed();
+        }
+        return;
+      }
       int[] visible = new int[plan.outputCount()];
       for (int c = 0; c < visible.length; c++) {
         visible[c] = c;
       }
-      int batchRows = worker.settings().exchangeBatchRows();
-      try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), fragment.allocator())) {
-        listener.start(out);
-        for (int from = 0; from < order.length; from += batchRows) {
-          BatchSender.awaitReady(
-              listener,
-              () -> {
-                fragment.checkNotCancelled();
-                if (listener.isCancelled()) {
-                  throw new QuiverException(ErrorCode.CANCELLED, "The client cancelled the stream");
-                }
-              },
-              worker.settings().peerTimeout());
-          range.fill(out, order, from, Math.min(order.length, from + batchRows), visible);
-          listener.putNext();
-        }
-        listener.completed();
+      try (Operator rows = range.sorted(plan.schema(), visible)) {
+        worker.send(fragment, rows, listener);
       }
     } catch (RuntimeException e) {
       throw worker.stageFailure(queryId, e);
