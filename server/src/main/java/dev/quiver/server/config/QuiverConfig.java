@@ -44,6 +44,7 @@ public class QuiverConfig {
   private boolean spill = true;
   private boolean shm = true;
   private boolean descriptorExchange = true;
+  private Duration admissionTimeout = Duration.ofSeconds(30);
   private String shmDirectory =
       Files.isDirectory(Path.of("/dev/shm"))
           ? "/dev/shm/quiver"
@@ -301,6 +302,19 @@ public class QuiverConfig {
 
   public void setShmTtl(Duration shmTtl) {
     this.shmTtl = shmTtl;
+  }
+
+  /**
+   * How long a distributed query waits on a node for a query slot: a node runs at once as many
+   * queries as {@code query-memory-limit} fits into {@code memory-limit}; more wait, and fail with
+   * RESOURCE_EXHAUSTED after this. Default 30s.
+   */
+  public Duration getAdmissionTimeout() {
+    return admissionTimeout;
+  }
+
+  public void setAdmissionTimeout(Duration admissionTimeout) {
+    this.admissionTimeout = admissionTimeout;
   }
 
   /** How many splits of one aggregation a node scans at once; default: the available cores. */

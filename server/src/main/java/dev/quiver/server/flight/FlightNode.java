@@ -110,7 +110,8 @@ public class FlightNode implements AutoCloseable {
                 config.getScanThreads(),
                 config.getSplitBytes(),
                 config.isSpill() ? Path.of(config.getSpillDirectory()) : null,
-                config.isDescriptorExchange()),
+                config.isDescriptorExchange(),
+                config.getAdmissionTimeout()),
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),

@@ -98,6 +98,8 @@ public final class FragmentWorker implements AutoCloseable {
    * @param splitBytes compressed bytes of row groups per split of a node's own files
    * @param spillDirectory where aggregations spill beyond their budget; null never spills
    * @param descriptorExchange whether partitions for peers on this host go through shared memory
+   * @param admissionTimeout how long a query waits for a slot when the node runs as many queries as
+   *     its memory allows
    */
   public record Settings(
       long queryMemoryBytes,
@@ -108,8 +110,10 @@ public final class FragmentWorker implements AutoCloseable {
       int scanThreads,
       long splitBytes,
       Path spillDirectory,
-      boolean descriptorExchange) {
+      boolean descriptorExchange,
+      Duration admissionTimeout) {
     public Settings {
+      requireNonNull(admissionTimeout, "admissionTimeout is null");
       requireNonNull(fragmentTtl, "fragmentTtl is null");
       requireNonNull(batch, "batch is null");
       requireNonNull(peerTimeout, "peerTimeout is null");
@@ -159,7 +163,9 @@ public final class FragmentWorker implements AutoCloseable {
             settings.queryMemoryBytes(),
             settings.fragmentTtl(),
             spill,
-            settings.exchangeBatchRows());
+            settings.exchangeBatchRows(),
+            settings.admissionTimeout(),
+            () -> cluster.self().getUri().toString());
     this.codec = new PlanCodec(catalog);
     this.scanPool =
         Executors.newFixedThreadPool(

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,10 @@ final class Fragments implements AutoCloseable {
   private final Duration ttl;
   private final Spill spill;
   private final int batchRows;
+  private final int slots;
+  private final Semaphore admitted;
+  private final Duration admissionTimeout;
+  private final Supplier<String> self;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
   private final Map<String, Long> released = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
@@ -45,9 +51,23 @@ final class Fragments implements AutoCloseable {
    * @param ttl how long a fragment may live
    * @param spill where and beyond what budget each fragment's aggregation state spills
    * @param batchRows rows per batch of a fragment's sorted range
+   * @param admissionTimeout how long a query waits for one of the node's query slots
+   * @param self this node's address, for messages
    */
-  Fragments(BufferAllocator root, long memoryLimit, Duration ttl, Spill spill, int batchRows) {
+  Fragments(
+      BufferAllocator root,
+      long memoryLimit,
+      Duration ttl,
+      Spill spill,
+      int batchRows,
+      Duration admissionTimeout,
+      Supplier<String> self) {
     this.batchRows = batchRows;
+    // The node admits as many queries at once as their limits fit its root allocator's.
+    this.slots = (int) Math.max(1, Math.min(Integer.MAX_VALUE, root.getLimit() / memoryLimit));
+    this.admitted = new Semaphore(slots, true);
+    this.admissionTimeout = admissionTimeout;
+    this.self = self;
     this.root = root;
     this.memoryLimit = memoryLimit;
     this.ttl = ttl;
@@ -61,10 +81,27 @@ final class Fragments implements AutoCloseable {
       throw new QuiverException(
           ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
     }
-    BufferAllocator allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
+    admit(queryId);
+    BufferAllocator allocator;
+    try {
+      allocator = root.newChildAllocator("query-" + queryId, 0, memoryLimit);
+    } catch (RuntimeException e) {
+      admitted.release();
+      throw e;
+    }
     live.incrementAndGet();
     Fragment fragment =
-        new Fragment(queryId, plan, allocator, ttl, spill, batchRows, live::decrementAndGet);
+        new Fragment(
+            queryId,
+            plan,
+            allocator,
+            ttl,
+            spill,
+            batchRows,
+            () -> {
+              live.decrementAndGet();
+              admitted.release();
+            });
     if (fragments.putIfAbsent(queryId, fragment) != null) {
       fragment.release();
       throw new QuiverException(
@@ -98,6 +135,46 @@ final class Fragments implements AutoCloseable {
       // stage when it comes, instead of holding its fragment until the time to live runs out.
       released.put(queryId, System.nanoTime() + ttl.toNanos());
     }
+  }
+
+  /**
+   * Waits for one of the node's query slots: a query runs here only when its memory limit fits
+   * beside those of the queries already running, else it waits, then fails with RESOURCE_EXHAUSTED
+   * naming the node.
+   */
+  private void admit(String queryId) {
+    try {
+      if (!admitted.tryAcquire(admissionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new QuiverException(
+            ErrorCode.RESOURCE_EXHAUSTED,
+            "Query "
+                + queryId
+                + " waited "
+                + admissionTimeout
+                + " (quiver.admission-timeout) for memory on "
+                + self.get()
+                + ": its "
+                + slots
+                + " query slot(s) of "
+                + memoryLimit
+                + " bytes (quiver.query-memory-limit) within "
+                + root.getLimit()
+                + " bytes (quiver.memory-limit) are taken; retry later");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuiverException(ErrorCode.CANCELLED, "Interrupted while waiting for memory");
+    }
+    if (released.remove(queryId) != null) {
+      admitted.release(); // released while it waited
+      throw new QuiverException(
+          ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
+    }
+  }
+
+  /** Queries this node runs at once; more wait for a slot. */
+  int slots() {
+    return slots;
   }
 
   /** Fragments whose memory is not yet freed. */
