@@ -173,7 +173,7 @@ class SpillTest {
     List<String> ordered =
         AggregateRows.ofDuckDb(
             duckdb.query(sql.replace("FROM t", "FROM '" + data + "/part-*/data.parquet'")));
-    try (TestCluster cluster = cluster(parts, Map.of("quiver.query-memory-limit", "48MB"));
+    try (TestCluster cluster = cluster(parts, Map.of("quiver.query-memory-limit", "16MB"));
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
       try (BatchStream stream = client.query(sql)) {
         assertThat(AggregateRows.of(stream)).isEqualTo(ordered);

@@ -14,8 +14,6 @@ import dev.quiver.shuffle.spill.BatchSource;
 import dev.quiver.shuffle.spill.BatchStore;
 import dev.quiver.shuffle.spill.SpillingAggregator;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -43,7 +41,7 @@ final class Fragment {
   private boolean closed;
   private BatchStore partial;
   private SpillingAggregator owned;
-  private final List<VectorSchemaRoot> kept = new ArrayList<>();
+  private BatchStore kept;
   private SpillingSorter range;
   private final int batchRows;
 
@@ -86,8 +84,9 @@ final class Fragment {
   }
 
   /**
-   * Keeps rows of a sorted query's scan until they are shuffled; takes ownership of them, and frees
-   * them at once when the query was released meanwhile.
+   * Keeps rows of a sorted query's scan until they are shuffled (in memory up to half the spill
+   * budget, on disk beyond); takes ownership of them, and frees them at once when the query was
+   * released meanwhile.
    */
   synchronized void keep(VectorSchemaRoot rows) {
     if (cancelled || closed) {
@@ -95,25 +94,22 @@ final class Fragment {
       checkNotCancelled();
       throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " has ended");
     }
+    if (kept == null) {
+      kept =
+          new BatchStore(
+              rows.getSchema(),
+              allocator,
+              Math.max(1, spill.budgetBytes() / 2),
+              spill.space(),
+              queryId);
+    }
     kept.add(rows);
   }
 
-  /**
-   * Gives rows taken with {@link #takeKept} back, or frees them when the query was released
-   * meanwhile; never throws, so it can run in a {@code finally}.
-   */
-  synchronized void keepAll(List<VectorSchemaRoot> rows) {
-    if (cancelled || closed) {
-      rows.forEach(VectorSchemaRoot::close);
-    } else {
-      kept.addAll(rows);
-    }
-  }
-
-  /** Hands the kept rows over to the caller, who then owns them. */
-  synchronized List<VectorSchemaRoot> takeKept() {
-    List<VectorSchemaRoot> taken = new ArrayList<>(kept);
-    kept.clear();
+  /** Hands the kept rows over to the caller, who then owns them; null when none were kept. */
+  synchronized BatchStore takeKept() {
+    BatchStore taken = kept;
+    kept = null;
     return taken;
   }
 
@@ -259,8 +255,10 @@ final class Fragment {
         owned.close();
         owned = null;
       }
-      kept.forEach(VectorSchemaRoot::close);
-      kept.clear();
+      if (kept != null) {
+        kept.close();
+        kept = null;
+      }
       if (range != null) {
         range.close();
         range = null;

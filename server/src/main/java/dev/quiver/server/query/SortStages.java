@@ -22,11 +22,17 @@ import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.shuffle.exchange.ExchangeSink;
+import dev.quiver.shuffle.exchange.ExchangeTarget;
+import dev.quiver.shuffle.spill.BatchSource;
+import dev.quiver.shuffle.spill.BatchStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -80,15 +86,19 @@ final class SortStages {
       List<FileSplit> splits = worker.splits(plan, request.splits());
       long rows = 0;
       ScanStatistics statistics;
-      try (Operator input = Pipelines.rows(plan, splits, worker.context(fragment))) {
+      String sample;
+      try (Operator input = Pipelines.rows(plan, splits, worker.context(fragment));
+          Reservoir reservoir =
+              new Reservoir(plan, request.sampleRows(), fragment.queryId(), fragment.allocator())) {
         while (input.next()) {
           fragment.checkNotCancelled();
           rows += input.root().getRowCount();
+          reservoir.add(input.root());
           fragment.keep(Batches.moved(input.root(), fragment.allocator()));
         }
         statistics = input.statistics();
+        sample = rows == 0 ? null : reservoir.encode();
       }
-      String sample = sample(plan, fragment, rows, request.sampleRows());
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info("Query {}: kept {} rows to sort in {} ms", request.queryId(), rows, millis);
       return new SortScanReport(
@@ -102,46 +112,60 @@ final class SortStages {
   }
 
   /**
-   * Randomly chosen rows of the kept batches' sort keys, as Arrow IPC; null when none were kept.
+   * A uniform random sample of the sort keys of every row scanned (a reservoir: row i replaces a
+   * random kept one with probability size / i), taken as the rows pass, so that the kept rows,
+   * which may be on disk, need no second reading. Random rows rather than evenly spaced ones: data
+   * laid out periodically (every 1,000th row NULL, say) would bias the boundaries.
    */
-  private static String sample(QueryPlan plan, Fragment fragment, long rows, int sampleRows) {
-    if (rows == 0) {
-      return null;
-    }
-    List<SortKey> keys = plan.order();
-    List<Field> fields = new ArrayList<>();
-    for (SortKey key : keys) {
-      fields.add(plan.projections().get(key.column()).field());
-    }
-    List<VectorSchemaRoot> kept = fragment.takeKept();
-    try (VectorSchemaRoot sample =
-        VectorSchemaRoot.create(new Schema(fields), fragment.allocator())) {
-      // Random positions, not evenly spaced ones: data laid out periodically (every 1,000th row
-      // NULL, say) would otherwise bias the boundaries.
-      int wanted = (int) Math.min(rows, sampleRows);
-      java.util.Random random = new java.util.Random(fragment.queryId().hashCode());
-      long[] positions = new long[wanted];
-      for (int i = 0; i < wanted; i++) {
-        positions[i] = (long) (random.nextDouble() * rows);
+  private static final class Reservoir implements AutoCloseable {
+    private final List<SortKey> keys;
+    private final int size;
+    private final Random random;
+    private final VectorSchemaRoot sample;
+    private long seen;
+
+    Reservoir(QueryPlan plan, int size, String seed, BufferAllocator allocator) {
+      this.keys = plan.order();
+      this.size = size;
+      this.random = new Random(seed.hashCode());
+      List<Field> fields = new ArrayList<>();
+      for (SortKey key : keys) {
+        fields.add(plan.projections().get(key.column()).field());
       }
-      java.util.Arrays.sort(positions);
-      int taken = 0;
-      long offset = 0;
-      for (VectorSchemaRoot batch : kept) {
-        int count = batch.getRowCount();
-        while (taken < wanted && positions[taken] < offset + count) {
-          int row = (int) (positions[taken] - offset);
-          for (int k = 0; k < keys.size(); k++) {
-            sample.getVector(k).copyFromSafe(row, taken, batch.getVector(keys.get(k).column()));
+      this.sample = VectorSchemaRoot.create(new Schema(fields), allocator);
+    }
+
+    void add(VectorSchemaRoot batch) {
+      for (int row = 0; row < batch.getRowCount(); row++, seen++) {
+        int slot;
+        if (seen < size) {
+          slot = (int) seen;
+        } else {
+          long chosen = (long) (random.nextDouble() * (seen + 1));
+          if (chosen >= size) {
+            continue;
           }
-          taken++;
+          slot = (int) chosen;
         }
-        offset += count;
+        for (int k = 0; k < keys.size(); k++) {
+          sample.getVector(k).copyFromSafe(row, slot, batch.getVector(keys.get(k).column()));
+        }
       }
-      sample.setRowCount(taken);
+    }
+
+    /** The sample as Arrow IPC. */
+    String encode() {
+      int rows = (int) Math.min(seen, size);
+      for (FieldVector vector : sample.getFieldVectors()) {
+        vector.setValueCount(rows);
+      }
+      sample.setRowCount(rows);
       return ArrowBytes.encode(sample);
-    } finally {
-      fragment.keepAll(kept);
+    }
+
+    @Override
+    public void close() {
+      sample.close();
     }
   }
 
@@ -154,10 +178,11 @@ final class SortStages {
     Fragment fragment = fragments.require(request.queryId());
     fragment.enter();
     List<Location> owners = Cluster.parse(request.owners());
-    ExchangeSink.Sent sent;
-    List<VectorSchemaRoot> kept = fragment.takeKept();
+    ExchangeSink.Sent sent = ExchangeSink.Sent.none(owners.size());
+    BatchStore kept = fragment.takeKept();
     try (VectorSchemaRoot boundaries =
-        ArrowBytes.decode(request.boundaries(), fragment.allocator())) {
+            ArrowBytes.decode(request.boundaries(), fragment.allocator());
+        BatchSource batches = kept == null ? null : kept.take()) {
       RangePartitioner partitioner =
           new RangePartitioner(fragment.sortedQuery().order(), boundaries);
       if (owners.size() != partitioner.ranges()) {
@@ -165,12 +190,22 @@ final class SortStages {
             ErrorCode.INVALID_ARGUMENT,
             owners.size() + " owners for " + partitioner.ranges() + " ranges");
       }
-      sent =
-          ExchangeSink.send(kept, partitioner::assign, worker.targets(fragment, owners, "range"));
+      List<ExchangeTarget> targets = worker.targets(fragment, owners, "range");
+      for (VectorSchemaRoot batch = batches == null ? null : batches.next();
+          batch != null;
+          batch = batches.next()) {
+        try {
+          sent = sent.plus(ExchangeSink.send(List.of(batch), partitioner::assign, targets));
+        } finally {
+          batch.close();
+        }
+      }
     } catch (RuntimeException e) {
       throw worker.stageFailure(request.queryId(), e);
     } finally {
-      kept.forEach(VectorSchemaRoot::close);
+      if (kept != null) {
+        kept.close();
+      }
       fragment.exit();
     }
     return worker.shuffleReport(request.queryId(), owners, sent, List.of(), started);
