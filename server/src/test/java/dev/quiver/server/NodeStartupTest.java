@@ -8,6 +8,8 @@ import dev.quiver.client.QuiverClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,30 @@ class NodeStartupTest {
     try (TestNode node = TestNode.start(Map.of("later", empty.toString(), "now", full.toString()));
         QuiverClient client = QuiverClient.connect(node.uri())) {
       assertThat(client.datasets()).extracting(d -> d.name()).containsExactly("now");
+    }
+  }
+
+  @Test
+  void servesWithoutSharedMemoryWhenItsDirectoryCannotBeWritten() throws Exception {
+    Path full = data.resolve("plain.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT i AS id FROM range(0, 100) t(i)", full, "");
+    }
+    Path occupied = Files.writeString(data.resolve("occupied"), "a file, not a directory");
+    try (TestNode node =
+            TestNode.start(
+                Map.of("t", full.toString()),
+                Map.of("quiver.shm-directory", occupied.resolve("shm").toString()));
+        QuiverClient client = QuiverClient.connect(node.uri());
+        BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+      assertThat(AggregateRows.of(stream)).containsExactly("100");
+      assertThatThrownBy(() -> client.sharedQuery("SELECT id FROM t"))
+          .isInstanceOf(FlightRuntimeException.class)
+          .hasMessageContaining("shared-memory")
+          .satisfies(
+              e ->
+                  assertThat(((FlightRuntimeException) e).status().code())
+                      .isEqualTo(FlightStatusCode.UNIMPLEMENTED));
     }
   }
 

@@ -10,6 +10,7 @@ import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.shuffle.objectstore.ObjectStore;
+import dev.quiver.shuffle.objectstore.ObjectStoreException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -72,12 +73,24 @@ public class FlightNode implements AutoCloseable {
     health.setStatus("", ServingStatus.NOT_SERVING);
     if (config.isShm()) {
       objectsAllocator = root.newChildAllocator("shared-objects", 0, Long.MAX_VALUE);
-      objects =
-          new ObjectStore(
-              Path.of(config.getShmDirectory()),
-              config.getShmCapacity(),
-              config.getShmTtl(),
-              objectsAllocator);
+      try {
+        objects =
+            new ObjectStore(
+                Path.of(config.getShmDirectory()),
+                config.getShmCapacity(),
+                config.getShmTtl(),
+                objectsAllocator);
+      } catch (ObjectStoreException e) {
+        // A node without shared memory still serves everything over Flight.
+        LOG.warn(
+            "No shared-memory object store ({}); set quiver.shm-directory to a writable"
+                + " directory, or quiver.shm=false",
+            e.getMessage());
+        objectsAllocator.close();
+        objectsAllocator = null;
+      }
+    }
+    if (objects != null) {
       sweeper =
           Executors.newSingleThreadScheduledExecutor(
               runnable -> {
