@@ -56,15 +56,20 @@ public final class QuiverClient implements AutoCloseable {
   private final Map<Location, FlightClient> peers = new ConcurrentHashMap<>();
   private final AtomicLong streamIds = new AtomicLong();
   private final int parallelism;
+  private final Tls tls;
 
-  private QuiverClient(Location location, BufferAllocator allocator, int parallelism) {
+  private QuiverClient(Location location, BufferAllocator allocator, int parallelism, Tls tls) {
     this.location = location;
     this.allocator = allocator;
     this.parallelism = parallelism;
-    this.client = FlightClient.builder(allocator, location).build();
+    this.tls = tls;
+    this.client = tls.client(allocator, location);
   }
 
-  /** Connects to {@code uri} ({@code grpc://host:port}) with a private allocator. */
+  /**
+   * Connects to {@code uri} ({@code grpc://host:port}, or {@code grpc+tls://host:port} checked
+   * against the system's trust store) with a private allocator.
+   */
   public static QuiverClient connect(URI uri) {
     return connect(uri, new RootAllocator(), DEFAULT_PARALLELISM);
   }
@@ -77,12 +82,21 @@ public final class QuiverClient implements AutoCloseable {
    * @param parallelism how many endpoints {@link #read(String)} fetches at once
    */
   public static QuiverClient connect(URI uri, BufferAllocator allocator, int parallelism) {
+    return connect(uri, allocator, parallelism, Tls.SYSTEM);
+  }
+
+  /**
+   * Connects to the node at {@code uri}; a {@code grpc+tls://} node (and the nodes its endpoints
+   * name) is checked as {@code tls} says.
+   */
+  public static QuiverClient connect(URI uri, BufferAllocator allocator, int parallelism, Tls tls) {
     requireNonNull(uri, "uri is null");
     requireNonNull(allocator, "allocator is null");
-    if (parallelism <= 0) {
+    requireNonNull(tls, "tls is null");
+    if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
     }
-    return new QuiverClient(new Location(uri), allocator, parallelism);
+    return new QuiverClient(new Location(uri), allocator, parallelism, tls);
   }
 
   /** The datasets the node serves, sorted by name. */
@@ -232,7 +246,7 @@ public final class QuiverClient implements AutoCloseable {
     if (locations.isEmpty() || locations.contains(location)) {
       return client;
     }
-    return peers.computeIfAbsent(locations.get(0), l -> FlightClient.builder(allocator, l).build());
+    return peers.computeIfAbsent(locations.get(0), l -> tls.client(allocator, l));
   }
 
   private static DatasetInfo toDatasetInfo(FlightInfo info) {

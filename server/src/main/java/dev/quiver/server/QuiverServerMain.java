@@ -67,6 +67,15 @@ public final class QuiverServerMain implements Callable<Integer> {
       description = "Where aggregations that outgrow their memory spill (default: the temp dir).")
   String spillDirectory;
 
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS only.")
+  String tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert.")
+  String tlsKey;
+
+  @Option(names = "--tls-ca", description = "PEM CA certificates trusted when calling peers.")
+  String tlsCa;
+
   @Option(
       names = "--no-descriptor-exchange",
       description = "Stream shuffle partitions to peers on this host instead of mapping them.")
@@ -103,6 +112,9 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.gather-threshold", gatherThreshold);
     putIfSet(properties, "quiver.sample-dir", sampleDir);
     putIfSet(properties, "quiver.spill-directory", spillDirectory);
+    putIfSet(properties, "quiver.tls-cert-chain", tlsCert);
+    putIfSet(properties, "quiver.tls-private-key", tlsKey);
+    putIfSet(properties, "quiver.tls-trusted-certificates", tlsCa);
     if (noDescriptorExchange) {
       properties.put("quiver.descriptor-exchange", false);
     }

@@ -3,6 +3,7 @@ package dev.quiver.client.cli;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.DatasetInfo;
 import dev.quiver.client.QuiverClient;
+import dev.quiver.client.Tls;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,7 +48,34 @@ public final class QuiverCli {
       scope = CommandLine.ScopeType.INHERIT)
   URI server;
 
+  @Option(
+      names = "--tls",
+      description = "Connect with TLS (grpc+tls://) even when --server says grpc://.",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean tls;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      description = "PEM file of the CA certificates to trust (default: the system's).",
+      scope = CommandLine.ScopeType.INHERIT)
+  Path caCert;
+
+  @Option(
+      names = "--insecure-skip-verify",
+      description = "Accept any server certificate (development only).",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean insecureSkipVerify;
+
   @Spec CommandSpec spec;
+
+  /** Where to connect: {@code --server}, made {@code grpc+tls://} by {@code --tls}. */
+  URI target() {
+    if (tls && "grpc".equals(server.getScheme())) {
+      return URI.create("grpc+tls://" + server.getRawAuthority());
+    }
+    return server;
+  }
 
   private final PrintStream out;
   private final PrintStream err;
@@ -102,9 +130,10 @@ public final class QuiverCli {
       try (BufferAllocator root = new RootAllocator();
           QuiverClient client =
               QuiverClient.connect(
-                  parent.server,
+                  parent.target(),
                   root.newChildAllocator("client", 0, Long.MAX_VALUE),
-                  QuiverClient.DEFAULT_PARALLELISM)) {
+                  QuiverClient.DEFAULT_PARALLELISM,
+                  new Tls(parent.caCert, parent.insecureSkipVerify))) {
         return run(client, root);
       }
     }

@@ -2,6 +2,7 @@ package dev.quiver.server.cluster;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.client.Tls;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +35,17 @@ public final class Cluster implements AutoCloseable {
   private volatile List<Location> peers = List.of();
   private final BufferAllocator allocator;
   private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
+  private final Tls tls;
 
   /**
    * A cluster whose own address is set by {@link #bind} once the node listens.
    *
    * @param peers the other nodes; this node's own address is ignored if listed
    * @param allocator the parent of the allocator the peer clients read with
+   * @param tls how the node checks the certificates of peers it reaches over TLS
    */
-  public Cluster(List<Location> peers, BufferAllocator allocator) {
+  public Cluster(List<Location> peers, BufferAllocator allocator, Tls tls) {
+    this.tls = requireNonNull(tls, "tls is null");
     this.configuredPeers = List.copyOf(peers);
     this.allocator = allocator.newChildAllocator("peer-clients", 0, Long.MAX_VALUE);
   }
@@ -70,7 +74,10 @@ public final class Cluster implements AutoCloseable {
     peers = List.copyOf(others);
   }
 
-  /** Parses {@code grpc://host:port} addresses, naming the bad one. */
+  /**
+   * Parses {@code grpc://host:port} (or {@code grpc+tls://host:port}) addresses, naming the bad
+   * one.
+   */
   public static List<Location> parse(List<String> addresses) {
     List<Location> locations = new ArrayList<>();
     for (String address : addresses) {
@@ -83,7 +90,10 @@ public final class Cluster implements AutoCloseable {
         if (uri.getHost() == null || uri.getPort() < 0) {
           throw new IllegalArgumentException("needs a host and a port");
         }
-        locations.add(Location.forGrpcInsecure(uri.getHost(), uri.getPort()));
+        locations.add(
+            "grpc+tls".equals(uri.getScheme())
+                ? Location.forGrpcTls(uri.getHost(), uri.getPort())
+                : Location.forGrpcInsecure(uri.getHost(), uri.getPort()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "Peer address '" + address + "' is not grpc://host:port: " + e.getMessage(), e);
@@ -162,7 +172,7 @@ public final class Cluster implements AutoCloseable {
 
   /** The client for {@code peer}, created on first use. */
   public FlightClient client(Location peer) {
-    return clients.computeIfAbsent(peer, p -> FlightClient.builder(allocator, p).build());
+    return clients.computeIfAbsent(peer, p -> tls.client(allocator, p));
   }
 
   private static boolean sameNode(Location a, Location b) {

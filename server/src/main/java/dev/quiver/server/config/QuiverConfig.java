@@ -45,6 +45,9 @@ public class QuiverConfig {
   private boolean shm = true;
   private boolean descriptorExchange = true;
   private Duration admissionTimeout = Duration.ofSeconds(30);
+  private String tlsCertChain;
+  private String tlsPrivateKey;
+  private String tlsTrustedCertificates;
   private String shmDirectory =
       Files.isDirectory(Path.of("/dev/shm"))
           ? "/dev/shm/quiver"
@@ -302,6 +305,47 @@ public class QuiverConfig {
 
   public void setShmTtl(Duration shmTtl) {
     this.shmTtl = shmTtl;
+  }
+
+  /**
+   * PEM file of the node's certificate chain; with {@link #getTlsPrivateKey()}, the Flight port
+   * speaks only TLS and the node advertises {@code grpc+tls://} locations.
+   */
+  public String getTlsCertChain() {
+    return tlsCertChain;
+  }
+
+  public void setTlsCertChain(String tlsCertChain) {
+    this.tlsCertChain = tlsCertChain;
+  }
+
+  /** PEM file of the node's private key (PKCS#8), for {@link #getTlsCertChain()}. */
+  public String getTlsPrivateKey() {
+    return tlsPrivateKey;
+  }
+
+  public void setTlsPrivateKey(String tlsPrivateKey) {
+    this.tlsPrivateKey = tlsPrivateKey;
+  }
+
+  /**
+   * PEM file of the CA certificates a node trusts when it calls its peers over TLS (the cluster's
+   * own CA); default: the JVM's trust store.
+   */
+  public String getTlsTrustedCertificates() {
+    return tlsTrustedCertificates;
+  }
+
+  public void setTlsTrustedCertificates(String tlsTrustedCertificates) {
+    this.tlsTrustedCertificates = tlsTrustedCertificates;
+  }
+
+  /** Whether the Flight port speaks TLS. */
+  public boolean isTls() {
+    return tlsCertChain != null
+        && !tlsCertChain.isBlank()
+        && tlsPrivateKey != null
+        && !tlsPrivateKey.isBlank();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.quiver.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.client.Tls;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.catalog.Catalog;
@@ -17,6 +18,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -65,7 +67,25 @@ public class FlightNode implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.root = requireNonNull(root, "root is null");
-    this.cluster = new Cluster(Cluster.parse(config.getPeers()), root);
+    this.cluster =
+        new Cluster(
+            peers(config),
+            root,
+            config.getTlsTrustedCertificates() == null
+                    || config.getTlsTrustedCertificates().isBlank()
+                ? Tls.SYSTEM
+                : Tls.trusting(Path.of(config.getTlsTrustedCertificates())));
+  }
+
+  /** The configured peers; a node that serves TLS calls its peers over TLS too. */
+  private static List<Location> peers(QuiverConfig config) {
+    List<Location> peers = Cluster.parse(config.getPeers());
+    if (!config.isTls()) {
+      return peers;
+    }
+    return peers.stream()
+        .map(p -> Location.forGrpcTls(p.getUri().getHost(), p.getUri().getPort()))
+        .toList();
   }
 
   @PostConstruct
@@ -132,11 +152,22 @@ public class FlightNode implements AutoCloseable {
             objects);
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
-    server =
-        FlightServer.builder(
-                root, Location.forGrpcInsecure(config.getHost(), config.getPort()), producer)
-            .transportHint("grpc.builderConsumer", addHealth)
-            .build();
+    FlightServer.Builder builder =
+        FlightServer.builder(root, location(config.getHost(), config.getPort()), producer)
+            .transportHint("grpc.builderConsumer", addHealth);
+    if (config.isTls()) {
+      try {
+        builder.useTls(new File(config.getTlsCertChain()), new File(config.getTlsPrivateKey()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot read the TLS certificate chain "
+                + config.getTlsCertChain()
+                + " or its key "
+                + config.getTlsPrivateKey(),
+            e);
+      }
+    }
+    server = builder.build();
     try {
       server.start();
     } catch (IOException e) {
@@ -173,7 +204,7 @@ public class FlightNode implements AutoCloseable {
         host = "127.0.0.1";
       }
     }
-    return Location.forGrpcInsecure(host, server.getPort());
+    return location(host, server.getPort());
   }
 
   /** This node and its peers. */
@@ -203,7 +234,12 @@ public class FlightNode implements AutoCloseable {
 
   /** Where a client on this machine reaches the node. */
   public Location localLocation() {
-    return Location.forGrpcInsecure("127.0.0.1", port());
+    return location("127.0.0.1", port());
+  }
+
+  /** {@code grpc+tls://} when the node serves TLS, else {@code grpc://}. */
+  private Location location(String host, int port) {
+    return config.isTls() ? Location.forGrpcTls(host, port) : Location.forGrpcInsecure(host, port);
   }
 
   /** Streams being served right now. */

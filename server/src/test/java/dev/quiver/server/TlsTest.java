@@ -1,0 +1,139 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.client.Tls;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes that serve TLS: clients reach them at {@code grpc+tls://} checking the cluster's CA, the
+ * nodes call each other over TLS, endpoints keep the scheme (so Flight SQL's JDBC driver stays
+ * encrypted on them), and a plain-text client is refused while the node goes on serving.
+ */
+class TlsTest {
+  private static final String SQL = "SELECT k, SUM(a), COUNT(*) FROM t GROUP BY k";
+
+  @TempDir static Path data;
+  static DuckDb duckdb;
+  static TestCertificates certificates;
+  static Path file;
+  static List<String> expected;
+
+  @BeforeAll
+  static void setUp() {
+    duckdb = new DuckDb();
+    certificates = TestCertificates.create(data);
+    file = data.resolve("t.parquet");
+    duckdb.writeParquet(
+        "SELECT i % 20000 AS k, i AS a FROM range(0, 300000) t(i)", file, "ROW_GROUP_SIZE 50000");
+    // Every node serves the same file: the answer is three times DuckDB's sums and counts.
+    expected =
+        AggregateRows.ofDuckDb(
+            duckdb.query("SELECT k, 3 * SUM(a), 3 * COUNT(*) FROM '" + file + "' GROUP BY k"));
+    expected.sort(Comparator.naturalOrder());
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    duckdb.close();
+  }
+
+  private static TestCluster cluster() {
+    List<Map<String, String>> datasets = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      datasets.add(Map.of("t", file.toString()));
+    }
+    return TestCluster.start(
+        datasets,
+        Map.of(
+            "quiver.tls-cert-chain", certificates.chain().toString(),
+            "quiver.tls-private-key", certificates.key().toString(),
+            "quiver.tls-trusted-certificates", certificates.ca().toString(),
+            "quiver.gather-threshold", "16KB"));
+  }
+
+  private static URI tls(TestCluster cluster, int node) {
+    return cluster.node(node).node().localLocation().getUri();
+  }
+
+  @Test
+  void aClusterOverTlsAnswersAsDuckDbToAClientThatTrustsItsCa() throws Exception {
+    try (TestCluster cluster = cluster();
+        QuiverClient client =
+            QuiverClient.connect(
+                tls(cluster, 0), new RootAllocator(), 4, Tls.trusting(certificates.ca()))) {
+      assertThat(tls(cluster, 0).getScheme()).isEqualTo("grpc+tls");
+      try (BatchStream stream = client.query(SQL)) {
+        List<String> actual = AggregateRows.of(stream);
+        actual.sort(Comparator.naturalOrder());
+        assertThat(actual).isEqualTo(expected);
+        assertThat(stream.statistics().label("strategy")).isEqualTo("shuffle");
+      }
+      // A scan's endpoints name the nodes at grpc+tls://: read from all three, encrypted.
+      try (BatchStream stream = client.read("t")) {
+        long rows = 0;
+        while (stream.next()) {
+          rows += stream.root().getRowCount();
+        }
+        assertThat(rows).isEqualTo(900_000);
+      }
+    }
+  }
+
+  @Test
+  void plainTextAndUntrustingClientsAreRefusedAndTheNodeGoesOnServing() throws Exception {
+    try (TestCluster cluster = cluster()) {
+      int port = cluster.uri(0).getPort();
+      try (QuiverClient plain = QuiverClient.connect(URI.create("grpc://127.0.0.1:" + port))) {
+        assertThatThrownBy(plain::datasets).isInstanceOf(FlightRuntimeException.class);
+      }
+      try (QuiverClient untrusting = QuiverClient.connect(tls(cluster, 0))) {
+        assertThatThrownBy(untrusting::datasets)
+            .isInstanceOf(FlightRuntimeException.class)
+            .hasStackTraceContaining("PKIX path building failed");
+      }
+      try (QuiverClient client =
+              QuiverClient.connect(
+                  tls(cluster, 1), new RootAllocator(), 4, Tls.trusting(certificates.ca()));
+          BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+        assertThat(AggregateRows.of(stream)).containsExactly("900000");
+      }
+    }
+  }
+
+  @Test
+  void theFlightSqlJdbcDriverQueriesOverTlsWithATrustStore() throws Exception {
+    try (TestCluster cluster = cluster();
+        Connection connection =
+            DriverManager.getConnection(
+                "jdbc:arrow-flight-sql://127.0.0.1:"
+                    + cluster.uri(0).getPort()
+                    + "/?useEncryption=true&useSystemTrustStore=false&trustStore="
+                    + certificates.trustStore()
+                    + "&trustStorePassword="
+                    + TestCertificates.PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT COUNT(*) AS n FROM t WHERE k < 100")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getLong("n")).isEqualTo(3L * 1500);
+    }
+  }
+}
