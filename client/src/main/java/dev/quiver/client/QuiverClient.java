@@ -57,13 +57,27 @@ public final class QuiverClient implements AutoCloseable {
   private final AtomicLong streamIds = new AtomicLong();
   private final int parallelism;
   private final Tls tls;
+  private final Credentials credentials;
 
-  private QuiverClient(Location location, BufferAllocator allocator, int parallelism, Tls tls) {
+  private QuiverClient(
+      Location location,
+      BufferAllocator allocator,
+      int parallelism,
+      Tls tls,
+      Credentials credentials) {
     this.location = location;
     this.allocator = allocator;
     this.parallelism = parallelism;
     this.tls = tls;
-    this.client = tls.client(allocator, location);
+    this.credentials = credentials;
+    this.client = connection(location);
+  }
+
+  /** A connection to {@code node}, with the client's TLS settings and credentials. */
+  private FlightClient connection(Location node) {
+    return credentials == null
+        ? tls.client(allocator, node)
+        : tls.client(allocator, node, credentials.middleware());
   }
 
   /**
@@ -96,7 +110,23 @@ public final class QuiverClient implements AutoCloseable {
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
     }
-    return new QuiverClient(new Location(uri), allocator, parallelism, tls);
+    return new QuiverClient(new Location(uri), allocator, parallelism, tls, null);
+  }
+
+  /**
+   * As {@link #connect(URI, BufferAllocator, int, Tls)}, authenticating as {@code credentials} to
+   * every node it talks to.
+   */
+  public static QuiverClient connect(
+      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Credentials credentials) {
+    requireNonNull(uri, "uri is null");
+    requireNonNull(allocator, "allocator is null");
+    requireNonNull(tls, "tls is null");
+    requireNonNull(credentials, "credentials is null");
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
+    }
+    return new QuiverClient(new Location(uri), allocator, parallelism, tls, credentials);
   }
 
   /** The datasets the node serves, sorted by name. */
@@ -246,7 +276,7 @@ public final class QuiverClient implements AutoCloseable {
     if (locations.isEmpty() || locations.contains(location)) {
       return client;
     }
-    return peers.computeIfAbsent(locations.get(0), l -> tls.client(allocator, l));
+    return peers.computeIfAbsent(locations.get(0), this::connection);
   }
 
   private static DatasetInfo toDatasetInfo(FlightInfo info) {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -27,9 +28,17 @@ public record Tls(Path trustedCertificates, boolean skipVerify) {
     return new Tls(pem, false);
   }
 
-  /** A Flight client of {@code location}, checking its certificate as this says. */
-  public FlightClient client(BufferAllocator allocator, Location location) {
+  /**
+   * A Flight client of {@code location}, checking its certificate as this says.
+   *
+   * @param middleware added to every call, e.g. credentials
+   */
+  public FlightClient client(
+      BufferAllocator allocator, Location location, FlightClientMiddleware.Factory... middleware) {
     FlightClient.Builder builder = FlightClient.builder(allocator, location);
+    for (FlightClientMiddleware.Factory factory : middleware) {
+      builder.intercept(factory);
+    }
     if (location.getUri().getScheme().endsWith("+tls")) {
       if (skipVerify) {
         builder.verifyServer(false);

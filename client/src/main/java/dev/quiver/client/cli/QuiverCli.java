@@ -1,6 +1,7 @@
 package dev.quiver.client.cli;
 
 import dev.quiver.client.BatchStream;
+import dev.quiver.client.Credentials;
 import dev.quiver.client.DatasetInfo;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.client.Tls;
@@ -67,7 +68,35 @@ public final class QuiverCli {
       scope = CommandLine.ScopeType.INHERIT)
   boolean insecureSkipVerify;
 
+  @Option(
+      names = "--user",
+      description = "User name for a node that authenticates its clients.",
+      scope = CommandLine.ScopeType.INHERIT)
+  String user;
+
+  @Option(
+      names = "--password",
+      defaultValue = "${env:QUIVER_PASSWORD}",
+      description = "Password of --user (default: the environment's QUIVER_PASSWORD).",
+      scope = CommandLine.ScopeType.INHERIT)
+  String password;
+
   @Spec CommandSpec spec;
+
+  /** A client of the target, with the command line's TLS settings and credentials. */
+  QuiverClient connect(BufferAllocator root) {
+    BufferAllocator allocator = root.newChildAllocator("client", 0, Long.MAX_VALUE);
+    Tls checks = new Tls(caCert, insecureSkipVerify);
+    if (user == null) {
+      return QuiverClient.connect(target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks);
+    }
+    return QuiverClient.connect(
+        target(),
+        allocator,
+        QuiverClient.DEFAULT_PARALLELISM,
+        checks,
+        new Credentials(user, password == null ? "" : password));
+  }
 
   /** Where to connect: {@code --server}, made {@code grpc+tls://} by {@code --tls}. */
   URI target() {
@@ -128,12 +157,7 @@ public final class QuiverCli {
     @Override
     public Integer call() throws Exception {
       try (BufferAllocator root = new RootAllocator();
-          QuiverClient client =
-              QuiverClient.connect(
-                  parent.target(),
-                  root.newChildAllocator("client", 0, Long.MAX_VALUE),
-                  QuiverClient.DEFAULT_PARALLELISM,
-                  new Tls(parent.caCert, parent.insecureSkipVerify))) {
+          QuiverClient client = parent.connect(root)) {
         return run(client, root);
       }
     }

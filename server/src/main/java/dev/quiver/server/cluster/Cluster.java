@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
@@ -36,6 +37,7 @@ public final class Cluster implements AutoCloseable {
   private final BufferAllocator allocator;
   private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
   private final Tls tls;
+  private final FlightClientMiddleware.Factory[] credentials;
 
   /**
    * A cluster whose own address is set by {@link #bind} once the node listens.
@@ -43,9 +45,15 @@ public final class Cluster implements AutoCloseable {
    * @param peers the other nodes; this node's own address is ignored if listed
    * @param allocator the parent of the allocator the peer clients read with
    * @param tls how the node checks the certificates of peers it reaches over TLS
+   * @param credentials added to every call to a peer (e.g. the cluster secret)
    */
-  public Cluster(List<Location> peers, BufferAllocator allocator, Tls tls) {
+  public Cluster(
+      List<Location> peers,
+      BufferAllocator allocator,
+      Tls tls,
+      FlightClientMiddleware.Factory... credentials) {
     this.tls = requireNonNull(tls, "tls is null");
+    this.credentials = credentials.clone();
     this.configuredPeers = List.copyOf(peers);
     this.allocator = allocator.newChildAllocator("peer-clients", 0, Long.MAX_VALUE);
   }
@@ -172,7 +180,7 @@ public final class Cluster implements AutoCloseable {
 
   /** The client for {@code peer}, created on first use. */
   public FlightClient client(Location peer) {
-    return clients.computeIfAbsent(peer, p -> tls.client(allocator, p));
+    return clients.computeIfAbsent(peer, p -> tls.client(allocator, p, credentials));
   }
 
   private static boolean sameNode(Location a, Location b) {

@@ -46,6 +46,8 @@ public class QuiverConfig {
   private boolean descriptorExchange = true;
   private Duration admissionTimeout = Duration.ofSeconds(30);
   private String tlsCertChain;
+  private String authUsersFile;
+  private String authClusterSecret;
   private String tlsPrivateKey;
   private String tlsTrustedCertificates;
   private String shmDirectory =
@@ -338,6 +340,35 @@ public class QuiverConfig {
 
   public void setTlsTrustedCertificates(String tlsTrustedCertificates) {
     this.tlsTrustedCertificates = tlsTrustedCertificates;
+  }
+
+  /**
+   * A password file ({@code name:bcrypt-hash} per line): when set, every call must authenticate, as
+   * one of these users (Basic, then the bearer token the node returns) or as a peer.
+   */
+  public String getAuthUsersFile() {
+    return authUsersFile;
+  }
+
+  public void setAuthUsersFile(String authUsersFile) {
+    this.authUsersFile = authUsersFile;
+  }
+
+  /**
+   * The secret a cluster's nodes authenticate each other with (the same on every node); needed with
+   * {@link #getAuthUsersFile()} when the node has peers. Only nodes may make internal calls.
+   */
+  public String getAuthClusterSecret() {
+    return authClusterSecret;
+  }
+
+  public void setAuthClusterSecret(String authClusterSecret) {
+    this.authClusterSecret = authClusterSecret;
+  }
+
+  /** Whether the node authenticates its callers. */
+  public boolean isAuth() {
+    return authUsersFile != null && !authUsersFile.isBlank();
   }
 
   /** Whether the Flight port speaks TLS. */

@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.client.Tls;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.server.auth.InternalCalls;
+import dev.quiver.server.auth.NodeAuthenticator;
+import dev.quiver.server.auth.PeerCredentials;
+import dev.quiver.server.auth.Users;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.config.QuiverConfig;
@@ -31,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -74,7 +79,22 @@ public class FlightNode implements AutoCloseable {
             config.getTlsTrustedCertificates() == null
                     || config.getTlsTrustedCertificates().isBlank()
                 ? Tls.SYSTEM
-                : Tls.trusting(Path.of(config.getTlsTrustedCertificates())));
+                : Tls.trusting(Path.of(config.getTlsTrustedCertificates())),
+            peerCredentials(config));
+  }
+
+  /** What the node sends its peers: the cluster secret, when it has one. */
+  private static FlightClientMiddleware.Factory[] peerCredentials(QuiverConfig config) {
+    String secret = config.getAuthClusterSecret();
+    if (secret == null || secret.isBlank()) {
+      if (config.isAuth() && !config.getPeers().isEmpty()) {
+        throw new IllegalArgumentException(
+            "quiver.auth-users-file is set and the node has peers: set quiver.auth-cluster-secret"
+                + " (the same on every node) so that the nodes can call each other");
+      }
+      return new FlightClientMiddleware.Factory[0];
+    }
+    return new FlightClientMiddleware.Factory[] {new PeerCredentials(secret)};
   }
 
   /** The configured peers; a node that serves TLS calls its peers over TLS too. */
@@ -149,12 +169,21 @@ public class FlightNode implements AutoCloseable {
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
                 Set.copyOf(config.getSharedDatasets())),
-            objects);
+            objects,
+            new InternalCalls(config.isAuth()));
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
     FlightServer.Builder builder =
         FlightServer.builder(root, location(config.getHost(), config.getPort()), producer)
             .transportHint("grpc.builderConsumer", addHealth);
+    if (config.isAuth()) {
+      Users users = Users.read(Path.of(config.getAuthUsersFile()));
+      builder.headerAuthenticator(new NodeAuthenticator(users, config.getAuthClusterSecret()));
+      LOG.info(
+          "Authenticating callers: {} user(s) from {}",
+          users.names().size(),
+          config.getAuthUsersFile());
+    }
     if (config.isTls()) {
       try {
         builder.useTls(new File(config.getTlsCertChain()), new File(config.getTlsPrivateKey()));

@@ -26,6 +26,18 @@ import org.apache.arrow.flight.Result;
 final class NodeActions {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Whether {@code type} is one of the calls between nodes, not meant for clients. */
+  static boolean isInternal(String type) {
+    return type.equals(FORWARDED_INFO)
+        || type.equals(ClusterFlights.LOCAL_INFO)
+        || type.equals(FragmentProtocol.PARTIAL)
+        || type.equals(FragmentProtocol.SHUFFLE)
+        || type.equals(FragmentProtocol.SORT_SCAN)
+        || type.equals(FragmentProtocol.RANGE_SHUFFLE)
+        || type.equals(FragmentProtocol.RELEASE)
+        || type.equals(FragmentProtocol.EXCHANGE_OBJECT);
+  }
+
   /** Internal action: plan a query here for a node that does not serve its dataset. */
   static final String FORWARDED_INFO = "forwarded-flight-info";
 

@@ -6,6 +6,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.server.auth.InternalCalls;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
@@ -17,6 +18,7 @@ import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import dev.quiver.shuffle.objectstore.ObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +79,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final NodeActions actions;
   private final Cancellations cancellations;
   private final SharedResults shared;
+  private final InternalCalls internal;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           runnable -> {
@@ -114,6 +117,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * @param root the process's root allocator; the producer only creates children of it
    * @param serving whether the node is serving, for the {@code health} action
    * @param objects the node's shared-memory object store, or null for none; not closed here
+   * @param internal who may make the calls between nodes
    */
   public QuiverFlightProducer(
       Catalog catalog,
@@ -123,7 +127,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       Cluster cluster,
       FragmentWorker.Settings fragments,
       AggregateCoordinator.Settings coordination,
-      ObjectStore objects) {
+      ObjectStore objects,
+      InternalCalls internal) {
+    this.internal = requireNonNull(internal, "internal is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
@@ -277,6 +283,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       sql.getStream(context, ticket, listener);
       return;
     }
+    try {
+      if (Tickets.isInternal(ticket)) {
+        internal.check(context, "DoGet of a fragment's partial or final groups");
+      }
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e, "DoGet"));
+      return;
+    }
     tickets.getStream(ticket, listener);
   }
 
@@ -301,6 +315,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         return;
       }
       try {
+        internal.check(context, "DoPut into an exchange");
         ExchangeDescriptor exchange = exchange(descriptor);
         long bytes = worker.acceptExchange(exchange, flightStream);
         LOG.debug(
@@ -329,6 +344,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     if (SQL_ACTIONS.stream().anyMatch(a -> a.getType().equals(action.getType()))) {
       sql.doAction(context, action, listener);
       return;
+    }
+    if (NodeActions.isInternal(action.getType())) {
+      try {
+        internal.check(context, "DoAction " + action.getType());
+      } catch (RuntimeException e) {
+        listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
+        return;
+      }
     }
     if (SharedResults.handles(action.getType())) {
       if (shared == null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.server.auth.NodeAuthenticator;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -233,7 +234,7 @@ final class SharedResults implements AutoCloseable {
       new CallContext() {
         @Override
         public String peerIdentity() {
-          return "";
+          return NodeAuthenticator.PEER; // the node itself
         }
 
         @Override

@@ -71,6 +71,20 @@ public final class Tickets {
     }
   }
 
+  /**
+   * Whether {@code ticket} reads a fragment's partial or final groups: a call between nodes, not
+   * meant for clients (a malformed ticket is not internal; reading it fails as it would anyway).
+   */
+  public static boolean isInternal(Ticket ticket) {
+    try {
+      return decode(ticket.getBytes()) instanceof FragmentTicket fragment
+          && (FragmentTicket.PARTIAL.equals(fragment.stage())
+              || FragmentTicket.FINAL.equals(fragment.stage()));
+    } catch (QuiverException e) {
+      return false;
+    }
+  }
+
   /** Reads a ticket that must be of {@code kind}. */
   public static <T extends QuiverTicket> T decode(byte[] bytes, Class<T> kind) {
     QuiverTicket ticket = decode(bytes);

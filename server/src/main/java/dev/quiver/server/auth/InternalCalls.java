@@ -1,0 +1,30 @@
+package dev.quiver.server.auth;
+
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
+import org.apache.arrow.flight.FlightProducer.CallContext;
+
+/**
+ * Who may make the calls between nodes (fragment stages, exchange puts, planning for a peer):
+ * anyone when the node authenticates nobody, else only its peers ({@link NodeAuthenticator#PEER}).
+ */
+public final class InternalCalls {
+  private final boolean authenticated;
+
+  /**
+   * @param authenticated whether the node authenticates its callers
+   */
+  public InternalCalls(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  /**
+   * @throws QuiverException PERMISSION_DENIED, naming the call, for a caller that is not a peer
+   */
+  public void check(CallContext context, String call) {
+    if (authenticated && !NodeAuthenticator.PEER.equals(context.peerIdentity())) {
+      throw new QuiverException(
+          ErrorCode.PERMISSION_DENIED, call + " is for the cluster's own nodes only");
+    }
+  }
+}

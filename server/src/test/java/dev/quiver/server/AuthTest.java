@@ -1,0 +1,237 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.Credentials;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.client.Tls;
+import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.Tickets;
+import dev.quiver.shuffle.exchange.ExchangeDescriptor;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.SyncPutListener;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+
+/**
+ * Nodes that authenticate their callers, over TLS: users from a bcrypt password file (Flight's
+ * Basic then bearer token), the nodes among themselves by the cluster secret. A wrong or missing
+ * credential is UNAUTHENTICATED without saying which part was wrong; a user calling what only nodes
+ * may call is PERMISSION_DENIED; the nodes go on serving.
+ */
+class AuthTest {
+  private static final String SQL = "SELECT k, SUM(a), COUNT(*) FROM t GROUP BY k";
+  private static final Credentials ANA = new Credentials("ana", "correct horse battery staple");
+
+  @TempDir static Path data;
+  static DuckDb duckdb;
+  static TestCertificates certificates;
+  static Path file;
+  static Path users;
+  static List<String> expected;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    duckdb = new DuckDb();
+    certificates = TestCertificates.create(data);
+    file = data.resolve("t.parquet");
+    duckdb.writeParquet(
+        "SELECT i % 20000 AS k, i AS a FROM range(0, 300000) t(i)", file, "ROW_GROUP_SIZE 50000");
+    expected =
+        AggregateRows.ofDuckDb(
+            duckdb.query("SELECT k, 3 * SUM(a), 3 * COUNT(*) FROM '" + file + "' GROUP BY k"));
+    expected.sort(Comparator.naturalOrder());
+    BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
+    users = data.resolve("users");
+    Files.writeString(
+        users,
+        "# name:bcrypt-hash\n"
+            + "ana:"
+            + bcrypt.encode(ANA.password())
+            + "\n"
+            + "bob:"
+            + bcrypt.encode("another one")
+            + "\n");
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    duckdb.close();
+  }
+
+  private static TestCluster cluster() {
+    List<Map<String, String>> datasets = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      datasets.add(Map.of("t", file.toString()));
+    }
+    return TestCluster.start(
+        datasets,
+        Map.of(
+            "quiver.tls-cert-chain", certificates.chain().toString(),
+            "quiver.tls-private-key", certificates.key().toString(),
+            "quiver.tls-trusted-certificates", certificates.ca().toString(),
+            "quiver.auth-users-file", users.toString(),
+            "quiver.auth-cluster-secret", "a secret only the nodes know",
+            "quiver.gather-threshold", "16KB"));
+  }
+
+  private static URI tls(TestCluster cluster, int node) {
+    return cluster.node(node).node().localLocation().getUri();
+  }
+
+  private static QuiverClient client(TestCluster cluster, int node, Credentials credentials) {
+    return QuiverClient.connect(
+        tls(cluster, node), new RootAllocator(), 4, Tls.trusting(certificates.ca()), credentials);
+  }
+
+  @Test
+  void theJdbcDriverWithUserAndPasswordOverTlsAnswersAsDuckDb() throws Exception {
+    try (TestCluster cluster = cluster();
+        Connection connection =
+            DriverManager.getConnection(
+                "jdbc:arrow-flight-sql://127.0.0.1:"
+                    + cluster.uri(0).getPort()
+                    + "/?useEncryption=true&useSystemTrustStore=false&trustStore="
+                    + certificates.trustStore()
+                    + "&trustStorePassword="
+                    + TestCertificates.PASSWORD,
+                ANA.user(),
+                ANA.password());
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(SQL)) {
+      List<String> actual = new ArrayList<>();
+      while (rows.next()) {
+        actual.add(rows.getLong(1) + "|" + rows.getLong(2) + "|" + rows.getLong(3));
+      }
+      actual.sort(Comparator.naturalOrder());
+      assertThat(actual).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void theJavaClientAuthenticatesToEveryNodeItReads() throws Exception {
+    try (TestCluster cluster = cluster();
+        QuiverClient client = client(cluster, 0, ANA)) {
+      try (BatchStream stream = client.query(SQL)) {
+        List<String> actual = AggregateRows.of(stream);
+        actual.sort(Comparator.naturalOrder());
+        assertThat(actual).isEqualTo(expected);
+      }
+      long rows = 0;
+      try (BatchStream stream = client.read("t")) {
+        while (stream.next()) {
+          rows += stream.root().getRowCount();
+        }
+      }
+      assertThat(rows).as("read from all three nodes' endpoints").isEqualTo(900_000);
+    }
+  }
+
+  @Test
+  void aWrongOrMissingCredentialIsUnauthenticatedWithoutSayingWhichPart() throws Exception {
+    try (TestCluster cluster = cluster()) {
+      List<String> messages = new ArrayList<>();
+      for (Credentials wrong :
+          List.of(new Credentials("ana", "wrong"), new Credentials("nobody", ANA.password()))) {
+        try (QuiverClient client = client(cluster, 0, wrong)) {
+          assertThatThrownBy(client::datasets)
+              .isInstanceOf(FlightRuntimeException.class)
+              .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHENTICATED))
+              .satisfies(e -> messages.add(e.getMessage()));
+        }
+      }
+      assertThat(messages.get(0)).isEqualTo(messages.get(1));
+      try (QuiverClient anonymous =
+          QuiverClient.connect(
+              tls(cluster, 0), new RootAllocator(), 4, Tls.trusting(certificates.ca()))) {
+        assertThatThrownBy(anonymous::datasets)
+            .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHENTICATED));
+      }
+      try (QuiverClient client = client(cluster, 0, ANA);
+          BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+        assertThat(AggregateRows.of(stream)).containsExactly("900000");
+      }
+    }
+  }
+
+  @Test
+  void aUserCallingWhatOnlyNodesMayCallIsDenied() throws Exception {
+    try (TestCluster cluster = cluster();
+        BufferAllocator allocator = new RootAllocator();
+        QuiverClient client = client(cluster, 0, ANA)) {
+      FlightClient flight = client.flightClient();
+      for (String action : List.of("fragment.release", "fragment.partial", "local-flight-info")) {
+        assertThatThrownBy(
+                () ->
+                    flight
+                        .doAction(new Action(action, "{}".getBytes(StandardCharsets.UTF_8)))
+                        .forEachRemaining(r -> {}))
+            .as(action)
+            .isInstanceOf(FlightRuntimeException.class)
+            .hasMessageContaining("cluster's own nodes")
+            .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      }
+      assertThatThrownBy(
+              () -> {
+                try (FlightStream stream =
+                    flight.getStream(
+                        Tickets.encode(new FragmentTicket("some-query", FragmentTicket.PARTIAL)))) {
+                  stream.next();
+                }
+              })
+          .isInstanceOf(FlightRuntimeException.class)
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      Schema schema = new Schema(List.of(Field.nullable("k", new ArrowType.Int(64, true))));
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+        ((BigIntVector) root.getVector(0)).allocateNew(1);
+        ((BigIntVector) root.getVector(0)).set(0, 1);
+        root.setRowCount(1);
+        SyncPutListener ack = new SyncPutListener();
+        FlightClient.ClientStreamListener put =
+            flight.startPut(
+                new ExchangeDescriptor("some-query", "grpc://attacker:1", 0).toFlight(), root, ack);
+        put.putNext();
+        put.completed();
+        Consumer<Throwable> denied = e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED);
+        assertThatThrownBy(put::getResult).satisfies(denied);
+        ack.close();
+      }
+      try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+        assertThat(AggregateRows.of(stream)).containsExactly("900000");
+      }
+    }
+  }
+
+  private static void assertStatus(Throwable e, FlightStatusCode code) {
+    assertThat(((FlightRuntimeException) e).status().code()).as(e.getMessage()).isEqualTo(code);
+  }
+}
