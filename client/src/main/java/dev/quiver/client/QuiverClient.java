@@ -104,13 +104,7 @@ public final class QuiverClient implements AutoCloseable {
    * name) is checked as {@code tls} says.
    */
   public static QuiverClient connect(URI uri, BufferAllocator allocator, int parallelism, Tls tls) {
-    requireNonNull(uri, "uri is null");
-    requireNonNull(allocator, "allocator is null");
-    requireNonNull(tls, "tls is null");
-    if (parallelism < 1) {
-      throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
-    }
-    return new QuiverClient(new Location(uri), allocator, parallelism, tls, null);
+    return open(uri, allocator, parallelism, tls, null);
   }
 
   /**
@@ -119,10 +113,15 @@ public final class QuiverClient implements AutoCloseable {
    */
   public static QuiverClient connect(
       URI uri, BufferAllocator allocator, int parallelism, Tls tls, Credentials credentials) {
+    return open(
+        uri, allocator, parallelism, tls, requireNonNull(credentials, "credentials is null"));
+  }
+
+  private static QuiverClient open(
+      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Credentials credentials) {
     requireNonNull(uri, "uri is null");
     requireNonNull(allocator, "allocator is null");
     requireNonNull(tls, "tls is null");
-    requireNonNull(credentials, "credentials is null");
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
     }

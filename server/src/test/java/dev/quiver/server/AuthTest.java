@@ -89,19 +89,13 @@ class AuthTest {
   }
 
   private static TestCluster cluster() {
-    List<Map<String, String>> datasets = new ArrayList<>();
-    for (int n = 0; n < 3; n++) {
-      datasets.add(Map.of("t", file.toString()));
-    }
-    return TestCluster.start(
-        datasets,
+    return certificates.cluster(
+        file,
         Map.of(
-            "quiver.tls-cert-chain", certificates.chain().toString(),
-            "quiver.tls-private-key", certificates.key().toString(),
-            "quiver.tls-trusted-certificates", certificates.ca().toString(),
-            "quiver.auth-users-file", users.toString(),
-            "quiver.auth-cluster-secret", "a secret only the nodes know",
-            "quiver.gather-threshold", "16KB"));
+            "quiver.auth-users-file",
+            users.toString(),
+            "quiver.auth-cluster-secret",
+            "a secret only the nodes know"));
   }
 
   private static URI tls(TestCluster cluster, int node) {

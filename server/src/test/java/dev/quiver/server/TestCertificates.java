@@ -13,7 +13,11 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -104,6 +108,23 @@ record TestCertificates(Path ca, Path chain, Path key, Path trustStore) {
       writer.writeObject(object);
     }
     return text.toString();
+  }
+
+  /**
+   * Three nodes serving {@code file} each, over TLS with these certificates, with extra {@code
+   * properties} (a gather threshold of 16 KB, so that aggregations shuffle).
+   */
+  TestCluster cluster(Path file, Map<String, Object> properties) {
+    List<Map<String, String>> datasets = new ArrayList<>();
+    for (int n = 0; n < 3; n++) {
+      datasets.add(Map.of("t", file.toString()));
+    }
+    Map<String, Object> all = new LinkedHashMap<>(properties);
+    all.put("quiver.tls-cert-chain", chain.toString());
+    all.put("quiver.tls-private-key", key.toString());
+    all.put("quiver.tls-trusted-certificates", ca.toString());
+    all.put("quiver.gather-threshold", "16KB");
+    return TestCluster.start(datasets, all);
   }
 
   private static BigInteger serial() {

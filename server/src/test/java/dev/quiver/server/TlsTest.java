@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -57,17 +56,7 @@ class TlsTest {
   }
 
   private static TestCluster cluster() {
-    List<Map<String, String>> datasets = new ArrayList<>();
-    for (int n = 0; n < 3; n++) {
-      datasets.add(Map.of("t", file.toString()));
-    }
-    return TestCluster.start(
-        datasets,
-        Map.of(
-            "quiver.tls-cert-chain", certificates.chain().toString(),
-            "quiver.tls-private-key", certificates.key().toString(),
-            "quiver.tls-trusted-certificates", certificates.ca().toString(),
-            "quiver.gather-threshold", "16KB"));
+    return certificates.cluster(file, Map.of());
   }
 
   private static URI tls(TestCluster cluster, int node) {
