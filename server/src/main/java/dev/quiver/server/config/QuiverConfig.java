@@ -42,6 +42,7 @@ public class QuiverConfig {
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
   private boolean spill = true;
+  private long maxSqlBytes = 4L << 20;
   private boolean shm = true;
   private boolean descriptorExchange = true;
   private Duration admissionTimeout = Duration.ofSeconds(30);
@@ -364,6 +365,18 @@ public class QuiverConfig {
 
   public void setAuthClusterSecret(String authClusterSecret) {
     this.authClusterSecret = authClusterSecret;
+  }
+
+  /**
+   * The longest SQL text a node plans, in bytes; a longer one is INVALID_ARGUMENT. Default 4MB (a
+   * 100,000-value IN list is about 700 KB).
+   */
+  public long getMaxSqlBytes() {
+    return maxSqlBytes;
+  }
+
+  public void setMaxSqlBytes(@ReadableBytes long maxSqlBytes) {
+    this.maxSqlBytes = maxSqlBytes;
   }
 
   /** Whether the node authenticates its callers. */

@@ -150,7 +150,8 @@ public class FlightNode implements AutoCloseable {
                     List.of(), Constant.TRUE, config.getBatchRows(), config.getBatchBytes()),
                 config.getSplitBytes(),
                 config.getClientTimeout(),
-                config.getConcurrentScans()),
+                config.getConcurrentScans(),
+                config.getMaxSqlBytes()),
             () -> serving,
             cluster,
             new FragmentWorker.Settings(

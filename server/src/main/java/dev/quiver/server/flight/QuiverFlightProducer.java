@@ -96,13 +96,15 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * @param splitBytes compressed bytes of row groups per endpoint
    * @param clientTimeout how long to wait for a client to accept the next batch
    * @param concurrentScans how many scan streams read Parquet at once; more wait for a turn
+   * @param maxSqlBytes the longest SQL text a node plans
    */
   public record Limits(
       long streamMemoryBytes,
       ScanRequest batch,
       long splitBytes,
       Duration clientTimeout,
-      int concurrentScans) {
+      int concurrentScans,
+      long maxSqlBytes) {
     public Limits {
       requireNonNull(batch, "batch is null");
       requireNonNull(clientTimeout, "clientTimeout is null");
@@ -133,7 +135,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.catalog = requireNonNull(catalog, "catalog is null");
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
-    this.planner = new QueryPlanner(catalog);
+    this.planner = new QueryPlanner(catalog, limits.maxSqlBytes());
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);
     AggregateCoordinator coordinator =
@@ -155,7 +157,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
     this.actions = new NodeActions(catalog, serving, worker, infos);
     this.cancellations = new Cancellations(cluster, streams, polls, worker);
-    this.sql = new QuiverSqlProducer(catalog, this, root, version());
+    this.sql = new QuiverSqlProducer(catalog, planner, this, root, version());
     this.shared =
         objects == null
             ? null

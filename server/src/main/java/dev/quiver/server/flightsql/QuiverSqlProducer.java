@@ -71,13 +71,18 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   private final PreparedStatements prepared = new PreparedStatements(Duration.ofHours(1));
 
   /**
+   * @param planner plans statements (shared with the plain Flight side, and its plan cache)
    * @param allocator the parent of the allocator metadata results are built in
    * @param version the server version reported in SqlInfo
    */
   public QuiverSqlProducer(
-      Catalog catalog, SqlQueries queries, BufferAllocator allocator, String version) {
+      Catalog catalog,
+      QueryPlanner planner,
+      SqlQueries queries,
+      BufferAllocator allocator,
+      String version) {
     this.catalog = requireNonNull(catalog, "catalog is null");
-    this.planner = new QueryPlanner(catalog);
+    this.planner = requireNonNull(planner, "planner is null");
     this.queries = requireNonNull(queries, "queries is null");
     this.allocator = allocator.newChildAllocator("flight-sql", 0, Long.MAX_VALUE);
     this.sqlInfo = SqlInformation.of(version);

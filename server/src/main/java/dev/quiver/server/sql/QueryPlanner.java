@@ -41,6 +41,31 @@ public final class QueryPlanner {
    */
   public static final String SCHEMA = "main";
 
+  /** The deepest nesting of parentheses planned: deeper costs seconds of parsing per level. */
+  static final int MAX_PARENTHESES = 1000;
+
+  /** The deepest nesting of parentheses in {@code sql}, outside quoted text. */
+  static int parenthesesDepth(String sql) {
+    int depth = 0;
+    int deepest = 0;
+    char quote = 0;
+    for (int i = 0; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0; // a doubled quote closes and reopens: the depth is the same
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(') {
+        deepest = Math.max(deepest, ++depth);
+      } else if (c == ')') {
+        depth--;
+      }
+    }
+    return deepest;
+  }
+
   /** How many recent plans a planner keeps, so that every endpoint of a query plans it once. */
   private static final int CACHED_PLANS = 256;
 
@@ -48,6 +73,7 @@ public final class QueryPlanner {
   private static final long CACHED_SQL_CHARACTERS = 32L << 20;
 
   private final Catalog catalog;
+  private final long maxSqlBytes;
   private long cachedCharacters;
   private final Map<String, Query> plans =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -62,7 +88,15 @@ public final class QueryPlanner {
       };
 
   public QueryPlanner(Catalog catalog) {
+    this(catalog, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxSqlBytes the longest SQL text planned (UTF-8 bytes); longer is INVALID_ARGUMENT
+   */
+  public QueryPlanner(Catalog catalog, long maxSqlBytes) {
     this.catalog = requireNonNull(catalog, "catalog is null");
+    this.maxSqlBytes = maxSqlBytes;
   }
 
   /**
@@ -71,6 +105,23 @@ public final class QueryPlanner {
    */
   public Query plan(String sql) {
     requireNonNull(sql, "sql is null");
+    // Characters are at most 3 bytes in UTF-8 (4 for a pair): count bytes only when it matters.
+    if (sql.length() * 3L > maxSqlBytes
+        && sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxSqlBytes) {
+      throw invalid(
+          "The query is longer than "
+              + maxSqlBytes
+              + " bytes (quiver.max-sql-bytes); write long value lists as IN lists or a dataset");
+    }
+    int depth = parenthesesDepth(sql);
+    if (depth > MAX_PARENTHESES) {
+      throw invalid(
+          "The query nests parentheses "
+              + depth
+              + " levels deep; at most "
+              + MAX_PARENTHESES
+              + " are planned");
+    }
     synchronized (plans) {
       Query cached = plans.get(sql);
       if (cached != null) {

@@ -1,0 +1,87 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QuiverClient;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Queries an abusive or careless client may send are refused with INVALID_ARGUMENT and a message
+ * that says what to change, and the node goes on serving: too long, nested too deeply, a LIMIT
+ * beyond BIGINT.
+ */
+class QueryLimitsTest {
+  @TempDir static Path data;
+  static TestNode node;
+  static QuiverClient client;
+
+  @BeforeAll
+  static void start() {
+    Path file = data.resolve("t.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT i AS id FROM range(0, 1000) t(i)", file, "");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    node = TestNode.start(Map.of("t", file.toString()), Map.of("quiver.max-sql-bytes", "64KB"));
+    client = QuiverClient.connect(node.uri());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    client.close();
+    node.close();
+  }
+
+  @Test
+  void aStatementLongerThanTheLimitIsRefusedNamingTheLimit() {
+    String sql = "SELECT id FROM t WHERE id IN (" + "1, ".repeat(30_000) + "2)";
+    assertRefused(sql, "quiver.max-sql-bytes");
+  }
+
+  @Test
+  void fiveThousandNestedParenthesesAreRefusedWithAReason() {
+    String sql = "SELECT " + "(".repeat(5000) + "id" + ")".repeat(5000) + " FROM t";
+    assertRefused(sql, "nests parentheses 5000 levels deep");
+  }
+
+  @Test
+  void parenthesesInsideStringsDoNotCount() {
+    String sql = "SELECT id FROM t WHERE id = 7 OR '" + "(".repeat(5000) + "' = 'x'";
+    try (BatchStream stream = client.query(sql)) {
+      assertThat(AggregateRows.of(stream)).containsExactly("7");
+    }
+  }
+
+  @Test
+  void aLimitBeyondBigintIsRefusedNotAFault() {
+    assertRefused("SELECT id FROM t LIMIT 1e20", "LIMIT");
+  }
+
+  private static void assertRefused(String sql, String reason) {
+    assertThatThrownBy(
+            () -> {
+              try (BatchStream stream = client.query(sql)) {
+                stream.next();
+              }
+            })
+        .isInstanceOf(FlightRuntimeException.class)
+        .hasMessageContaining(reason)
+        .satisfies(
+            e ->
+                assertThat(((FlightRuntimeException) e).status().code())
+                    .isEqualTo(FlightStatusCode.INVALID_ARGUMENT));
+    try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+      assertThat(AggregateRows.of(stream)).containsExactly("1000");
+    }
+  }
+}
