@@ -26,8 +26,22 @@ record Chart(List<JsonNode> objects) {
   /** The Kubernetes version rendered for: gRPC probes need 1.24 or newer (the chart says so). */
   static final String KUBERNETES = "1.30.0";
 
-  /** Renders the chart as release {@code quiver} in namespace {@code data} with {@code values}. */
+  /**
+   * Renders the chart as release {@code quiver} in namespace {@code data} with {@code values}, on a
+   * trusted network ({@code security.allowUnauthenticated=true}) unless they say otherwise.
+   */
   static Chart render(Map<String, Object> values) {
+    boolean saysSecurity = values.keySet().stream().anyMatch(k -> k.startsWith("security."));
+    if (saysSecurity) {
+      return renderExactly(values);
+    }
+    Map<String, Object> trusted = new java.util.LinkedHashMap<>(values);
+    trusted.put("security.allowUnauthenticated", true);
+    return renderExactly(trusted);
+  }
+
+  /** Renders the chart with {@code values} and nothing else. */
+  static Chart renderExactly(Map<String, Object> values) {
     TemplateCommand template =
         new Helm(DIRECTORY)
             .template()

@@ -28,6 +28,36 @@ class HelmChartTest {
   }
 
   @Test
+  void refusesToRenderNodesAnyoneCanReadUnlessExplicitlyAllowed() {
+    assertThatThrownBy(() -> Chart.renderExactly(Map.of()))
+        .hasMessageContaining("security.auth.secretName")
+        .hasMessageContaining("security.allowUnauthenticated");
+  }
+
+  @Test
+  void tlsAndAuthComeFromSecretsAndTheNodesAdvertiseTls() {
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "security.tls.secretName", "quiver-tls",
+                "security.auth.secretName", "quiver-auth"));
+    JsonNode config = chart.nodeConfig();
+    assertThat(config.path("tls-cert-chain").asText()).isEqualTo("/etc/quiver-tls/tls.crt");
+    assertThat(config.path("tls-private-key").asText()).isEqualTo("/etc/quiver-tls/tls.key");
+    assertThat(config.path("tls-trusted-certificates").asText())
+        .isEqualTo("/etc/quiver-tls/ca.crt");
+    assertThat(config.path("auth-users-file").asText()).isEqualTo("/etc/quiver-auth/users");
+    assertThat(chart.env().get("QUIVER_ADVERTISE")).startsWith("grpc+tls://");
+    String pod = chart.get("StatefulSet", "quiver").path("spec").path("template").toString();
+    assertThat(pod)
+        .contains("\"secretName\":\"quiver-tls\"")
+        .contains("\"secretName\":\"quiver-auth\"")
+        .contains("\"key\":\"cluster-secret\"")
+        .contains("\"tcpSocket\"")
+        .doesNotContain("\"grpc\":{");
+  }
+
+  @Test
   void defaultsAreAThreeNodePeerLocalCluster() {
     Chart chart = Chart.render(Map.of());
     assertThat(chart.kinds())
