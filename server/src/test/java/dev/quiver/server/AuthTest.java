@@ -151,6 +151,42 @@ class AuthTest {
   }
 
   @Test
+  void theCliTakesTheCaAndTheUser() throws Exception {
+    try (TestCluster cluster = cluster()) {
+      String server = "grpc://127.0.0.1:" + cluster.uri(0).getPort();
+      CliRun run =
+          CliRun.of(
+              "--server",
+              server,
+              "--tls",
+              "--ca-cert",
+              certificates.ca().toString(),
+              "--user",
+              ANA.user(),
+              "--password",
+              ANA.password(),
+              "sql",
+              "SELECT COUNT(*) AS n FROM t");
+      assertThat(run.exit()).as(run.err()).isZero();
+      assertThat(run.out()).contains("900000");
+      CliRun wrong =
+          CliRun.of(
+              "--server",
+              server,
+              "--tls",
+              "--ca-cert",
+              certificates.ca().toString(),
+              "--user",
+              ANA.user(),
+              "--password",
+              "wrong",
+              "list");
+      assertThat(wrong.exit()).isNotZero();
+      assertThat(wrong.err()).contains("UNAUTHENTICATED");
+    }
+  }
+
+  @Test
   void aWrongOrMissingCredentialIsUnauthenticatedWithoutSayingWhichPart() throws Exception {
     try (TestCluster cluster = cluster()) {
       List<String> messages = new ArrayList<>();
