@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
@@ -217,6 +218,32 @@ class ClusterFailureTest {
           .atMost(BOUND)
           .until(() -> cluster.nodes().stream().allMatch(n -> n.node().activeFragments() == 0));
       assertThat(rows(client, "SELECT COUNT(*) FROM t WHERE id < 10")).containsExactly("20");
+    }
+  }
+
+  @Test
+  void aListingAnswersFromTheNodesThatRespondAndNamesTheMissingOne() throws Exception {
+    try (TestCluster cluster = cluster(3, small, Map.of());
+        BufferAllocator allocator = new RootAllocator();
+        FlightClient client =
+            FlightClient.builder(
+                    allocator, Location.forGrpcInsecure("127.0.0.1", cluster.uri(0).getPort()))
+                .build()) {
+      String missing = cluster.node(2).node().cluster().self().getUri().toString();
+      cluster.stop(2);
+      List<FlightInfo> listed = new ArrayList<>();
+      client.listFlights(Criteria.ALL).forEach(listed::add);
+      assertThat(listed).hasSize(1);
+      assertThat(listed.get(0).getRecords()).as("the two nodes that answered").isEqualTo(2000);
+      assertThat(new String(listed.get(0).getAppMetadata(), StandardCharsets.UTF_8))
+          .contains("\"missingNodes\":[\"" + missing + "\"]");
+      // A query over the dataset would miss the node's rows: it fails, naming the node.
+      try (QuiverClient quiver = QuiverClient.connect(cluster.uri(0))) {
+        assertThatThrownBy(() -> rows(quiver, "SELECT id FROM t WHERE id < 5"))
+            .isInstanceOf(FlightRuntimeException.class)
+            .hasMessageContaining(missing.replace("grpc+tcp://", ""))
+            .satisfies(e -> assertStatus(e, FlightStatusCode.UNAVAILABLE));
+      }
     }
   }
 

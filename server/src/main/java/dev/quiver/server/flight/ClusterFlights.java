@@ -2,6 +2,7 @@ package dev.quiver.server.flight;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.cluster.Cluster;
@@ -22,6 +23,8 @@ import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide view of a dataset or scan query that a coordinator answers {@code ListFlights}
@@ -37,6 +40,7 @@ final class ClusterFlights {
   /** Internal action: this node's own FlightInfo of a dataset or scan query, serialized. */
   static final String LOCAL_INFO = "local-flight-info";
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterFlights.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Cluster cluster;
@@ -62,6 +66,7 @@ final class ClusterFlights {
     long records = local.getRecords();
     long bytes = local.getBytes();
     ObjectNode metadata = metadata(local.getAppMetadata());
+    ArrayNode missing = JSON.createArrayNode();
     if (Placement.of(dataset.location(), sharedDatasets.contains(dataset.name()))
         == Placement.SHARED) {
       // Any node can serve any split of shared data: deal them over the nodes that answer.
@@ -74,7 +79,22 @@ final class ClusterFlights {
     } else {
       local.getEndpoints().forEach(e -> endpoints.add(located(e, cluster.self())));
       for (Location peer : cluster.peers()) {
-        FlightInfo remote = peerInfo(peer, request);
+        FlightInfo remote;
+        try {
+          remote = peerInfo(peer, request);
+        } catch (QuiverException e) {
+          if (e.code() != ErrorCode.UNAVAILABLE || request.sql() != null) {
+            throw e; // a query's answer would lack the node's rows: it fails, naming the node
+          }
+          // A listing answers from the nodes that respond, and says which did not.
+          LOG.warn(
+              "Dataset '{}' listed without node {}: {}",
+              dataset.name(),
+              peer.getUri(),
+              e.getMessage());
+          missing.add(peer.getUri().toString());
+          continue;
+        }
         if (remote == null) {
           continue;
         }
@@ -85,6 +105,9 @@ final class ClusterFlights {
       }
     }
     try {
+      if (!missing.isEmpty()) {
+        metadata.set("missingNodes", missing); // the totals cover the nodes that answered
+      }
       return new FlightInfo(
           local.getSchema(),
           local.getDescriptor(),
