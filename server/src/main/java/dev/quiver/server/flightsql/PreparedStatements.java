@@ -1,84 +1,82 @@
 package dev.quiver.server.flightsql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.sql.PreparedQuery;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.io.IOException;
 
 /**
- * The prepared statements of this node's Flight SQL clients, by handle. A statement keeps its last
- * bound parameters; one that is not used for the idle limit is dropped (its client is gone).
+ * Prepared-statement handles that carry their statement, so that any node can execute them (a
+ * client behind a load balancer reaches another node with each call), as Flight SQL's stateless
+ * prepared statements allow: the handle is versioned JSON of the SQL text and, once parameters are
+ * bound, the SQL with the values written in; binding answers with that new handle, which the client
+ * uses from then on.
+ *
+ * <p>Handles are not signed, on purpose: a handle holds nothing but SQL the caller could send as a
+ * statement, runs with the caller's identity, and is planned and checked like any statement, so a
+ * forged one gains nothing.
  */
 final class PreparedStatements {
-  private final Map<ByteString, Statement> statements = new ConcurrentHashMap<>();
-  private final Duration idleLimit;
+  /** The handle format's version; a handle of another is refused, naming it. */
+  static final int VERSION = 1;
 
-  /** A prepared query and the parameter values last bound to it. */
-  static final class Statement {
-    private final PreparedQuery query;
-    private volatile List<Object> parameters;
-    private volatile long usedNanos = System.nanoTime();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    Statement(PreparedQuery query) {
-      this.query = query;
-    }
-
-    PreparedQuery query() {
-      return query;
-    }
-
-    /** The bound values, or null before the first binding. */
-    List<Object> parameters() {
-      return parameters;
-    }
-
-    void bind(List<Object> values) {
-      parameters = values;
-    }
-  }
-
-  PreparedStatements(Duration idleLimit) {
-    this.idleLimit = idleLimit;
-  }
-
-  /** Keeps {@code query} and returns its new handle. */
-  ByteString add(PreparedQuery query) {
-    dropIdle();
-    ByteString handle = ByteString.copyFrom(UUID.randomUUID().toString(), StandardCharsets.UTF_8);
-    statements.put(handle, new Statement(query));
-    return handle;
-  }
+  private PreparedStatements() {}
 
   /**
-   * The statement of {@code handle}.
+   * What a handle carries.
    *
-   * @throws QuiverException NOT_FOUND if it was closed, dropped or made by another node
+   * @param v the format's version
+   * @param sql the statement as prepared, with its parameter markers
+   * @param bound the statement with the bound values written in; null before binding
    */
-  Statement require(ByteString handle) {
-    Statement statement = statements.get(handle);
-    if (statement == null) {
-      throw new QuiverException(
-          ErrorCode.NOT_FOUND,
-          "Prepared statement "
-              + handle.toStringUtf8()
-              + " is unknown on this node: it was closed or idle too long, or made on another node");
+  record Handle(int v, String sql, String bound) {
+    /** The handle of a statement just prepared. */
+    static Handle of(String sql) {
+      return new Handle(VERSION, sql, null);
     }
-    statement.usedNanos = System.nanoTime();
-    return statement;
-  }
 
-  void remove(ByteString handle) {
-    statements.remove(handle);
-  }
+    /** This handle with values bound, as {@code boundSql}. */
+    Handle bind(String boundSql) {
+      return new Handle(VERSION, sql, boundSql);
+    }
 
-  private void dropIdle() {
-    long now = System.nanoTime();
-    statements.values().removeIf(s -> now - s.usedNanos > idleLimit.toNanos());
+    ByteString encode() {
+      try {
+        return ByteString.copyFrom(JSON.writeValueAsBytes(this));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /**
+     * Reads a handle.
+     *
+     * @throws QuiverException INVALID_ARGUMENT for bytes that are not a handle of this version
+     */
+    static Handle decode(ByteString bytes) {
+      Handle handle;
+      try {
+        handle = JSON.readValue(bytes.toByteArray(), Handle.class);
+      } catch (IOException e) {
+        throw new QuiverException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Not a prepared-statement handle of this server (handles from before an upgrade, or"
+                + " from another server, must be prepared again)");
+      }
+      if (handle.v() != VERSION || handle.sql() == null) {
+        throw new QuiverException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Prepared-statement handle of version "
+                + handle.v()
+                + "; this node reads version "
+                + VERSION
+                + ": prepare the statement again");
+      }
+      return handle;
+    }
   }
 }

@@ -11,7 +11,6 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flight.FlightErrors;
 import dev.quiver.server.sql.PreparedQuery;
 import dev.quiver.server.sql.QueryPlanner;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -68,7 +67,6 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   private final SqlQueries queries;
   private final BufferAllocator allocator;
   private final SqlInfoBuilder sqlInfo;
-  private final PreparedStatements prepared = new PreparedStatements(Duration.ofHours(1));
 
   /**
    * @param planner plans statements (shared with the plain Flight side, and its plan cache)
@@ -186,7 +184,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         throw new QuiverException(ErrorCode.UNIMPLEMENTED, "Quiver has no transactions");
       }
       PreparedQuery query = planner.prepare(request.getQuery());
-      ByteString handle = prepared.add(query);
+      ByteString handle = PreparedStatements.Handle.of(query.sql()).encode();
       FlightSql.ActionCreatePreparedStatementResult result =
           FlightSql.ActionCreatePreparedStatementResult.newBuilder()
               .setPreparedStatementHandle(handle)
@@ -205,8 +203,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
       ActionClosePreparedStatementRequest request,
       CallContext context,
       StreamListener<Result> listener) {
-    prepared.remove(request.getPreparedStatementHandle());
-    listener.onCompleted();
+    listener.onCompleted(); // the handle carries the statement: nothing is kept to free
   }
 
   /**
@@ -221,8 +218,9 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
       StreamListener<PutResult> ack) {
     return () -> {
       try {
-        PreparedStatements.Statement statement =
-            prepared.require(command.getPreparedStatementHandle());
+        PreparedStatements.Handle handle =
+            PreparedStatements.Handle.decode(command.getPreparedStatementHandle());
+        PreparedQuery query = planner.prepare(handle.sql());
         List<Object> values = null;
         while (stream.next()) {
           VectorSchemaRoot batch = stream.getRoot();
@@ -239,19 +237,20 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         if (values == null) {
           values = List.of();
         }
-        if (values.size() != statement.query().parameters().size()) {
+        if (values.size() != query.parameters().size()) {
           throw new QuiverException(
               ErrorCode.INVALID_ARGUMENT,
               "The statement has "
-                  + statement.query().parameters().size()
+                  + query.parameters().size()
                   + " parameter(s); "
                   + values.size()
                   + " were bound");
         }
-        statement.bind(values);
+        // The bound values travel in the new handle the client executes with.
+        String bound = values.isEmpty() ? null : planner.bind(query.sql(), values);
         FlightSql.DoPutPreparedStatementResult result =
             FlightSql.DoPutPreparedStatementResult.newBuilder()
-                .setPreparedStatementHandle(command.getPreparedStatementHandle())
+                .setPreparedStatementHandle(handle.bind(bound).encode())
                 .build();
         byte[] bytes = result.toByteArray();
         try (ArrowBuf buffer = allocator.buffer(bytes.length)) {
@@ -282,7 +281,11 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         "Flight SQL prepared statement schema",
         () ->
             new SchemaResult(
-                prepared.require(command.getPreparedStatementHandle()).query().schema()));
+                planner
+                    .prepare(
+                        PreparedStatements.Handle.decode(command.getPreparedStatementHandle())
+                            .sql())
+                    .schema()));
   }
 
   @Override
@@ -295,19 +298,18 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   }
 
   /** The statement's SQL with its bound values written in. */
-  private String boundSql(ByteString handle) {
-    PreparedStatements.Statement statement = prepared.require(handle);
-    PreparedQuery query = statement.query();
-    if (query.parameters().isEmpty()) {
-      return query.sql();
+  private String boundSql(ByteString bytes) {
+    PreparedStatements.Handle handle = PreparedStatements.Handle.decode(bytes);
+    if (handle.bound() != null) {
+      return handle.bound();
     }
-    List<Object> values = statement.parameters();
-    if (values == null) {
+    PreparedQuery query = planner.prepare(handle.sql());
+    if (!query.parameters().isEmpty()) {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT,
           "The statement has " + query.parameters().size() + " parameter(s) and none were bound");
     }
-    return planner.bind(query.sql(), values);
+    return query.sql();
   }
 
   // Cancellation
