@@ -135,6 +135,17 @@ class HelmChartTest {
         .contains("-XX:MaxRAMPercentage=25", "-XX:MaxDirectMemorySize=2252m");
     assertThat(config.path("memory-limit").asText()).isEqualTo("2026MB");
     assertThat(config.path("query-memory-limit").asText()).isEqualTo("1126MB");
+    // Prometheus scrapes each pod's metrics port.
+    assertThat(config.path("metrics-port").asInt()).isEqualTo(9464);
+    JsonNode annotations =
+        chart
+            .get("StatefulSet", "quiver")
+            .path("spec")
+            .path("template")
+            .path("metadata")
+            .path("annotations");
+    assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+    assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo("9464");
     // Spill to the node's disk, shared memory in a memory-backed /dev/shm.
     assertThat(config.path("spill-directory").asText()).isEqualTo("/var/quiver/spill");
     assertThat(config.path("shm-directory").asText()).isEqualTo("/dev/shm/quiver");

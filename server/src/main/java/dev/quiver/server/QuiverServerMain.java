@@ -67,6 +67,11 @@ public final class QuiverServerMain implements Callable<Integer> {
       description = "Where aggregations that outgrow their memory spill (default: the temp dir).")
   String spillDirectory;
 
+  @Option(
+      names = "--metrics-port",
+      description = "HTTP port of /metrics for Prometheus (default 9464; -1 for none).")
+  Integer metricsPort;
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS only.")
   String tlsCert;
 
@@ -112,6 +117,7 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.gather-threshold", gatherThreshold);
     putIfSet(properties, "quiver.sample-dir", sampleDir);
     putIfSet(properties, "quiver.spill-directory", spillDirectory);
+    putIfSet(properties, "quiver.metrics-port", metricsPort);
     putIfSet(properties, "quiver.tls-cert-chain", tlsCert);
     putIfSet(properties, "quiver.tls-private-key", tlsKey);
     putIfSet(properties, "quiver.tls-trusted-certificates", tlsCa);

@@ -30,6 +30,7 @@ public final class TestNode implements AutoCloseable {
     all.put("quiver.host", "127.0.0.1");
     all.put("quiver.port", 0);
     all.put("quiver.shutdown-grace", "2s");
+    all.put("quiver.metrics-port", 0);
     datasets.forEach((name, location) -> all.put("quiver.datasets." + name, location));
     all.putAll(properties);
     return new TestNode(ApplicationContext.run(all));

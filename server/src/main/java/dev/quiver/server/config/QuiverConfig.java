@@ -42,6 +42,7 @@ public class QuiverConfig {
   private String sampleDir = System.getProperty("user.home") + "/.quiver/sample";
   private int sampleRows = 3_000_000;
   private boolean spill = true;
+  private int metricsPort = 9464;
   private long maxSqlBytes = 4L << 20;
   private boolean shm = true;
   private boolean descriptorExchange = true;
@@ -377,6 +378,18 @@ public class QuiverConfig {
 
   public void setMaxSqlBytes(@ReadableBytes long maxSqlBytes) {
     this.maxSqlBytes = maxSqlBytes;
+  }
+
+  /**
+   * The HTTP port Prometheus scrapes {@code /metrics} from, on the same host as the Flight port; 0
+   * picks a free one, -1 serves none. Default 9464.
+   */
+  public int getMetricsPort() {
+    return metricsPort;
+  }
+
+  public void setMetricsPort(int metricsPort) {
+    this.metricsPort = metricsPort;
   }
 
   /** Whether the node authenticates its callers. */

@@ -115,6 +115,7 @@ public final class QuiverDemo implements Callable<Integer> {
     properties.put("quiver.datasets.trips", share.toString());
     properties.put("quiver.gather-threshold", "4KB");
     properties.put("quiver.shutdown-grace", "2s");
+    properties.put("quiver.metrics-port", -1);
     return properties;
   }
 

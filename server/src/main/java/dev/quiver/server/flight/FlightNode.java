@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.client.Tls;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.auth.InternalCalls;
 import dev.quiver.server.auth.NodeAuthenticator;
 import dev.quiver.server.auth.PeerCredentials;
@@ -12,6 +13,7 @@ import dev.quiver.server.auth.Users;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.config.QuiverConfig;
+import dev.quiver.server.metrics.NodeMetrics;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.shuffle.objectstore.ObjectStore;
@@ -37,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.FlightServerMiddleware;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
@@ -65,6 +68,8 @@ public class FlightNode implements AutoCloseable {
   private BufferAllocator objectsAllocator;
   private ObjectStore objects;
   private ScheduledExecutorService sweeper;
+  private final NodeMetrics metrics = new NodeMetrics();
+  private int metricsPort = -1;
   private FlightServer server;
   private boolean closed;
 
@@ -197,6 +202,7 @@ public class FlightNode implements AutoCloseable {
             e);
       }
     }
+    builder.middleware(FlightServerMiddleware.Key.of("quiver-metrics"), metrics.calls());
     server = builder.build();
     try {
       server.start();
@@ -205,6 +211,15 @@ public class FlightNode implements AutoCloseable {
           "Cannot start the Flight server on " + config.getHost() + ":" + config.getPort(), e);
     }
     cluster.bind(advertised());
+    registerMeters();
+    if (config.getMetricsPort() >= 0) {
+      try {
+        metricsPort = metrics.serve(config.getHost(), config.getMetricsPort());
+      } catch (UncheckedIOException e) {
+        // The node serves data without its scrape endpoint rather than not at all.
+        LOG.warn("No metrics endpoint: {} ({})", e.getMessage(), e.getCause().getMessage());
+      }
+    }
     serving = true;
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(FLIGHT_SERVICE, ServingStatus.SERVING);
@@ -245,6 +260,48 @@ public class FlightNode implements AutoCloseable {
   /** Query fragments this node holds right now (distributed queries running through it). */
   public int activeFragments() {
     return producer.worker().activeFragments();
+  }
+
+  private void registerMeters() {
+    FragmentWorker worker = producer.worker();
+    worker.observe(
+        new FragmentWorker.Observer() {
+          @Override
+          public void scanned(ScanStatistics scan) {
+            metrics.scanned(scan);
+          }
+
+          @Override
+          public void shuffled(long streamedBytes, long descriptorBytes) {
+            metrics.shuffled(streamedBytes, descriptorBytes);
+          }
+        });
+    metrics.gauge("quiver.streams.active", "Flight streams being served", producer::activeStreams);
+    metrics.gauge(
+        "quiver.queries.active",
+        "Distributed queries holding state on this node",
+        worker::activeFragments);
+    metrics.gauge(
+        "quiver.memory.allocated.bytes",
+        "Arrow memory allocated by the node (root allocator)",
+        root::getAllocatedMemory);
+    metrics.gauge(
+        "quiver.memory.peak.bytes",
+        "Most Arrow memory the node held at once",
+        root::getPeakMemoryAllocation);
+    metrics.gauge("quiver.memory.limit.bytes", "The root allocator's limit", root::getLimit);
+    metrics.gauge(
+        "quiver.spill.bytes.written", "Bytes spilled to disk since start", worker::spilledBytes);
+    metrics.gauge("quiver.spill.files", "Spill files on disk now", worker::spillFiles);
+    if (objects != null) {
+      metrics.gauge("quiver.shm.bytes", "Bytes in the shared-memory object store", objects::bytes);
+      metrics.gauge("quiver.shm.objects", "Objects in the shared-memory store", objects::count);
+    }
+  }
+
+  /** The port Prometheus scrapes, or -1 when the node serves none. */
+  public int metricsPort() {
+    return metricsPort;
   }
 
   /** Spill files on this node's disk right now (aggregations that outgrew their memory). */
@@ -306,6 +363,7 @@ public class FlightNode implements AutoCloseable {
       objects.close();
       objectsAllocator.close();
     }
+    metrics.close();
     LOG.info("Quiver node stopped");
   }
 }

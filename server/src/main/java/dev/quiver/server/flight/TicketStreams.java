@@ -209,6 +209,7 @@ final class TicketStreams {
             try (registration) {
               ScanStatistics statistics =
                   stream(plan, splits, name, listener, backpressure, registration);
+              worker.scanned(statistics);
               LOG.info("{} {} done: {}", name, described, statistics);
             } catch (Throwable e) {
               listener.error(FlightErrors.toFlight(e, described));

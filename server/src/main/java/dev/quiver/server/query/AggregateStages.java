@@ -112,6 +112,7 @@ final class AggregateStages {
         partial.close();
         throw e;
       }
+      worker.scanned(statistics);
       long groups = partial.rows();
       long bytes = partial.bytes();
       boolean spilled = partial.spilled();

@@ -7,6 +7,7 @@ import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
@@ -85,6 +86,25 @@ public final class FragmentWorker implements AutoCloseable {
   private final ObjectStore objects;
   private final BufferAllocator mappedAllocator;
   private final CoLocatedPeers coLocated;
+  private volatile Observer observer = Observer.NONE;
+
+  /** Told what this node's scans read and its shuffles sent, e.g. for metrics. */
+  public interface Observer {
+    Observer NONE =
+        new Observer() {
+          @Override
+          public void scanned(ScanStatistics scan) {}
+
+          @Override
+          public void shuffled(long streamedBytes, long descriptorBytes) {}
+        };
+
+    /** A scan on this node ended. */
+    void scanned(ScanStatistics scan);
+
+    /** A shuffle of this node sent bytes to other nodes. */
+    void shuffled(long streamedBytes, long descriptorBytes);
+  }
 
   /**
    * How fragments run.
@@ -186,6 +206,16 @@ public final class FragmentWorker implements AutoCloseable {
   /** Query fragments held on this node right now. */
   public int activeFragments() {
     return fragments.size();
+  }
+
+  /** Tells {@code observer} what this node's scans read and its shuffles send from now on. */
+  public void observe(Observer observer) {
+    this.observer = requireNonNull(observer, "observer is null");
+  }
+
+  /** Reports a finished scan to the observer. */
+  public void scanned(ScanStatistics scan) {
+    observer.scanned(scan);
   }
 
   /** Where and beyond what budget a query's aggregations spill on this node. */
@@ -434,6 +464,13 @@ public final class FragmentWorker implements AutoCloseable {
         bytesTo,
         millis);
     long descriptorBytes = targets.stream().mapToLong(ExchangeTarget::descriptorBytes).sum();
+    long out = 0;
+    for (int p = 0; p < owners.size(); p++) {
+      if (!cluster.isSelf(owners.get(p))) {
+        out += sent.bytes().get(p);
+      }
+    }
+    observer.shuffled(out - descriptorBytes, descriptorBytes);
     return new ShuffleReport(
         cluster.self().getUri().toString(), bytesTo, sent.rowsOut(), millis, descriptorBytes);
   }

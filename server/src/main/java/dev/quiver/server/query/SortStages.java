@@ -99,6 +99,7 @@ final class SortStages {
         statistics = input.statistics();
         sample = rows == 0 ? null : reservoir.encode();
       }
+      worker.scanned(statistics);
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info("Query {}: kept {} rows to sort in {} ms", request.queryId(), rows, millis);
       return new SortScanReport(
