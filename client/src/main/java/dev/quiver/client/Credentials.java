@@ -9,12 +9,14 @@ import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.CallInfo;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightClientMiddleware;
+import org.apache.arrow.flight.FlightStatusCode;
 
 /**
  * A user name and password for nodes that authenticate their clients. Each connection sends them
  * once (HTTP Basic, as Flight's auth handlers expect) and from then on the bearer token the node
  * answered with; a node that did not issue the token (another node of the cluster, reached for an
- * endpoint) gets the password once too.
+ * endpoint) gets the password once too. A token the node no longer accepts (expired, or the node
+ * restarted) is dropped after its refused call, so the next call sends the password again.
  */
 public record Credentials(String user, String password) {
   public Credentials {
@@ -36,10 +38,13 @@ public record Credentials(String user, String password) {
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     return (CallInfo info) ->
         new FlightClientMiddleware() {
+          private String sent;
+
           @Override
           public void onBeforeSendingHeaders(CallHeaders outgoing) {
             String token = bearer.get();
-            outgoing.insert("authorization", token != null ? token : basic);
+            sent = token != null ? token : basic;
+            outgoing.insert("authorization", sent);
           }
 
           @Override
@@ -51,7 +56,12 @@ public record Credentials(String user, String password) {
           }
 
           @Override
-          public void onCallCompleted(CallStatus status) {}
+          public void onCallCompleted(CallStatus status) {
+            if (status.code() == FlightStatusCode.UNAUTHENTICATED && !basic.equals(sent)) {
+              // The token expired or the node restarted: the next call sends the password again.
+              bearer.compareAndSet(sent, null);
+            }
+          }
         };
   }
 }

@@ -187,6 +187,33 @@ class AuthTest {
   }
 
   @Test
+  void aClientWhoseTokenTheNodeForgotSendsItsPasswordAgain() throws Exception {
+    Map<String, Object> properties =
+        Map.of(
+            "quiver.tls-cert-chain", certificates.chain().toString(),
+            "quiver.tls-private-key", certificates.key().toString(),
+            "quiver.auth-users-file", users.toString());
+    TestNode first = TestNode.start(Map.of("t", file.toString()), properties);
+    int port = first.uri().getPort();
+    URI uri = first.node().localLocation().getUri();
+    try (QuiverClient client =
+        QuiverClient.connect(uri, new RootAllocator(), 4, Tls.trusting(certificates.ca()), ANA)) {
+      try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+        assertThat(AggregateRows.of(stream)).containsExactly("300000");
+      }
+      first.close(); // the node restarts: the tokens it issued are gone
+      Map<String, Object> samePort = new java.util.HashMap<>(properties);
+      samePort.put("quiver.port", port);
+      try (TestNode second = TestNode.start(Map.of("t", file.toString()), samePort)) {
+        assertThatThrownBy(client::datasets)
+            .as("the forgotten token is refused once")
+            .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHENTICATED));
+        assertThat(client.datasets()).extracting(d -> d.name()).containsExactly("t");
+      }
+    }
+  }
+
+  @Test
   void aWrongOrMissingCredentialIsUnauthenticatedWithoutSayingWhichPart() throws Exception {
     try (TestCluster cluster = cluster()) {
       List<String> messages = new ArrayList<>();
