@@ -2,7 +2,6 @@ package dev.quiver.server.exec;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.expression.Column;
 import dev.quiver.server.expression.Vectors;
 import dev.quiver.shuffle.spill.BatchSource;
@@ -127,20 +126,14 @@ public final class SpillingSorter implements AutoCloseable {
   }
 
   /** The rows held in memory, sorted there. */
-  private final class InMemory implements Operator {
-    private final VectorSchemaRoot out;
+  private final class InMemory extends RootOperator {
     private final int[] columns;
     private long[] order;
     private int from;
 
     InMemory(Schema output, int[] columns) {
-      this.out = VectorSchemaRoot.create(output, allocator);
+      super(output, allocator);
       this.columns = columns.clone();
-    }
-
-    @Override
-    public Schema schema() {
-      return out.getSchema();
     }
 
     @Override
@@ -155,21 +148,6 @@ public final class SpillingSorter implements AutoCloseable {
       memory.fill(out, order, from, to, columns);
       from = to;
       return true;
-    }
-
-    @Override
-    public VectorSchemaRoot root() {
-      return out;
-    }
-
-    @Override
-    public ScanStatistics statistics() {
-      return ScanStatistics.EMPTY;
-    }
-
-    @Override
-    public void close() {
-      out.close();
     }
   }
 
@@ -221,14 +199,13 @@ public final class SpillingSorter implements AutoCloseable {
   }
 
   /** A k-way merge of the sorted runs; ties go to the earlier run, so the sort stays stable. */
-  private final class Merge implements Operator {
-    private final VectorSchemaRoot out;
+  private final class Merge extends RootOperator {
     private final int[] columns;
     private final List<Cursor> cursors = new ArrayList<>();
     private final PriorityQueue<Cursor> heads;
 
     Merge(Schema output, int[] columns) {
-      this.out = VectorSchemaRoot.create(output, allocator);
+      super(output, allocator);
       this.columns = columns.clone();
       this.heads =
           new PriorityQueue<>(
@@ -248,11 +225,6 @@ public final class SpillingSorter implements AutoCloseable {
         close();
         throw e;
       }
-    }
-
-    @Override
-    public Schema schema() {
-      return out.getSchema();
     }
 
     @Override
@@ -284,21 +256,11 @@ public final class SpillingSorter implements AutoCloseable {
     }
 
     @Override
-    public VectorSchemaRoot root() {
-      return out;
-    }
-
-    @Override
-    public ScanStatistics statistics() {
-      return ScanStatistics.EMPTY;
-    }
-
-    @Override
     public void close() {
       try {
         cursors.forEach(Cursor::close);
       } finally {
-        out.close();
+        super.close();
       }
     }
   }

@@ -2,12 +2,11 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.RootOperator;
 import java.util.List;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -99,19 +98,13 @@ public final class CoordinatedResult implements AutoCloseable {
   }
 
   /** An assembled answer, copied out in batches. */
-  private final class Filled implements Operator {
-    private final VectorSchemaRoot out;
+  private final class Filled extends RootOperator {
     private final int batchRows;
     private int from;
 
     Filled(Schema schema, BufferAllocator allocator, int batchRows) {
-      this.out = VectorSchemaRoot.create(schema, allocator);
+      super(schema, allocator);
       this.batchRows = batchRows;
-    }
-
-    @Override
-    public Schema schema() {
-      return out.getSchema();
     }
 
     @Override
@@ -124,21 +117,6 @@ public final class CoordinatedResult implements AutoCloseable {
       assembled.fill(out, from, to);
       from = to;
       return true;
-    }
-
-    @Override
-    public VectorSchemaRoot root() {
-      return out;
-    }
-
-    @Override
-    public ScanStatistics statistics() {
-      return ScanStatistics.EMPTY;
-    }
-
-    @Override
-    public void close() {
-      out.close();
     }
   }
 }

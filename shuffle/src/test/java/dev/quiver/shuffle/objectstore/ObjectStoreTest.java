@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -56,8 +58,9 @@ class ObjectStoreTest {
     CompletableFuture<SharedObject> get =
         CompletableFuture.supplyAsync(() -> store.get(writer.id(), Duration.ofSeconds(30)));
     write(writer, 0, 1000);
-    Thread.sleep(100);
-    assertThat(get).as("still being written").isNotDone();
+    assertThatThrownBy(() -> get.get(100, TimeUnit.MILLISECONDS))
+        .as("still being written")
+        .isInstanceOf(TimeoutException.class);
     write(writer, 1000, 500);
     SharedObject sealed = writer.seal();
     SharedObject got = get.get(30, TimeUnit.SECONDS);
@@ -120,8 +123,12 @@ class ObjectStoreTest {
       write(writer, 0, 10);
       String id = writer.seal().id();
       quick.get(id, Duration.ofSeconds(1));
-      Thread.sleep(120);
-      assertThat(quick.sweep()).isEqualTo(1);
+      assertThat(quick.sweep()).as("pinned and just used").isZero();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (quick.count() > 0 && System.nanoTime() < deadline) {
+        quick.sweep(); // the pin lapses and the object expires 50 ms after its last use
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
       assertThat(quick.count()).isZero();
     }
   }
