@@ -18,6 +18,11 @@ public final class InternalCalls {
     this.authenticated = authenticated;
   }
 
+  /** Whether calls are checked at all (the node authenticates its callers). */
+  public boolean enabled() {
+    return authenticated;
+  }
+
   /**
    * @throws QuiverException PERMISSION_DENIED, naming the call, for a caller that is not a peer
    */

@@ -286,7 +286,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       return;
     }
     try {
-      if (Tickets.isInternal(ticket)) {
+      if (internal.enabled() && Tickets.isInternal(ticket)) {
         internal.check(context, "DoGet of a fragment's partial or final groups");
       }
     } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.server.cluster.Cluster;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
 import org.slf4j.Logger;
@@ -43,7 +45,16 @@ final class CoLocatedPeers {
 
   /** The peer's store nonce, read from its file here, if the peer shares this host's store. */
   Optional<String> nonce(Location peer) {
-    return nonces.computeIfAbsent(peer, this::probe);
+    Optional<String> known = nonces.get(peer);
+    if (known != null) {
+      return known;
+    }
+    Optional<String> found = probe(peer);
+    if (found != null) {
+      nonces.put(peer, found);
+      return found;
+    }
+    return Optional.empty(); // the peer did not answer: stream this time, ask again next time
   }
 
   /** Forgets what was found about {@code peer}, so the next partition asks again. */
@@ -51,6 +62,10 @@ final class CoLocatedPeers {
     nonces.remove(peer);
   }
 
+  /**
+   * The peer's nonce if this node can read its nonce file; empty if it cannot (another host, no
+   * store there); null if the peer did not answer, which says nothing yet.
+   */
   private Optional<String> probe(Location peer) {
     try {
       Iterator<Result> results =
@@ -67,8 +82,12 @@ final class CoLocatedPeers {
       String nonce = Files.readString(Path.of(info.path("nonceFile").asText()));
       LOG.info("Peer {} shares this host: partitions for it go by descriptor", peer.getUri());
       return Optional.of(nonce);
-    } catch (IOException | FlightRuntimeException | java.nio.file.InvalidPathException e) {
-      return Optional.empty(); // another host, or no store there: partitions go as streams
+    } catch (FlightRuntimeException e) {
+      return e.status().code() == FlightStatusCode.UNIMPLEMENTED
+          ? Optional.empty() // no object store there: partitions go as streams
+          : null;
+    } catch (IOException | InvalidPathException e) {
+      return Optional.empty(); // another host: partitions go as streams
     }
   }
 }
