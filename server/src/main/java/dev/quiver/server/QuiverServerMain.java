@@ -38,6 +38,17 @@ public final class QuiverServerMain implements Callable<Integer> {
       description = "A dataset: a Parquet file, a directory or a glob. Repeatable.")
   Map<String, String> datasets = new LinkedHashMap<>();
 
+  @Option(
+      names = "--hadoop",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Hadoop property for s3a://, hdfs://, ... datasets, e.g. fs.s3a.endpoint=http://minio:9000."
+              + " Repeatable.")
+  Map<String, String> hadoop = new LinkedHashMap<>();
+
+  @Option(names = "--core-site", description = "A Hadoop core-site.xml for remote datasets.")
+  String coreSite;
+
   @Option(names = "--peers", split = ",", description = "Other nodes, as grpc://host:port,...")
   List<String> peers = new ArrayList<>();
 
@@ -128,6 +139,8 @@ public final class QuiverServerMain implements Callable<Integer> {
       properties.put("quiver.spill", false);
     }
     datasets.forEach((name, path) -> properties.put("quiver.datasets." + name, path));
+    hadoop.forEach((key, value) -> properties.put("quiver.hadoop." + key, value));
+    putIfSet(properties, "quiver.core-site", coreSite);
     if (shared && !datasets.isEmpty()) {
       properties.put("quiver.shared-datasets", List.copyOf(datasets.keySet()));
     }

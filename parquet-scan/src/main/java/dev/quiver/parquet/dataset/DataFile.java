@@ -2,7 +2,7 @@ package dev.quiver.parquet.dataset;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
+import dev.quiver.parquet.storage.StoredFile;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,22 +14,17 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 /**
  * One Parquet file of a dataset with its footer, read once when the dataset is loaded.
  *
- * @param path where the file is
+ * @param stored where the file is, with the length and modification time its footer was read at
  * @param footer the file's metadata: schema, row groups, statistics
  * @param schema the file's own Arrow schema (before unification with other files)
- * @param sizeBytes the file's length in bytes
  * @param partitionValues the values of the dataset's Hive partition columns for this file, from its
  *     directory names ({@code year=2024/}); canonical predicate values ({@link Long} or {@link
  *     String}), null for Hive's default partition
  */
 public record DataFile(
-    Path path,
-    ParquetMetadata footer,
-    Schema schema,
-    long sizeBytes,
-    Map<String, Object> partitionValues) {
+    StoredFile stored, ParquetMetadata footer, Schema schema, Map<String, Object> partitionValues) {
   public DataFile {
-    requireNonNull(path, "path is null");
+    requireNonNull(stored, "stored is null");
     requireNonNull(footer, "footer is null");
     requireNonNull(schema, "schema is null");
     partitionValues =
@@ -38,13 +33,23 @@ public record DataFile(
   }
 
   /** A file outside any partition directory. */
-  public DataFile(Path path, ParquetMetadata footer, Schema schema, long sizeBytes) {
-    this(path, footer, schema, sizeBytes, Map.of());
+  public DataFile(StoredFile stored, ParquetMetadata footer, Schema schema) {
+    this(stored, footer, schema, Map.of());
   }
 
   /** This file with its partition values set. */
   public DataFile withPartitionValues(Map<String, Object> values) {
-    return new DataFile(path, footer, schema, sizeBytes, values);
+    return new DataFile(stored, footer, schema, values);
+  }
+
+  /** The file's absolute local path or URI. */
+  public String location() {
+    return stored.location();
+  }
+
+  /** The file's length in bytes. */
+  public long sizeBytes() {
+    return stored.length();
   }
 
   public List<BlockMetaData> rowGroups() {

@@ -1,8 +1,8 @@
 package dev.quiver.parquet.dataset;
 
+import dev.quiver.parquet.storage.Storage;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +26,11 @@ final class HivePartitions {
   private HivePartitions() {}
 
   /** The raw {@code key=value} pairs of a file's directories, outermost first. */
-  static Map<String, String> parse(Path base, Path file) {
+  static Map<String, String> parse(String base, String file) {
     Map<String, String> values = new LinkedHashMap<>();
-    Path relative = base.relativize(file);
-    for (int i = 0; i < relative.getNameCount() - 1; i++) {
-      String segment = relative.getName(i).toString();
+    String[] relative = Storage.relative(base, file).split("/");
+    for (int i = 0; i < relative.length - 1; i++) {
+      String segment = relative[i];
       int equals = segment.indexOf('=');
       if (equals <= 0) {
         continue;
@@ -48,7 +48,7 @@ final class HivePartitions {
    * @return the partition fields, in directory order
    * @throws InvalidDatasetException if files sit under different keys
    */
-  static List<Field> fields(List<Path> files, List<Map<String, String>> raw) {
+  static List<Field> fields(List<String> files, List<Map<String, String>> raw) {
     if (raw.isEmpty() || raw.get(0).isEmpty()) {
       for (int i = 0; i < raw.size(); i++) {
         if (!raw.get(i).isEmpty()) {
@@ -108,7 +108,7 @@ final class HivePartitions {
   }
 
   private static InvalidDatasetException mismatch(
-      Path first, Map<String, String> firstKeys, Path other, Map<String, String> otherKeys) {
+      String first, Map<String, String> firstKeys, String other, Map<String, String> otherKeys) {
     return new InvalidDatasetException(
         "Partition directories differ: "
             + first

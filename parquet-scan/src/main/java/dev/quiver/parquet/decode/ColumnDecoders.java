@@ -95,13 +95,15 @@ public final class ColumnDecoders {
 
   /**
    * Returns the page-level decoder for a column {@link #canReadPages} accepts; it reads every page
-   * of {@code pages}, which must not be shared with a column reader.
+   * of {@code pages}, which must not be shared with a column reader. Integer values outside the
+   * chunk's {@code statistics} (null for none) fail the scan as corrupt.
    */
   public static ColumnDecoder forPages(
       ColumnDescriptor column,
       org.apache.parquet.column.page.PageReader pages,
-      FieldVector vector) {
-    return new PageColumnDecoder(column, pages, vector);
+      FieldVector vector,
+      org.apache.parquet.column.statistics.Statistics<?> statistics) {
+    return new PageColumnDecoder(column, pages, vector, statistics);
   }
 
   /** Returns a decoder that fills {@code vector} with nulls, for a column a file lacks. */

@@ -36,6 +36,7 @@ import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -70,6 +71,7 @@ final class PageColumnDecoder implements ColumnDecoder {
   private final int physicalWidth;
   private final long[] dictionary;
   private final byte[][] binaryDictionary;
+  private final ValueRange range;
 
   private int pageRemaining;
   private HybridRleDecoder definitions;
@@ -78,7 +80,12 @@ final class PageColumnDecoder implements ColumnDecoder {
   private int[] levels = new int[0];
   private int[] keys = new int[0];
 
-  PageColumnDecoder(ColumnDescriptor column, PageReader pages, FieldVector vector) {
+  /**
+   * @param statistics the column chunk's statistics, or null; integer values outside their min and
+   *     max fail the scan as corrupt (files without page checksums are otherwise read as they are)
+   */
+  PageColumnDecoder(
+      ColumnDescriptor column, PageReader pages, FieldVector vector, Statistics<?> statistics) {
     this.column = requireNonNull(column, "column is null");
     this.pages = requireNonNull(pages, "pages is null");
     this.vector = requireNonNull(vector, "vector is null");
@@ -92,6 +99,16 @@ final class PageColumnDecoder implements ColumnDecoder {
     Dictionary pageDictionary = readDictionary(column, pages);
     this.dictionary = binary || pageDictionary == null ? null : fixedValues(column, pageDictionary);
     this.binaryDictionary = !binary || pageDictionary == null ? null : binaryValues(pageDictionary);
+    this.range = ValueRange.of(vector, statistics);
+    if (range != null && dictionary != null) {
+      for (long value : dictionary) {
+        range.check(value, value, name());
+      }
+    }
+  }
+
+  private String name() {
+    return String.join(".", column.getPath());
   }
 
   /** Whether this decoder can read {@code chunk} into {@code vector}. */
@@ -266,6 +283,16 @@ final class PageColumnDecoder implements ColumnDecoder {
     if (plain != null) {
       for (int k = 0; k < n; k++) {
         int length = plain.getInt();
+        if (length < 0 || length > plain.remaining()) {
+          throw new ParquetDecodingException(
+              "Column "
+                  + name()
+                  + " has a value of length "
+                  + length
+                  + " in a page with "
+                  + plain.remaining()
+                  + " bytes left");
+        }
         target.setSafe(index + k, plain, plain.position(), length);
         plain.position(plain.position() + length);
       }
@@ -275,6 +302,7 @@ final class PageColumnDecoder implements ColumnDecoder {
       keys = new int[n];
     }
     ids.read(keys, 0, n);
+    checkIds(n, binaryDictionary.length);
     for (int k = 0; k < n; k++) {
       byte[] value = binaryDictionary[keys[k]];
       target.setSafe(index + k, value, 0, value.length);
@@ -286,6 +314,7 @@ final class PageColumnDecoder implements ColumnDecoder {
       keys = new int[n];
     }
     ids.read(keys, 0, n);
+    checkIds(n, dictionary.length);
     // One bounds check for the run instead of one per value (Arrow checks every ArrowBuf access).
     long address = checkedAddress(data, (long) (index + n) * width) + (long) index * width;
     if (width == 8) {
@@ -295,6 +324,28 @@ final class PageColumnDecoder implements ColumnDecoder {
     } else {
       for (int k = 0; k < n; k++) {
         MemoryUtil.putInt(address + ((long) k << 2), (int) dictionary[keys[k]]);
+      }
+    }
+  }
+
+  /** Fails naming the column if one of the first {@code n} ids is not in the dictionary. */
+  private void checkIds(int n, int size) {
+    int bad = 0;
+    for (int k = 0; k < n; k++) {
+      bad |= keys[k] < 0 || keys[k] >= size ? 1 : 0;
+    }
+    if (bad != 0) {
+      for (int k = 0; k < n; k++) {
+        if (keys[k] < 0 || keys[k] >= size) {
+          throw new ParquetDecodingException(
+              "Column "
+                  + name()
+                  + " has dictionary id "
+                  + keys[k]
+                  + " in a dictionary of "
+                  + size
+                  + " values");
+        }
       }
     }
   }
@@ -310,10 +361,25 @@ final class PageColumnDecoder implements ColumnDecoder {
 
   private void copyPlain(ArrowBuf data, int index, int n) {
     int bytes = n * width;
+    if (bytes > plain.remaining()) {
+      throw new ParquetDecodingException(
+          "Column "
+              + name()
+              + " needs "
+              + bytes
+              + " bytes for "
+              + n
+              + " values in a page with "
+              + plain.remaining()
+              + " left");
+    }
     ByteBuffer run = plain.duplicate();
     run.limit(run.position() + bytes);
     data.setBytes((long) index * width, run);
     plain.position(plain.position() + bytes);
+    if (range != null) {
+      range.check(data, index, n, name());
+    }
   }
 
   private void nextPage() {

@@ -21,7 +21,7 @@ public record FileSplit(DataFile file, int firstRowGroup, int endRowGroup) {
     if (firstRowGroup < 0 || endRowGroup < firstRowGroup || endRowGroup > rowGroups) {
       throw new IllegalArgumentException(
           "Cannot split "
-              + file.path()
+              + file.location()
               + " at row groups ["
               + firstRowGroup
               + ", "

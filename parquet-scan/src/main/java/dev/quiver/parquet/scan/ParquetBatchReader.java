@@ -7,7 +7,6 @@ import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
 import dev.quiver.parquet.io.ChunkBuffers;
-import dev.quiver.parquet.io.NioInputFile;
 import dev.quiver.parquet.io.PageCodecs;
 import dev.quiver.parquet.predicate.BatchFilter;
 import dev.quiver.parquet.predicate.Constant;
@@ -16,7 +15,11 @@ import dev.quiver.parquet.predicate.Predicates;
 import dev.quiver.parquet.pushdown.ParquetFilters;
 import dev.quiver.parquet.pushdown.RowGroupPlan;
 import dev.quiver.parquet.pushdown.RowGroupPruner;
+import dev.quiver.parquet.storage.StorageReads;
+import dev.quiver.parquet.storage.StoredFile;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,6 +45,8 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.hadoop.util.HadoopCodecs;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -113,6 +118,7 @@ public final class ParquetBatchReader implements AutoCloseable {
   private final VectorSchemaRoot decoded;
   private final VectorSchemaRoot output;
   private final PartitionColumns partitions;
+  private final StorageReads reads;
 
   private int nextRowGroup;
   private long rowsLeftInRowGroup;
@@ -132,10 +138,12 @@ public final class ParquetBatchReader implements AutoCloseable {
       BatchFilter filter,
       VectorSchemaRoot decoded,
       VectorSchemaRoot output,
-      PartitionColumns partitions) {
+      PartitionColumns partitions,
+      StorageReads reads) {
     this.split = split;
+    this.reads = reads;
     this.request = request;
-    this.fileName = split.file().path().toString();
+    this.fileName = split.file().location();
     this.fileReader = fileReader;
     this.readSchema = readSchema;
     this.pruner = pruner;
@@ -199,7 +207,8 @@ public final class ParquetBatchReader implements AutoCloseable {
           null,
           VectorSchemaRoot.create(decodedSchema, allocator),
           VectorSchemaRoot.create(new Schema(outputFields), allocator),
-          partitions);
+          partitions,
+          new StorageReads());
     }
     MessageType readSchema = projection(fileSchema, decodedColumns);
     Set<ColumnPath> readPaths = new HashSet<>();
@@ -214,14 +223,24 @@ public final class ParquetBatchReader implements AutoCloseable {
             readSchema.getColumns().stream().allMatch(c -> c.getMaxRepetitionLevel() == 0));
     BatchFilter filter =
         predicate.equals(Constant.TRUE) ? null : BatchFilter.compile(predicate, decodedSchema);
-    ParquetFileReader fileReader = openFile(split);
+    StorageReads reads = new StorageReads();
+    ParquetFileReader fileReader = openFile(split, reads);
     VectorSchemaRoot decoded = null;
     try {
       fileReader.setRequestedSchema(readSchema);
       decoded = VectorSchemaRoot.create(decodedSchema, allocator);
       VectorSchemaRoot output = VectorSchemaRoot.create(new Schema(outputFields), allocator);
       return new ParquetBatchReader(
-          split, request, fileReader, readSchema, pruner, filter, decoded, output, partitions);
+          split,
+          request,
+          fileReader,
+          readSchema,
+          pruner,
+          filter,
+          decoded,
+          output,
+          partitions,
+          reads);
     } catch (RuntimeException e) {
       if (decoded != null) {
         decoded.close();
@@ -290,12 +309,21 @@ public final class ParquetBatchReader implements AutoCloseable {
         return true;
       }
     } catch (IOException e) {
-      throw new InvalidDatasetException("Cannot read " + fileName + ": " + e.getMessage(), e);
+      throw new InvalidDatasetException(
+          "Cannot read " + fileName + ", row group " + (nextRowGroup - 1) + ": " + e.getMessage(),
+          e);
     } catch (InvalidDatasetException | org.apache.arrow.memory.OutOfMemoryException e) {
       throw e;
     } catch (RuntimeException e) {
       // Damaged pages surface as decoding, decompression or checksum failures of any kind.
-      throw new InvalidDatasetException("Cannot decode " + fileName + ": " + e, e);
+      throw new InvalidDatasetException(
+          "Cannot decode "
+              + fileName
+              + ", row group "
+              + (nextRowGroup - 1)
+              + ": "
+              + (e instanceof ParquetDecodingException ? e.getMessage() : e.toString()),
+          e);
     }
   }
 
@@ -362,7 +390,7 @@ public final class ParquetBatchReader implements AutoCloseable {
 
   /** What this reader has done so far. */
   public ScanStatistics statistics() {
-    return statistics;
+    return statistics.plus(ScanStatistics.storageReads(reads.requests(), reads.bytes()));
   }
 
   @Override
@@ -436,7 +464,9 @@ public final class ParquetBatchReader implements AutoCloseable {
       if (plan.rows() == null
           && chunk != null
           && ColumnDecoders.canReadPages(descriptor, chunk, vector)) {
-        next.add(ColumnDecoders.forPages(descriptor, pages.getPageReader(descriptor), vector));
+        next.add(
+            ColumnDecoders.forPages(
+                descriptor, pages.getPageReader(descriptor), vector, chunk.getStatistics()));
         continue;
       }
       next.add(ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName));
@@ -472,21 +502,34 @@ public final class ParquetBatchReader implements AutoCloseable {
     return new MessageType(fileSchema.getName(), projected);
   }
 
-  private static ParquetFileReader openFile(FileSplit split) {
-    NioInputFile input = new NioInputFile(split.file().path());
+  /**
+   * Opens the split's file, after checking it still is the file whose footer was read. Reads of
+   * remote files are vectored: the column chunks a row group needs are fetched in parallel ranges.
+   */
+  private static ParquetFileReader openFile(FileSplit split, StorageReads reads) {
+    StoredFile stored = split.file().stored();
     try {
+      stored.checkUnchanged();
+      InputFile input = stored.open(reads);
       return new ParquetFileReader(
           input,
           split.file().footer(),
           ParquetReadOptions.builder(new PlainParquetConfiguration())
               .usePageChecksumVerification(true)
+              .withUseHadoopVectoredIo(true)
               .withAllocator(ChunkBuffers.SHARED)
               .withCodecFactory(new PageCodecs(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0)))
               .build(),
           input.newStream());
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      throw new InvalidDatasetException(
+          "Cannot open "
+              + stored.location()
+              + ": it was deleted after the dataset was loaded; refresh the dataset",
+          e);
     } catch (IOException e) {
       throw new InvalidDatasetException(
-          "Cannot open " + split.file().path() + ": " + e.getMessage(), e);
+          "Cannot open " + stored.location() + ": " + e.getMessage(), e);
     }
   }
 

@@ -18,6 +18,9 @@ import dev.quiver.parquet.pushdown.PruningLevel;
  * @param pages data pages considered through offset indexes (filtered scans of indexed files)
  * @param pagesSkipped data pages not read because the column index rules out their rows
  * @param bytesRead compressed bytes of the column chunks or pages read from storage
+ * @param storageRequests read requests issued to storage for data pages, dictionaries and indexes
+ *     (on object storage each is a ranged GET; footers are read when the dataset is loaded)
+ * @param storageBytes bytes those requests returned
  * @param rowsDecoded rows decoded into Arrow
  * @param rowsReturned rows passing the filter
  * @param batches batches produced
@@ -33,11 +36,13 @@ public record ScanStatistics(
     long pages,
     long pagesSkipped,
     long bytesRead,
+    long storageRequests,
+    long storageBytes,
     long rowsDecoded,
     long rowsReturned,
     long batches) {
   public static final ScanStatistics EMPTY =
-      new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** Row groups actually read. */
   public long rowGroupsRead() {
@@ -50,12 +55,12 @@ public record ScanStatistics(
 
   /** A file that was opened. */
   public static ScanStatistics openedFile() {
-    return new ScanStatistics(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new ScanStatistics(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** Files that were skipped whole. */
   public static ScanStatistics skippedFiles(long files) {
-    return new ScanStatistics(files, files, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new ScanStatistics(files, files, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** A file that was skipped whole. */
@@ -83,17 +88,24 @@ public record ScanStatistics(
         bytesRead,
         0,
         0,
+        0,
+        0,
         0);
   }
 
   /** Rows decoded from storage. */
   public static ScanStatistics decoded(long rows) {
-    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 0, 0);
+    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 0, 0);
   }
 
   /** One batch of rows returned. */
   public static ScanStatistics returnedBatch(long rows) {
-    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 1);
+    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, 1);
+  }
+
+  /** Read requests issued to storage and the bytes they returned. */
+  public static ScanStatistics storageReads(long requests, long bytes) {
+    return new ScanStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, requests, bytes, 0, 0, 0);
   }
 
   public ScanStatistics plus(ScanStatistics other) {
@@ -108,6 +120,8 @@ public record ScanStatistics(
         pages + other.pages,
         pagesSkipped + other.pagesSkipped,
         bytesRead + other.bytesRead,
+        storageRequests + other.storageRequests,
+        storageBytes + other.storageBytes,
         rowsDecoded + other.rowsDecoded,
         rowsReturned + other.rowsReturned,
         batches + other.batches);

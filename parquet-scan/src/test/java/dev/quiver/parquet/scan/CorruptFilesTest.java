@@ -85,14 +85,14 @@ class CorruptFilesTest {
   @Test
   void damagedPagesFailTheScanNamingTheFileWithoutLeaking() throws IOException {
     Path file = copy("damaged.parquet");
-    DataFile data = DatasetLoader.readFile(file);
+    long middle = DatasetLoader.readFile(file).rowGroups().get(1).getStartingPos() + 100;
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      long middle = data.rowGroups().get(1).getStartingPos() + 100;
       raf.seek(middle);
       byte[] garbage = new byte[4096];
       java.util.Arrays.fill(garbage, (byte) 0x5A);
       raf.write(garbage);
     }
+    DataFile data = DatasetLoader.readFile(file); // the footer is intact: the damage is in pages
     try (BufferAllocator allocator = new RootAllocator()) {
       assertThatThrownBy(
               () -> {

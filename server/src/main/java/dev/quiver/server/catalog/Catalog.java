@@ -3,28 +3,52 @@ package dev.quiver.server.catalog;
 import static java.util.Objects.requireNonNull;
 
 import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.parquet.dataset.DatasetLoader;
+import dev.quiver.parquet.dataset.InvalidDatasetException;
+import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The datasets a node serves, by name. Immutable once built. */
+/**
+ * The datasets a node serves, by name. The set of names is fixed when the node starts; each
+ * dataset's listing and footers are loaded again by {@link #refresh} or, with a time to live, by
+ * the first lookup after it lapsed. A query keeps the {@link Dataset} it planned with.
+ *
+ * <p>Thread-safe.
+ */
 public final class Catalog {
-  private final Map<String, Dataset> datasets;
+  private final Map<String, Loaded> datasets;
   private final List<String> names;
+  private final Storage storage;
+  private final long ttlNanos;
 
+  /** A catalog of loaded datasets that stay as loaded until refreshed from local storage. */
   public Catalog(Collection<Dataset> datasets) {
-    Map<String, Dataset> byName = new LinkedHashMap<>();
+    this(datasets, Storage.local(), Duration.ZERO);
+  }
+
+  /**
+   * @param storage where datasets are loaded again from
+   * @param ttl how long a loaded dataset is served before a lookup reloads it; zero for ever
+   */
+  public Catalog(Collection<Dataset> datasets, Storage storage, Duration ttl) {
+    this.storage = requireNonNull(storage, "storage is null");
+    this.ttlNanos = requireNonNull(ttl, "ttl is null").toNanos();
+    Map<String, Loaded> byName = new LinkedHashMap<>();
     for (Dataset dataset : requireNonNull(datasets, "datasets is null")) {
-      if (byName.put(dataset.name(), dataset) != null) {
+      if (byName.put(dataset.name(), new Loaded(dataset, System.nanoTime())) != null) {
         throw new IllegalArgumentException("Dataset '" + dataset.name() + "' is defined twice");
       }
     }
-    this.datasets = Map.copyOf(byName);
     this.names = byName.keySet().stream().sorted().toList();
+    this.datasets = new ConcurrentHashMap<>(byName);
   }
 
   /** Dataset names, sorted. */
@@ -33,7 +57,14 @@ public final class Catalog {
   }
 
   public Optional<Dataset> find(String name) {
-    return Optional.ofNullable(datasets.get(name));
+    Loaded loaded = datasets.get(name);
+    if (loaded == null) {
+      return Optional.empty();
+    }
+    if (ttlNanos > 0 && System.nanoTime() - loaded.at() > ttlNanos) {
+      return Optional.of(reload(name, loaded));
+    }
+    return Optional.of(loaded.dataset());
   }
 
   /**
@@ -42,12 +73,45 @@ public final class Catalog {
    * @throws QuiverException NOT_FOUND, listing the datasets there are
    */
   public Dataset require(String name) {
-    Dataset dataset = datasets.get(name);
-    if (dataset == null) {
-      throw new QuiverException(
-          ErrorCode.NOT_FOUND,
-          "Unknown dataset '" + name + "'; datasets are: " + String.join(", ", names));
-    }
-    return dataset;
+    return find(name)
+        .orElseThrow(
+            () ->
+                new QuiverException(
+                    ErrorCode.NOT_FOUND,
+                    "Unknown dataset '" + name + "'; datasets are: " + String.join(", ", names)));
   }
+
+  /**
+   * Lists the dataset's location and reads its footers again, now.
+   *
+   * @throws QuiverException NOT_FOUND for an unknown dataset; UNAVAILABLE naming the location if it
+   *     cannot be loaded (the dataset stays as it was)
+   */
+  public Dataset refresh(String name) {
+    Loaded loaded = datasets.get(name);
+    if (loaded == null) {
+      require(name);
+    }
+    return reload(name, loaded);
+  }
+
+  private Dataset reload(String name, Loaded stale) {
+    synchronized (stale) {
+      Loaded current = datasets.get(name);
+      if (current != stale) {
+        return current.dataset(); // another thread reloaded it meanwhile
+      }
+      Dataset dataset;
+      try {
+        dataset = DatasetLoader.load(name, stale.dataset().location(), storage);
+      } catch (InvalidDatasetException e) {
+        throw new QuiverException(
+            ErrorCode.UNAVAILABLE, "Cannot reload dataset '" + name + "': " + e.getMessage(), e);
+      }
+      datasets.put(name, new Loaded(dataset, System.nanoTime()));
+      return dataset;
+    }
+  }
+
+  private record Loaded(Dataset dataset, long at) {}
 }

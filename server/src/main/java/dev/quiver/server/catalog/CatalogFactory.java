@@ -1,31 +1,51 @@
 package dev.quiver.server.catalog;
 
 import dev.quiver.parquet.dataset.Dataset;
-import dev.quiver.parquet.dataset.DatasetFiles;
 import dev.quiver.parquet.dataset.DatasetLoader;
+import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.config.QuiverConfig;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the catalog from configuration, generating the sample when no dataset is configured. */
+/**
+ * Builds the catalog from configuration, generating the sample when no dataset is configured, and
+ * the storage its datasets are read from.
+ */
 @Factory
 public class CatalogFactory {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogFactory.class);
 
-  /** Whether {@code location} is an existing directory without any Parquet file below it. */
-  private static boolean isEmptyDirectory(String location) {
-    return Files.isDirectory(Path.of(location)) && DatasetFiles.resolve(location).isEmpty();
+  /** Whether {@code location} is an existing local directory without any file below it. */
+  private static boolean isEmptyDirectory(Storage storage, String location) {
+    if (!Storage.isLocal(location) || !Files.isDirectory(Path.of(location))) {
+      return false;
+    }
+    try {
+      return storage.list(location).isEmpty();
+    } catch (IOException e) {
+      return false; // loading the dataset reports it
+    }
+  }
+
+  /** Local paths, and Hadoop file systems configured by {@code quiver.hadoop.*}. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  Storage storage(QuiverConfig config) {
+    return Storage.of(config.getHadoop(), Optional.ofNullable(config.getCoreSite()).map(Path::of));
   }
 
   @Singleton
-  Catalog catalog(QuiverConfig config) {
+  Catalog catalog(QuiverConfig config, Storage storage) {
     Map<String, String> locations = config.getDatasets();
     if (locations.isEmpty()) {
       Path sample = SampleDataset.ensure(Path.of(config.getSampleDir()), config.getSampleRows());
@@ -33,7 +53,7 @@ public class CatalogFactory {
     }
     List<Dataset> datasets = new ArrayList<>();
     for (Map.Entry<String, String> entry : locations.entrySet()) {
-      if (isEmptyDirectory(entry.getValue())) {
+      if (isEmptyDirectory(storage, entry.getValue())) {
         // A new node's own volume is empty until its files arrive (peer-local placement): it
         // serves without the dataset, and the other nodes answer for it, instead of failing.
         LOG.warn(
@@ -43,8 +63,8 @@ public class CatalogFactory {
             entry.getValue());
         continue;
       }
-      datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue()));
+      datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage));
     }
-    return new Catalog(datasets);
+    return new Catalog(datasets, storage, config.getDatasetTtl());
   }
 }

@@ -24,6 +24,9 @@ public class QuiverConfig {
   private int port = 8815;
   private String advertise;
   private Map<String, String> datasets = new LinkedHashMap<>();
+  private Map<String, String> hadoop = new LinkedHashMap<>();
+  private String coreSite;
+  private Duration datasetTtl = Duration.ZERO;
   private List<String> peers = List.of();
   private long memoryLimit;
   private long streamMemoryLimit = 512L << 20;
@@ -98,6 +101,44 @@ public class QuiverConfig {
               keyFormat = StringConvention.RAW)
           Map<String, String> datasets) {
     this.datasets = new LinkedHashMap<>(datasets);
+  }
+
+  /**
+   * Hadoop properties passed verbatim to the file systems of {@code s3a://}, {@code hdfs://} and
+   * other non-local dataset locations: {@code quiver.hadoop.fs.s3a.endpoint} sets {@code
+   * fs.s3a.endpoint}. They win over {@link #getCoreSite()}.
+   */
+  public Map<String, String> getHadoop() {
+    return hadoop;
+  }
+
+  public void setHadoop(
+      @MapFormat(
+              transformation = MapFormat.MapTransformation.FLAT,
+              keyFormat = StringConvention.RAW)
+          Map<String, String> hadoop) {
+    this.hadoop = new LinkedHashMap<>(hadoop);
+  }
+
+  /** A Hadoop {@code core-site.xml} read before {@link #getHadoop()}; none by default. */
+  public String getCoreSite() {
+    return coreSite;
+  }
+
+  public void setCoreSite(String coreSite) {
+    this.coreSite = coreSite;
+  }
+
+  /**
+   * How long a dataset's listing and footers are served before the next query reloads them; zero
+   * (the default) keeps them until a {@code refresh-dataset} action or a restart.
+   */
+  public Duration getDatasetTtl() {
+    return datasetTtl;
+  }
+
+  public void setDatasetTtl(Duration datasetTtl) {
+    this.datasetTtl = datasetTtl;
   }
 
   /** Other nodes of the cluster, as {@code grpc://host:port}. */

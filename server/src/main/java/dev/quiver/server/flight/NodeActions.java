@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.query.PeerCalls;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
 
 /**
@@ -35,8 +39,15 @@ final class NodeActions {
         || type.equals(FragmentProtocol.SORT_SCAN)
         || type.equals(FragmentProtocol.RANGE_SHUFFLE)
         || type.equals(FragmentProtocol.RELEASE)
-        || type.equals(FragmentProtocol.EXCHANGE_OBJECT);
+        || type.equals(FragmentProtocol.EXCHANGE_OBJECT)
+        || type.equals(REFRESH_LOCAL);
   }
+
+  /** Reload a dataset's listing and footers on every node. */
+  static final String REFRESH = "refresh-dataset";
+
+  /** Internal action: reload a dataset on this node only. */
+  static final String REFRESH_LOCAL = "refresh-dataset-local";
 
   /** Internal action: plan a query here for a node that does not serve its dataset. */
   static final String FORWARDED_INFO = "forwarded-flight-info";
@@ -48,6 +59,10 @@ final class NodeActions {
           new ActionType(
               "datasets",
               "The catalog: every dataset with files, rows, bytes and columns, as JSON"),
+          new ActionType(
+              REFRESH,
+              "List a dataset's files and read their footers again on every node;"
+                  + " body {\"dataset\": name}"),
           new ActionType(
               FragmentProtocol.PARTIAL,
               "Internal, between nodes: scan and aggregate this node's part of a query"),
@@ -70,17 +85,25 @@ final class NodeActions {
               "Internal, between nodes: this node's own endpoints of a dataset or scan query"),
           new ActionType(
               FORWARDED_INFO,
-              "Internal, between nodes: plan a query for a node that lacks its dataset"));
+              "Internal, between nodes: plan a query for a node that lacks its dataset"),
+          new ActionType(REFRESH_LOCAL, "Internal, between nodes: reload a dataset here"));
 
   private final Catalog catalog;
   private final BooleanSupplier serving;
   private final FragmentWorker worker;
   private final FlightInfos infos;
+  private final Cluster cluster;
 
   /**
    * @param serving whether the node is serving, for the {@code health} action
    */
-  NodeActions(Catalog catalog, BooleanSupplier serving, FragmentWorker worker, FlightInfos infos) {
+  NodeActions(
+      Catalog catalog,
+      BooleanSupplier serving,
+      FragmentWorker worker,
+      FlightInfos infos,
+      Cluster cluster) {
+    this.cluster = requireNonNull(cluster, "cluster is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.serving = requireNonNull(serving, "serving is null");
     this.worker = requireNonNull(worker, "worker is null");
@@ -117,6 +140,8 @@ final class NodeActions {
                     catalog.names().size());
             case "datasets" ->
                 catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
+            case REFRESH -> refreshEverywhere(datasetOf(action));
+            case REFRESH_LOCAL -> describe(catalog.refresh(datasetOf(action)));
             case FragmentProtocol.PARTIAL ->
                 worker.partial(
                     FragmentProtocol.decode(
@@ -158,6 +183,50 @@ final class NodeActions {
     } catch (JsonProcessingException | RuntimeException e) {
       listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
     }
+  }
+
+  private static String datasetOf(Action action) {
+    try {
+      var body = JSON.readTree(action.getBody());
+      if (body != null && body.path("dataset").isTextual()) {
+        return body.get("dataset").asText();
+      }
+    } catch (java.io.IOException e) {
+      // reported below
+    }
+    throw new QuiverException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Action " + action.getType() + " takes a JSON body {\"dataset\": name}");
+  }
+
+  /**
+   * Reloads {@code name} here, then on every peer: nodes must agree on a shared dataset's files,
+   * since tickets name files by position. A peer that fails or lacks the dataset is reported, not
+   * fatal.
+   */
+  private Map<String, Object> refreshEverywhere(String name) {
+    Map<String, Object> nodes = new LinkedHashMap<>();
+    Map<String, Object> here = describe(catalog.refresh(name));
+    nodes.put(cluster.self().getUri().toString(), here);
+    for (Location peer : cluster.peers()) {
+      try {
+        nodes.put(
+            peer.getUri().toString(),
+            PeerCalls.action(
+                cluster,
+                peer,
+                REFRESH_LOCAL,
+                Map.of("dataset", name),
+                Map.class,
+                Duration.ofMinutes(5),
+                "refreshing dataset '" + name + "'"));
+      } catch (QuiverException e) {
+        nodes.put(peer.getUri().toString(), Map.of("error", e.getMessage()));
+      }
+    }
+    Map<String, Object> reply = new LinkedHashMap<>(here);
+    reply.put("nodes", nodes);
+    return reply;
   }
 
   private static Map<String, Object> describe(Dataset dataset) {

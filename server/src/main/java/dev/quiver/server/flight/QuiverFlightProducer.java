@@ -155,7 +155,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.tickets =
         new TicketStreams(
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
-    this.actions = new NodeActions(catalog, serving, worker, infos);
+    this.actions = new NodeActions(catalog, serving, worker, infos, cluster);
     this.cancellations = new Cancellations(cluster, streams, polls, worker);
     this.sql = new QuiverSqlProducer(catalog, planner, this, root, version());
     this.shared =

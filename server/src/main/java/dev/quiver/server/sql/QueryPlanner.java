@@ -124,7 +124,9 @@ public final class QueryPlanner {
     }
     synchronized (plans) {
       Query cached = plans.get(sql);
-      if (cached != null) {
+      // A plan holds the dataset it was planned against: one refreshed since is planned again.
+      if (cached != null
+          && catalog.find(cached.dataset().name()).orElse(null) == cached.dataset()) {
         return cached;
       }
     }

@@ -56,7 +56,7 @@ public record ScanTicket(
     return new ScanTicket(
         dataset.name(),
         dataset.files().indexOf(split.file()),
-        split.file().path().toString(),
+        split.file().location(),
         split.firstRowGroup(),
         split.endRowGroup(),
         columns,
@@ -93,7 +93,7 @@ public record ScanTicket(
    */
   public FileSplit toSplit(Dataset resolved) {
     List<DataFile> files = resolved.files();
-    if (file < 0 || file >= files.size() || !files.get(file).path().toString().equals(path)) {
+    if (file < 0 || file >= files.size() || !files.get(file).location().equals(path)) {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT,
           "Ticket names file "
