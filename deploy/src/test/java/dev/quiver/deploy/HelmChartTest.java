@@ -58,6 +58,33 @@ class HelmChartTest {
   }
 
   @Test
+  void objectStorageTakesHadoopPropertiesAndCredentialsFromASecret() {
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "datasets.trips", "s3a://lake/trips/",
+                "objectStorage.hadoop.fs\\.s3a\\.endpoint", "http://minio:9000",
+                "objectStorage.hadoop.fs\\.s3a\\.path\\.style\\.access", "true",
+                "objectStorage.credentialsSecret", "lake-credentials"));
+    JsonNode config = chart.nodeConfig();
+    assertThat(config.path("datasets").path("trips").asText()).isEqualTo("s3a://lake/trips/");
+    assertThat(config.path("hadoop").path("fs.s3a.endpoint").asText())
+        .isEqualTo("http://minio:9000");
+    assertThat(config.path("hadoop").path("fs.s3a.path.style.access").asText()).isEqualTo("true");
+    JsonNode container =
+        chart
+            .get("StatefulSet", "quiver")
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
+    assertThat(container.path("envFrom").get(0).path("secretRef").path("name").asText())
+        .isEqualTo("lake-credentials");
+    assertThat(Chart.render(Map.of()).nodeConfig().has("hadoop")).isFalse();
+  }
+
+  @Test
   void defaultsAreAThreeNodePeerLocalCluster() {
     Chart chart = Chart.render(Map.of());
     assertThat(chart.kinds())

@@ -1,0 +1,78 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.QuiverClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dataset on HDFS (Hadoop's in-process mini cluster: a real name node and data node): Hive
+ * partitions written by DuckDB and copied in answer as DuckDB answers over the local copies.
+ */
+class HdfsStorageTest {
+  @TempDir static Path dir;
+  static MiniDFSCluster hdfs;
+  static DuckDb duckdb;
+  static String location;
+
+  @BeforeAll
+  static void copyTripsIntoHdfs() throws Exception {
+    duckdb = new DuckDb();
+    Path trips = dir.resolve("trips");
+    duckdb.execute(
+        "COPY (SELECT i AS id, 2022 + i % 3 AS year, (i % 11)::INTEGER AS zone, i * 0.5 AS fare"
+            + " FROM range(30000) r(i)) TO '"
+            + trips
+            + "' (FORMAT PARQUET, PARTITION_BY (year), ROW_GROUP_SIZE 2048)");
+    duckdb.execute(
+        "CREATE VIEW trips AS SELECT * FROM read_parquet('"
+            + trips
+            + "/**/*.parquet', hive_partitioning = true)");
+    Configuration conf = new Configuration();
+    conf.set(
+        MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
+        Files.createDirectories(dir.resolve("dfs")).toString());
+    hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    hdfs.waitActive();
+    FileSystem fs = hdfs.getFileSystem();
+    fs.copyFromLocalFile(
+        new org.apache.hadoop.fs.Path(trips.toUri()), new org.apache.hadoop.fs.Path("/lake/trips"));
+    location = "hdfs://localhost:" + hdfs.getNameNodePort() + "/lake/trips";
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    duckdb.close();
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void aGroupByOverHivePartitionsOnHdfsAnswersAsDuckDb() throws Exception {
+    String sql =
+        "SELECT year, zone, COUNT(*), SUM(fare), MAX(id) FROM trips WHERE zone < 5 GROUP BY year,"
+            + " zone";
+    List<String> expected = new ArrayList<>(AggregateRows.ofDuckDb(duckdb.query(sql)));
+    expected.sort(null);
+    try (TestNode node = TestNode.start(Map.of("trips", location));
+        QuiverClient client = QuiverClient.connect(node.uri());
+        BatchStream stream = client.query(sql)) {
+      List<String> rows = new ArrayList<>(AggregateRows.of(stream));
+      rows.sort(null);
+      assertThat(rows).isEqualTo(expected);
+    }
+  }
+}
