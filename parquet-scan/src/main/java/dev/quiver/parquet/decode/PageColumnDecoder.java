@@ -302,10 +302,13 @@ final class PageColumnDecoder implements ColumnDecoder {
       keys = new int[n];
     }
     ids.read(keys, 0, n);
-    checkIds(n, binaryDictionary.length);
-    for (int k = 0; k < n; k++) {
-      byte[] value = binaryDictionary[keys[k]];
-      target.setSafe(index + k, value, 0, value.length);
+    try {
+      for (int k = 0; k < n; k++) {
+        byte[] value = binaryDictionary[keys[k]];
+        target.setSafe(index + k, value, 0, value.length);
+      }
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw badId(n, binaryDictionary.length);
     }
   }
 
@@ -314,40 +317,41 @@ final class PageColumnDecoder implements ColumnDecoder {
       keys = new int[n];
     }
     ids.read(keys, 0, n);
-    checkIds(n, dictionary.length);
     // One bounds check for the run instead of one per value (Arrow checks every ArrowBuf access).
     long address = checkedAddress(data, (long) (index + n) * width) + (long) index * width;
-    if (width == 8) {
-      for (int k = 0; k < n; k++) {
-        MemoryUtil.putLong(address + ((long) k << 3), dictionary[keys[k]]);
+    try {
+      if (width == 8) {
+        for (int k = 0; k < n; k++) {
+          MemoryUtil.putLong(address + ((long) k << 3), dictionary[keys[k]]);
+        }
+      } else {
+        for (int k = 0; k < n; k++) {
+          MemoryUtil.putInt(address + ((long) k << 2), (int) dictionary[keys[k]]);
+        }
       }
-    } else {
-      for (int k = 0; k < n; k++) {
-        MemoryUtil.putInt(address + ((long) k << 2), (int) dictionary[keys[k]]);
-      }
+    } catch (ArrayIndexOutOfBoundsException e) {
+      throw badId(n, dictionary.length);
     }
   }
 
-  /** Fails naming the column if one of the first {@code n} ids is not in the dictionary. */
-  private void checkIds(int n, int size) {
-    int bad = 0;
+  /**
+   * The error for a run whose ids reach beyond the dictionary, naming the column and the first bad
+   * id; looked for only once the Java array's own bounds check has failed.
+   */
+  private ParquetDecodingException badId(int n, int size) {
     for (int k = 0; k < n; k++) {
-      bad |= keys[k] < 0 || keys[k] >= size ? 1 : 0;
-    }
-    if (bad != 0) {
-      for (int k = 0; k < n; k++) {
-        if (keys[k] < 0 || keys[k] >= size) {
-          throw new ParquetDecodingException(
-              "Column "
-                  + name()
-                  + " has dictionary id "
-                  + keys[k]
-                  + " in a dictionary of "
-                  + size
-                  + " values");
-        }
+      if (keys[k] < 0 || keys[k] >= size) {
+        return new ParquetDecodingException(
+            "Column "
+                + name()
+                + " has dictionary id "
+                + Integer.toUnsignedString(keys[k])
+                + " in a dictionary of "
+                + size
+                + " values");
       }
     }
+    return new ParquetDecodingException("Column " + name() + " has a bad dictionary id");
   }
 
   /** The address of {@code data} after checking it holds {@code bytes} bytes. */
