@@ -51,14 +51,6 @@ app.kubernetes.io/component: node
 {{- printf "%s-%d.%s.%s.svc.%s" (include "quiver.fullname" .root) .index (include "quiver.headlessName" .root) .root.Release.Namespace .root.Values.clusterDomain }}
 {{- end }}
 
-{{/* Every node's address: the peer list each node gets (a node skips its own). */}}
-{{- define "quiver.peers" -}}
-{{- $root := . }}
-{{- range $i := until (int .Values.replicaCount) }}
-- {{ printf "grpc://%s:%d" (include "quiver.podHost" (dict "root" $root "index" $i)) (int $root.Values.port) | quote }}
-{{- end }}
-{{- end }}
-
 {{/* The container's memory limit in MiB, from resources.limits.memory (Mi, Gi, M or G). */}}
 {{- define "quiver.memoryMi" -}}
 {{- $m := toString .Values.resources.limits.memory }}

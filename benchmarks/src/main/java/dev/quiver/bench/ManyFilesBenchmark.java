@@ -31,60 +31,67 @@ public final class ManyFilesBenchmark {
     Path dir = Path.of(args.length > 0 ? args[0] : "data/bench").toAbsolutePath().resolve("many");
     try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
       generate(duckdb, dir);
-      long heapBefore = usedHeap();
-      long started = System.nanoTime();
-      try (ApplicationContext context =
-          ApplicationContext.run(
-              Map.of(
-                  "quiver.host",
-                  "127.0.0.1",
-                  "quiver.port",
-                  0,
-                  "quiver.metrics-port",
-                  -1,
-                  "quiver.datasets.many",
-                  dir.toString()))) {
-        double startMs = (System.nanoTime() - started) / 1e6;
-        long catalogHeap = usedHeap() - heapBefore;
-        int files =
-            context.getBean(dev.quiver.server.catalog.Catalog.class).require("many").files().size();
-        URI uri = URI.create("grpc://127.0.0.1:" + context.getBean(FlightNode.class).port());
-        String all = "SELECT COUNT(*), SUM(v) FROM many";
-        String one = "SELECT COUNT(*), SUM(v) FROM many WHERE part = 4242";
-        String parquet = "read_parquet('" + dir + "/*/*.parquet', hive_partitioning = true)";
-        try (QuiverClient client = QuiverClient.connect(uri)) {
-          double first = time(() -> rows(client, all));
-          double later = median(() -> rows(client, all));
-          double pruned = median(() -> rows(client, one));
-          double duckAll = median(() -> duckDb(duckdb, all.replace("many", parquet)));
-          double duckOne = median(() -> duckDb(duckdb, one.replace("many", parquet)));
-          System.out.printf(
-              Locale.ROOT,
-              "%n%,d files: node serving after %.0f ms (listing, %,d footers, schema), catalog"
-                  + " heap %.1f MB%n",
-              files,
-              startMs,
-              files,
-              catalogHeap / 1e6);
-          System.out.printf(
-              Locale.ROOT, "%-38s %12s %12s %8s%n", "case", "quiver ms", "duckdb ms", "ratio");
-          System.out.printf(
-              Locale.ROOT, "%-38s %12.1f %12s %8s%n", "first query, all files", first, "", "");
-          System.out.printf(
-              Locale.ROOT,
-              "%-38s %12.1f %12.1f %8.2f%n",
-              "all files (median of 5)",
-              later,
-              duckAll,
-              later / duckAll);
-          System.out.printf(
-              Locale.ROOT,
-              "%-38s %12.1f %12.1f %8.2f%n",
-              "one partition (median of 5)",
-              pruned,
-              duckOne,
-              pruned / duckOne);
-        }
+      measure(duckdb, dir, false);
+      measure(duckdb, dir, true);
+    }
+  }
+
+  /** Starts a node over the files (footers eager or lazy) and times its answers. */
+  private static void measure(Connection duckdb, Path dir, boolean lazy) throws Exception {
+    long heapBefore = usedHeap();
+    long started = System.nanoTime();
+    try (ApplicationContext context =
+        ApplicationContext.run(
+            Map.of(
+                "quiver.host",
+                "127.0.0.1",
+                "quiver.port",
+                0,
+                "quiver.metrics-port",
+                -1,
+                "quiver.datasets.many",
+                dir.toString(),
+                "quiver.lazy-footers",
+                lazy))) {
+      double startMs = (System.nanoTime() - started) / 1e6;
+      long catalogHeap = usedHeap() - heapBefore;
+      int files =
+          context.getBean(dev.quiver.server.catalog.Catalog.class).require("many").files().size();
+      URI uri = URI.create("grpc://127.0.0.1:" + context.getBean(FlightNode.class).port());
+      String all = "SELECT COUNT(*), SUM(v) FROM many";
+      String one = "SELECT COUNT(*), SUM(v) FROM many WHERE part = 4242";
+      String parquet = "read_parquet('" + dir + "/*/*.parquet', hive_partitioning = true)";
+      try (QuiverClient client = QuiverClient.connect(uri)) {
+        double first = time(() -> rows(client, all));
+        double later = median(() -> rows(client, all));
+        double pruned = median(() -> rows(client, one));
+        double duckAll = median(() -> duckDb(duckdb, all.replace("many", parquet)));
+        double duckOne = median(() -> duckDb(duckdb, one.replace("many", parquet)));
+        System.out.printf(
+            Locale.ROOT,
+            "%n%,d files, %s footers: node serving after %.0f ms, catalog heap %.1f MB%n",
+            files,
+            lazy ? "lazy" : "eager",
+            startMs,
+            catalogHeap / 1e6);
+        System.out.printf(
+            Locale.ROOT, "%-38s %12s %12s %8s%n", "case", "quiver ms", "duckdb ms", "ratio");
+        System.out.printf(
+            Locale.ROOT, "%-38s %12.1f %12s %8s%n", "first query, all files", first, "", "");
+        System.out.printf(
+            Locale.ROOT,
+            "%-38s %12.1f %12.1f %8.2f%n",
+            "all files (median of 5)",
+            later,
+            duckAll,
+            later / duckAll);
+        System.out.printf(
+            Locale.ROOT,
+            "%-38s %12.1f %12.1f %8.2f%n",
+            "one partition (median of 5)",
+            pruned,
+            duckOne,
+            pruned / duckOne);
       }
     }
   }

@@ -131,20 +131,18 @@ class HelmChartTest {
                 .asText())
         .isEqualTo("10Gi");
 
-    // Every pod advertises its stable DNS name; every node gets every pod's name as its peers.
+    // Every pod advertises its stable DNS name; every node finds the others through the headless
+    // Service's records, so the configuration does not change with the replica count.
     assertThat(chart.env())
         .containsEntry(
             "QUIVER_ADVERTISE",
             "grpc://$(POD_NAME).quiver-headless.$(POD_NAMESPACE).svc.cluster.local:8815")
         .containsEntry("MICRONAUT_CONFIG_FILES", "/etc/quiver/quiver.yml");
     JsonNode config = chart.nodeConfig();
-    List<String> peers = new ArrayList<>();
-    config.path("peers").forEach(p -> peers.add(p.asText()));
-    assertThat(peers)
-        .containsExactly(
-            "grpc://quiver-0.quiver-headless.data.svc.cluster.local:8815",
-            "grpc://quiver-1.quiver-headless.data.svc.cluster.local:8815",
-            "grpc://quiver-2.quiver-headless.data.svc.cluster.local:8815");
+    assertThat(config.path("peers-dns").asText())
+        .isEqualTo("quiver-headless.data.svc.cluster.local");
+    assertThat(config.path("peers-dns-interval").asText()).isEqualTo("10s");
+    assertThat(config.has("peers")).isFalse();
     assertThat(config.path("port").asInt()).isEqualTo(8815);
 
     JsonNode container = chart.container();
@@ -242,7 +240,12 @@ class HelmChartTest {
     assertThat(chart.env().get("QUIVER_JAVA_OPTS")).contains("-XX:MaxDirectMemorySize=4505m");
 
     JsonNode config = chart.nodeConfig();
-    assertThat(config.path("peers")).hasSize(5);
+    assertThat(chart.get("StatefulSet", "quiver").path("spec").path("replicas").asInt())
+        .isEqualTo(5);
+    assertThat(config.path("peers-dns").asText()).startsWith("quiver-headless.");
+    // Scaling leaves the configuration, and so the pods that stay, as they are.
+    assertThat(Chart.render(Map.of("replicaCount", 5)).nodeConfigText())
+        .isEqualTo(Chart.render(Map.of("replicaCount", 3)).nodeConfigText());
     assertThat(config.path("datasets").path("trips").asText()).isEqualTo("/data/trips");
     assertThat(config.path("datasets").path("event_types").asText())
         .isEqualTo("/data/types/*.parquet");

@@ -98,6 +98,17 @@ class LaunchedNodeTest {
       try (QuiverClient client = QuiverClient.connect(uri)) {
         assertThat(client.action("health").get("status").asText()).isEqualTo("SERVING");
       }
+      // The CLI, as a person runs it: its output is the answer, without any JVM warning line.
+      Process list =
+          new ProcessBuilder(ROOT.resolve("quiver").toString(), "list", "--server=" + uri)
+              .redirectErrorStream(true)
+              .start();
+      String printed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(list.waitFor()).as(printed).isZero();
+      assertThat(printed.lines().toList())
+          .hasSize(2)
+          .noneMatch(line -> line.contains("WARNING"))
+          .anyMatch(line -> line.startsWith("trips") && line.contains("4,242"));
     } finally {
       node.destroy();
       boolean stopped = node.waitFor(60, TimeUnit.SECONDS);
@@ -110,7 +121,8 @@ class LaunchedNodeTest {
           .contains(
               "advertised as grpc+tcp://quiver-0.quiver-headless.data.svc.cluster.local:" + port)
           .contains("peers []")
-          .contains("Quiver node stopped");
+          .contains("Quiver node stopped")
+          .doesNotContain("WARNING: Unknown module");
     }
   }
 

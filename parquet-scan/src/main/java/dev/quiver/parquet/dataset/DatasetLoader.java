@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
 public final class DatasetLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DatasetLoader.class);
 
-  /** Footers read at once: object storage answers each in tens of milliseconds. */
-  private static final int FOOTER_THREADS = 16;
+  /** Local footers read at once: enough to keep a disk's queue full. */
+  private static final int LOCAL_FOOTER_THREADS = 16;
+
+  /** Remote footers read at once: object storage answers each in tens of milliseconds. */
+  private static final int REMOTE_FOOTER_THREADS = 64;
 
   private DatasetLoader() {}
 
@@ -46,6 +49,21 @@ public final class DatasetLoader {
    *     readable Parquet, or two files' schemas conflict
    */
   public static Dataset load(String name, String location, Storage storage) {
+    return load(name, location, storage, null);
+  }
+
+  /**
+   * Loads the dataset {@code name} at {@code location} from {@code storage}, reading only the first
+   * file's footer when {@code lazyFooters} is given: the dataset's schema is then that file's (plus
+   * the partition columns), and every other footer is read through the cache when a query first
+   * needs it, so files pruned by partition values are never opened.
+   *
+   * @param lazyFooters where lazily read footers are kept, or null to read every footer now
+   * @throws InvalidDatasetException if the location cannot be listed or has no files, a file read
+   *     now is not readable Parquet, or two files' schemas conflict
+   */
+  public static Dataset load(
+      String name, String location, Storage storage, FooterCache lazyFooters) {
     long started = System.nanoTime();
     List<StoredFile> stored;
     String base;
@@ -66,11 +84,27 @@ public final class DatasetLoader {
       rawPartitions.add(HivePartitions.parse(base, file));
     }
     List<Field> partitionFields = HivePartitions.fields(locations, rawPartitions);
-    List<DataFile> read = readFiles(stored);
+    List<DataFile> read;
+    if (lazyFooters == null) {
+      read = readFiles(stored);
+    } else {
+      read = new ArrayList<>(stored.size());
+      FileFooter first = readFooter(stored.get(0));
+      lazyFooters.put(stored.get(0), first);
+      read.add(new DataFile(stored.get(0), first.metadata(), first.schema()));
+      for (StoredFile file : stored.subList(1, stored.size())) {
+        read.add(DataFile.lazy(file, Map.of(), lazyFooters));
+      }
+    }
     List<DataFile> files = new ArrayList<>(read.size());
     SchemaUnifier unifier = new SchemaUnifier();
     for (int i = 0; i < read.size(); i++) {
       DataFile file = read.get(i);
+      if (!file.footerLoaded()) {
+        files.add(
+            file.withPartitionValues(HivePartitions.values(partitionFields, rawPartitions.get(i))));
+        continue;
+      }
       for (Field partition : partitionFields) {
         if (file.schema().getFields().stream()
             .anyMatch(f -> f.getName().equals(partition.getName()))) {
@@ -94,7 +128,7 @@ public final class DatasetLoader {
         name,
         location,
         files.size(),
-        dataset.rowCount(),
+        lazyFooters == null ? Long.toString(dataset.rowCount()) : "(lazy footers: not yet known)",
         dataset.sizeBytes(),
         (System.nanoTime() - started) / 1_000_000);
     return dataset;
@@ -107,7 +141,11 @@ public final class DatasetLoader {
     }
     ExecutorService pool =
         Executors.newFixedThreadPool(
-            Math.min(FOOTER_THREADS, stored.size()),
+            Math.min(
+                Storage.isLocal(stored.get(0).location())
+                    ? LOCAL_FOOTER_THREADS
+                    : REMOTE_FOOTER_THREADS,
+                stored.size()),
             task -> {
               Thread thread = new Thread(task, "quiver-footers");
               thread.setDaemon(true);
@@ -153,11 +191,17 @@ public final class DatasetLoader {
 
   /** Reads one file's footer. */
   public static DataFile readFile(StoredFile file) {
+    FileFooter footer = readFooter(file);
+    return new DataFile(file, footer.metadata(), footer.schema());
+  }
+
+  /** Reads one file's footer and maps its schema. */
+  static FileFooter readFooter(StoredFile file) {
     try {
       ParquetMetadata footer = Footers.read(file, new StorageReads());
       Schema schema =
           ArrowSchemaMapping.toArrowSchema(footer.getFileMetaData().getSchema(), file.location());
-      return new DataFile(file, footer, schema);
+      return new FileFooter(footer, schema);
     } catch (UnsupportedParquetFeatureException unsupported) {
       throw unsupported;
     } catch (IOException | RuntimeException e) {

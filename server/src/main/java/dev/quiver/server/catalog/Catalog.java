@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.dataset.DatasetLoader;
+import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.error.ErrorCode;
@@ -28,17 +29,22 @@ public final class Catalog {
   private final List<String> names;
   private final Storage storage;
   private final long ttlNanos;
+  private final FooterCache lazyFooters;
 
   /** A catalog of loaded datasets that stay as loaded until refreshed from local storage. */
   public Catalog(Collection<Dataset> datasets) {
-    this(datasets, Storage.local(), Duration.ZERO);
+    this(datasets, Storage.local(), Duration.ZERO, null);
   }
 
   /**
    * @param storage where datasets are loaded again from
    * @param ttl how long a loaded dataset is served before a lookup reloads it; zero for ever
+   * @param lazyFooters the cache of lazily read footers datasets are reloaded with, or null to read
+   *     every footer when a dataset loads
    */
-  public Catalog(Collection<Dataset> datasets, Storage storage, Duration ttl) {
+  public Catalog(
+      Collection<Dataset> datasets, Storage storage, Duration ttl, FooterCache lazyFooters) {
+    this.lazyFooters = lazyFooters;
     this.storage = requireNonNull(storage, "storage is null");
     this.ttlNanos = requireNonNull(ttl, "ttl is null").toNanos();
     Map<String, Loaded> byName = new LinkedHashMap<>();
@@ -103,7 +109,7 @@ public final class Catalog {
       }
       Dataset dataset;
       try {
-        dataset = DatasetLoader.load(name, stale.dataset().location(), storage);
+        dataset = DatasetLoader.load(name, stale.dataset().location(), storage, lazyFooters);
       } catch (InvalidDatasetException e) {
         throw new QuiverException(
             ErrorCode.UNAVAILABLE, "Cannot reload dataset '" + name + "': " + e.getMessage(), e);

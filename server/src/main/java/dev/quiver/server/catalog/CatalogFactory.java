@@ -2,6 +2,7 @@ package dev.quiver.server.catalog;
 
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.dataset.DatasetLoader;
+import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.config.QuiverConfig;
 import io.micronaut.context.annotation.Bean;
@@ -51,6 +52,8 @@ public class CatalogFactory {
       Path sample = SampleDataset.ensure(Path.of(config.getSampleDir()), config.getSampleRows());
       locations = Map.of(SampleDataset.NAME, sample.toString());
     }
+    FooterCache lazyFooters =
+        config.isLazyFooters() ? new FooterCache(config.getFooterCacheFiles()) : null;
     List<Dataset> datasets = new ArrayList<>();
     for (Map.Entry<String, String> entry : locations.entrySet()) {
       if (isEmptyDirectory(storage, entry.getValue())) {
@@ -63,8 +66,8 @@ public class CatalogFactory {
             entry.getValue());
         continue;
       }
-      datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage));
+      datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage, lazyFooters));
     }
-    return new Catalog(datasets, storage, config.getDatasetTtl());
+    return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters);
   }
 }

@@ -27,6 +27,10 @@ public class QuiverConfig {
   private Map<String, String> hadoop = new LinkedHashMap<>();
   private String coreSite;
   private Duration datasetTtl = Duration.ZERO;
+  private boolean lazyFooters;
+  private String peersDns;
+  private Duration peersDnsInterval = Duration.ofSeconds(10);
+  private int footerCacheFiles = 100_000;
   private List<String> peers = List.of();
   private long memoryLimit;
   private long streamMemoryLimit = 512L << 20;
@@ -139,6 +143,50 @@ public class QuiverConfig {
 
   public void setDatasetTtl(Duration datasetTtl) {
     this.datasetTtl = datasetTtl;
+  }
+
+  /**
+   * Whether a dataset's footers are read when a query first needs each file instead of all when the
+   * dataset loads: a large catalog starts at once and partition pruning never opens pruned files,
+   * but the schema is the first file's (plus partition columns).
+   */
+  public boolean isLazyFooters() {
+    return lazyFooters;
+  }
+
+  public void setLazyFooters(boolean lazyFooters) {
+    this.lazyFooters = lazyFooters;
+  }
+
+  /** With lazy footers, the most footers kept in memory; others are read again when needed. */
+  public int getFooterCacheFiles() {
+    return footerCacheFiles;
+  }
+
+  public void setFooterCacheFiles(int footerCacheFiles) {
+    this.footerCacheFiles = footerCacheFiles;
+  }
+
+  /**
+   * A DNS name whose addresses are the cluster's nodes (a Kubernetes headless Service), resolved
+   * every {@link #getPeersDnsInterval()}: each address is a peer on this node's port. Added to
+   * {@link #getPeers()}; none by default.
+   */
+  public String getPeersDns() {
+    return peersDns;
+  }
+
+  public void setPeersDns(String peersDns) {
+    this.peersDns = peersDns;
+  }
+
+  /** How often {@link #getPeersDns()} is resolved again. */
+  public Duration getPeersDnsInterval() {
+    return peersDnsInterval;
+  }
+
+  public void setPeersDnsInterval(Duration peersDnsInterval) {
+    this.peersDnsInterval = peersDnsInterval;
   }
 
   /** Other nodes of the cluster, as {@code grpc://host:port}. */

@@ -12,6 +12,7 @@ import dev.quiver.server.auth.PeerCredentials;
 import dev.quiver.server.auth.Users;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
+import dev.quiver.server.cluster.PeerDiscovery;
 import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.metrics.NodeMetrics;
 import dev.quiver.server.query.AggregateCoordinator;
@@ -70,6 +71,7 @@ public class FlightNode implements AutoCloseable {
   private ScheduledExecutorService sweeper;
   private final NodeMetrics metrics = new NodeMetrics();
   private int metricsPort = -1;
+  private PeerDiscovery discovery;
   private FlightServer server;
   private boolean closed;
 
@@ -92,7 +94,7 @@ public class FlightNode implements AutoCloseable {
   private static FlightClientMiddleware.Factory[] peerCredentials(QuiverConfig config) {
     String secret = config.getAuthClusterSecret();
     if (secret == null || secret.isBlank()) {
-      if (config.isAuth() && !config.getPeers().isEmpty()) {
+      if (config.isAuth() && (!config.getPeers().isEmpty() || config.getPeersDns() != null)) {
         throw new IllegalArgumentException(
             "quiver.auth-users-file is set and the node has peers: set quiver.auth-cluster-secret"
                 + " (the same on every node) so that the nodes can call each other");
@@ -211,6 +213,11 @@ public class FlightNode implements AutoCloseable {
           "Cannot start the Flight server on " + config.getHost() + ":" + config.getPort(), e);
     }
     cluster.bind(advertised());
+    if (config.getPeersDns() != null && !config.getPeersDns().isBlank()) {
+      discovery =
+          new PeerDiscovery(
+              cluster, config.getPeersDns(), config.getPeersDnsInterval(), peers(config));
+    }
     registerMeters();
     if (config.getMetricsPort() >= 0) {
       try {
@@ -355,6 +362,9 @@ public class FlightNode implements AutoCloseable {
       server.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (discovery != null) {
+      discovery.close();
     }
     producer.close();
     cluster.close();

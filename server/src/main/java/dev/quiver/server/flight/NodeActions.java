@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
@@ -234,7 +235,10 @@ final class NodeActions {
     described.put("name", dataset.name());
     described.put("location", dataset.location());
     described.put("files", dataset.files().size());
-    described.put("rows", dataset.rowCount());
+    // With lazy footers the rows of files no query has read yet are unknown: -1.
+    described.put(
+        "rows",
+        dataset.files().stream().allMatch(DataFile::footerLoaded) ? dataset.rowCount() : -1);
     described.put("bytes", dataset.sizeBytes());
     described.put(
         "columns",
