@@ -24,11 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.SyncPutListener;
+import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -286,6 +290,65 @@ class AuthTest {
         assertThat(AggregateRows.of(stream)).containsExactly("900000");
       }
     }
+  }
+
+  @Test
+  void ticketsAreSignedForTheirUserAndRefusedEditedOrInOtherHands() throws Exception {
+    try (TestCluster cluster = cluster();
+        QuiverClient ana = client(cluster, 0, ANA);
+        QuiverClient bob = client(cluster, 0, new Credentials("bob", "another one"))) {
+      FlightInfo info =
+          ana.flightClient()
+              .getInfo(
+                  FlightDescriptor.command(
+                      "SELECT a FROM t WHERE a < 10".getBytes(StandardCharsets.UTF_8)));
+      Ticket ticket = info.getEndpoints().get(0).getTicket();
+      // Ana reads her ticket; Bob cannot read it, nor cancel her query with it.
+      assertThat(rows(ana.flightClient(), ticket)).isPositive();
+      assertThatThrownBy(() -> rows(bob.flightClient(), ticket))
+          .hasMessageContaining("issued to another user")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      assertThatThrownBy(
+              () -> bob.flightClient().cancelFlightInfo(new CancelFlightInfoRequest(info)))
+          .hasMessageContaining("issued to another user")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      // A ticket edited by hand, even by its own user, is refused before anything reads it.
+      byte[] edited = ticket.getBytes().clone();
+      edited[edited.length - 2] ^= 1;
+      assertThatThrownBy(() -> rows(ana.flightClient(), new Ticket(edited)))
+          .hasMessageContaining("signature does not match")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.INVALID_ARGUMENT));
+      // So is a ticket a client made up without the cluster's signature.
+      Ticket unsigned = Tickets.encode(Tickets.decode(unwrapped(ticket)));
+      assertThatThrownBy(() -> rows(ana.flightClient(), unsigned))
+          .hasMessageContaining("not one this cluster issued")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      // Tickets signed on node 0 are read on node 2, where their endpoints may point.
+      try (QuiverClient anaOnTwo = client(cluster, 2, ANA)) {
+        assertThat(rows(anaOnTwo.flightClient(), ticket)).isPositive();
+      }
+    }
+  }
+
+  /** The ticket a signed one carries: its last bytes, after magic, header, user and mac. */
+  private static byte[] unwrapped(Ticket signed) {
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(signed.getBytes());
+    bytes.position(4 + 1 + 8);
+    int user = Short.toUnsignedInt(bytes.getShort());
+    bytes.position(bytes.position() + user + 32);
+    byte[] inner = new byte[bytes.remaining()];
+    bytes.get(inner);
+    return inner;
+  }
+
+  private static long rows(FlightClient flight, Ticket ticket) throws Exception {
+    long rows = 0;
+    try (FlightStream stream = flight.getStream(ticket)) {
+      while (stream.next()) {
+        rows += stream.getRoot().getRowCount();
+      }
+    }
+    return rows;
   }
 
   private static void assertStatus(Throwable e, FlightStatusCode code) {

@@ -10,12 +10,28 @@ import org.apache.arrow.flight.FlightProducer.CallContext;
  */
 public final class InternalCalls {
   private final boolean authenticated;
+  private final TicketSigner tickets;
 
   /**
    * @param authenticated whether the node authenticates its callers
    */
   public InternalCalls(boolean authenticated) {
+    this(authenticated, null);
+  }
+
+  /**
+   * @param authenticated whether the node authenticates its callers
+   * @param tickets signs the tickets given to clients and checks them, or null for unsigned tickets
+   *     (a node that authenticates nobody)
+   */
+  public InternalCalls(boolean authenticated, TicketSigner tickets) {
     this.authenticated = authenticated;
+    this.tickets = tickets;
+  }
+
+  /** What signs and checks client tickets; empty when tickets are not signed. */
+  public java.util.Optional<TicketSigner> tickets() {
+    return java.util.Optional.ofNullable(tickets);
   }
 
   /** Whether calls are checked at all (the node authenticates its callers). */

@@ -11,9 +11,10 @@ import org.apache.arrow.flight.auth2.GeneratedBearerTokenAuthenticator;
 
 /**
  * Authenticates every call: a peer node by the cluster secret it sends as its bearer token
- * (identity {@link #PEER}); a user by name and password once (HTTP Basic, checked against {@link
- * Users}), then by the bearer token the node answered with, which Arrow Flight's {@link
- * GeneratedBearerTokenAuthenticator} issues and remembers.
+ * (identity {@link #PEER}); a user by a JWT an OIDC issuer signed ({@link JwtVerifier}), or by name
+ * and password once (HTTP Basic, checked against {@link Users}), then by the bearer token the node
+ * answered with, which Arrow Flight's {@link GeneratedBearerTokenAuthenticator} issues and
+ * remembers.
  */
 public final class NodeAuthenticator implements CallHeaderAuthenticator {
   /** The identity of the cluster's own nodes. */
@@ -21,12 +22,22 @@ public final class NodeAuthenticator implements CallHeaderAuthenticator {
 
   private final byte[] clusterBearer;
   private final CallHeaderAuthenticator users;
+  private final JwtVerifier jwt;
 
   /**
    * @param clusterSecret what peers send; null when the node has no peers to hear from
    */
   public NodeAuthenticator(Users users, String clusterSecret) {
+    this(users, clusterSecret, null);
+  }
+
+  /**
+   * @param clusterSecret what peers send; null when the node has no peers to hear from
+   * @param jwt verifies JWT bearer tokens of an OIDC issuer, or null to accept none
+   */
+  public NodeAuthenticator(Users users, String clusterSecret, JwtVerifier jwt) {
     requireNonNull(users, "users is null");
+    this.jwt = jwt;
     this.clusterBearer =
         clusterSecret == null ? null : ("Bearer " + clusterSecret).getBytes(StandardCharsets.UTF_8);
     this.users =
@@ -40,6 +51,13 @@ public final class NodeAuthenticator implements CallHeaderAuthenticator {
         && authorization != null
         && MessageDigest.isEqual(clusterBearer, authorization.getBytes(StandardCharsets.UTF_8))) {
       return () -> PEER;
+    }
+    if (jwt != null
+        && authorization != null
+        && authorization.startsWith("Bearer ")
+        && JwtVerifier.looksLikeJwt(authorization.substring("Bearer ".length()))) {
+      String user = jwt.user(authorization.substring("Bearer ".length()));
+      return () -> user;
     }
     return users.authenticate(headers);
   }

@@ -56,6 +56,11 @@ public final class Users {
     return new Users(hashes);
   }
 
+  /** No users: every name and password is refused (tokens of an OIDC issuer only). */
+  public static Users none() {
+    return new Users(Map.of());
+  }
+
   /** Names of the users. */
   public List<String> names() {
     return List.copyOf(hashes.keySet());

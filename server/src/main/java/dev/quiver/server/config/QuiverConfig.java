@@ -28,6 +28,11 @@ public class QuiverConfig {
   private String coreSite;
   private Duration datasetTtl = Duration.ZERO;
   private boolean lazyFooters;
+  private String authJwks;
+  private String authJwtIssuer;
+  private String authJwtAudience;
+  private String authJwtUserClaim = "sub";
+  private Duration ticketTtl = Duration.ofHours(1);
   private String peersDns;
   private Duration peersDnsInterval = Duration.ofSeconds(10);
   private int footerCacheFiles = 100_000;
@@ -187,6 +192,18 @@ public class QuiverConfig {
 
   public void setPeersDnsInterval(Duration peersDnsInterval) {
     this.peersDnsInterval = peersDnsInterval;
+  }
+
+  /**
+   * With authentication, how long a ticket handed to a client stays valid: tickets are signed and
+   * bound to the user they were issued to.
+   */
+  public Duration getTicketTtl() {
+    return ticketTtl;
+  }
+
+  public void setTicketTtl(Duration ticketTtl) {
+    this.ticketTtl = ticketTtl;
   }
 
   /** Other nodes of the cluster, as {@code grpc://host:port}. */
@@ -483,7 +500,51 @@ public class QuiverConfig {
 
   /** Whether the node authenticates its callers. */
   public boolean isAuth() {
-    return authUsersFile != null && !authUsersFile.isBlank();
+    return authUsersFile != null && !authUsersFile.isBlank() || isJwt();
+  }
+
+  /** Whether JWT bearer tokens of an OIDC issuer are accepted. */
+  public boolean isJwt() {
+    return authJwks != null && !authJwks.isBlank();
+  }
+
+  /**
+   * The OIDC issuer's JWKS: an https:// URL (fetched and cached) or a JSON file. With it, every
+   * call must authenticate; a JWT bearer token it verifies names the user.
+   */
+  public String getAuthJwks() {
+    return authJwks;
+  }
+
+  public void setAuthJwks(String authJwks) {
+    this.authJwks = authJwks;
+  }
+
+  /** The {@code iss} every JWT must carry; required with {@link #getAuthJwks()}. */
+  public String getAuthJwtIssuer() {
+    return authJwtIssuer;
+  }
+
+  public void setAuthJwtIssuer(String authJwtIssuer) {
+    this.authJwtIssuer = authJwtIssuer;
+  }
+
+  /** An {@code aud} every JWT must include; any when unset. */
+  public String getAuthJwtAudience() {
+    return authJwtAudience;
+  }
+
+  public void setAuthJwtAudience(String authJwtAudience) {
+    this.authJwtAudience = authJwtAudience;
+  }
+
+  /** The JWT claim naming the user ({@code sub}, or e.g. {@code preferred_username}). */
+  public String getAuthJwtUserClaim() {
+    return authJwtUserClaim;
+  }
+
+  public void setAuthJwtUserClaim(String authJwtUserClaim) {
+    this.authJwtUserClaim = authJwtUserClaim;
   }
 
   /** Whether the Flight port speaks TLS. */

@@ -7,8 +7,10 @@ import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.auth.InternalCalls;
+import dev.quiver.server.auth.JwtVerifier;
 import dev.quiver.server.auth.NodeAuthenticator;
 import dev.quiver.server.auth.PeerCredentials;
+import dev.quiver.server.auth.TicketSigner;
 import dev.quiver.server.auth.Users;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
@@ -178,19 +180,43 @@ public class FlightNode implements AutoCloseable {
                 config.getSplitBytes(),
                 Set.copyOf(config.getSharedDatasets())),
             objects,
-            new InternalCalls(config.isAuth()));
+            new InternalCalls(
+                config.isAuth(),
+                config.isAuth()
+                    ? new TicketSigner(config.getAuthClusterSecret(), config.getTicketTtl())
+                    : null));
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
     FlightServer.Builder builder =
         FlightServer.builder(root, location(config.getHost(), config.getPort()), producer)
             .transportHint("grpc.builderConsumer", addHealth);
     if (config.isAuth()) {
-      Users users = Users.read(Path.of(config.getAuthUsersFile()));
-      builder.headerAuthenticator(new NodeAuthenticator(users, config.getAuthClusterSecret()));
+      Users users =
+          config.getAuthUsersFile() == null || config.getAuthUsersFile().isBlank()
+              ? Users.none()
+              : Users.read(Path.of(config.getAuthUsersFile()));
+      JwtVerifier jwt = null;
+      if (config.isJwt()) {
+        if (config.getAuthJwtIssuer() == null || config.getAuthJwtIssuer().isBlank()) {
+          throw new IllegalArgumentException(
+              "quiver.auth-jwks is set without quiver.auth-jwt-issuer: set the issuer whose"
+                  + " tokens the node accepts");
+        }
+        jwt =
+            new JwtVerifier(
+                config.getAuthJwks(),
+                config.getAuthJwtIssuer(),
+                config.getAuthJwtAudience(),
+                config.getAuthJwtUserClaim());
+      }
+      builder.headerAuthenticator(new NodeAuthenticator(users, config.getAuthClusterSecret(), jwt));
       LOG.info(
-          "Authenticating callers: {} user(s) from {}",
+          "Authenticating callers: {} user(s) from {}{}",
           users.names().size(),
-          config.getAuthUsersFile());
+          config.getAuthUsersFile(),
+          jwt == null
+              ? ""
+              : ", JWTs of " + config.getAuthJwtIssuer() + " (keys " + config.getAuthJwks() + ")");
     }
     if (config.isTls()) {
       try {

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.auth.InternalCalls;
+import dev.quiver.server.auth.TicketSigner;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
@@ -21,8 +22,11 @@ import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import dev.quiver.shuffle.objectstore.ObjectStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,12 +35,15 @@ import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightConstants;
 import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.PollInfo;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
@@ -176,7 +183,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       String prefix = new String(criteria.getExpression(), StandardCharsets.UTF_8);
       for (String name : catalog.names()) {
         if (name.startsWith(prefix)) {
-          listener.onNext(infos.clusterWide(catalog.require(name)));
+          listener.onNext(signed(infos.clusterWide(catalog.require(name)), context));
         }
       }
       listener.onCompleted();
@@ -188,16 +195,51 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
-      return sql.getFlightInfo(context, descriptor);
+      return signed(sql.getFlightInfo(context, descriptor), context);
     }
     try {
       if (descriptor.isCommand()) {
-        return info(sql(descriptor), descriptor);
+        return signed(info(sql(descriptor), descriptor), context);
       }
-      return infos.clusterWide(dataset(descriptor));
+      return signed(infos.clusterWide(dataset(descriptor)), context);
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
     }
+  }
+
+  /**
+   * {@code info} with every ticket signed for the caller, when the node signs tickets: the client
+   * can read them, on this node or the others, and nobody else can.
+   */
+  private FlightInfo signed(FlightInfo info, CallContext context) {
+    if (info == null || internal.tickets().isEmpty()) {
+      return info;
+    }
+    TicketSigner signer = internal.tickets().get();
+    List<FlightEndpoint> endpoints = new ArrayList<>(info.getEndpoints().size());
+    for (FlightEndpoint endpoint : info.getEndpoints()) {
+      FlightEndpoint.Builder signedEndpoint =
+          FlightEndpoint.builder(
+                  signer.sign(endpoint.getTicket(), context.peerIdentity()),
+                  endpoint.getLocations().toArray(new Location[0]))
+              .setAppMetadata(endpoint.getAppMetadata());
+      endpoint.getExpirationTime().ifPresent(signedEndpoint::setExpirationTime);
+      endpoints.add(signedEndpoint.build());
+    }
+    FlightInfo.Builder signedInfo =
+        FlightInfo.builder(info.getSchema(), info.getDescriptor(), endpoints)
+            .setBytes(info.getBytes())
+            .setRecords(info.getRecords())
+            .setOrdered(info.getOrdered());
+    if (info.getAppMetadata() != null) {
+      signedInfo.setAppMetadata(info.getAppMetadata());
+    }
+    return signedInfo.build();
+  }
+
+  /** The ticket inside a signed one, if the caller may read it; {@code ticket} when unsigned. */
+  private Ticket verified(Ticket ticket, CallContext context) {
+    return internal.tickets().map(s -> s.verify(ticket, context.peerIdentity())).orElse(ticket);
   }
 
   /**
@@ -219,9 +261,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     return cancellations.cancel(info);
   }
 
+  /** A statement's Quiver ticket, from inside a Flight SQL ticket already checked. */
   @Override
   public void stream(CallContext context, Ticket ticket, ServerStreamListener listener) {
-    getStream(context, ticket, listener);
+    route(context, ticket, listener);
   }
 
   /**
@@ -236,16 +279,28 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       String pollId =
           descriptor.isCommand() ? PolledQueries.id(descriptor.getCommand(), "poll") : null;
       if (pollId != null) {
-        return polls.pollInfo(polls.require(pollId), cluster.self());
+        return signed(polls.pollInfo(polls.require(pollId), cluster.self()), context);
       }
       String text = descriptor.isCommand() ? statementText(descriptor.getCommand()) : null;
       if (text != null && planner.plan(text) instanceof AggregatePlan plan) {
-        return polls.pollInfo(tickets.startPolled(plan, descriptor), cluster.self());
+        return signed(
+            polls.pollInfo(tickets.startPolled(plan, descriptor), cluster.self()), context);
       }
       return new PollInfo(getFlightInfo(context, descriptor), null, 1.0, null);
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "PollFlightInfo");
     }
+  }
+
+  private PollInfo signed(PollInfo poll, CallContext context) {
+    if (poll.getFlightInfo() == null || internal.tickets().isEmpty()) {
+      return poll;
+    }
+    return new PollInfo(
+        signed(poll.getFlightInfo(), context),
+        poll.getFlightDescriptor().orElse(null),
+        poll.getProgress().orElse(null),
+        poll.getExpirationTime().orElse(null));
   }
 
   /** The SQL of a plain command or of a Flight SQL statement; null for other commands. */
@@ -280,7 +335,19 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   }
 
   @Override
-  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+  public void getStream(CallContext context, Ticket signedTicket, ServerStreamListener listener) {
+    Ticket ticket;
+    try {
+      ticket = verified(signedTicket, context);
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e, "DoGet"));
+      return;
+    }
+    route(context, ticket, listener);
+  }
+
+  /** Streams a ticket whose signature, if the node signs tickets, was checked. */
+  private void route(CallContext context, Ticket ticket, ServerStreamListener listener) {
     if (QuiverSqlProducer.isFlightSql(ticket.getBytes())) {
       sql.getStream(context, ticket, listener);
       return;
@@ -342,7 +409,14 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   }
 
   @Override
-  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+  public void doAction(CallContext context, Action received, StreamListener<Result> listener) {
+    Action action;
+    try {
+      action = withVerifiedTickets(received, context);
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "DoAction " + received.getType()));
+      return;
+    }
     if (SQL_ACTIONS.stream().anyMatch(a -> a.getType().equals(action.getType()))) {
       sql.doAction(context, action, listener);
       return;
@@ -367,6 +441,43 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       return;
     }
     actions.doAction(action, listener);
+  }
+
+  /**
+   * A {@code CancelFlightInfo} whose tickets are checked like a {@code DoGet}'s: a client cancels
+   * only what was issued to it.
+   */
+  private Action withVerifiedTickets(Action action, CallContext context) {
+    if (internal.tickets().isEmpty()
+        || !action.getType().equals(FlightConstants.CANCEL_FLIGHT_INFO.getType())) {
+      return action;
+    }
+    CancelFlightInfoRequest request;
+    try {
+      request = CancelFlightInfoRequest.deserialize(ByteBuffer.wrap(action.getBody()));
+    } catch (IOException | java.net.URISyntaxException e) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT, "Malformed CancelFlightInfo request: " + e.getMessage());
+    }
+    FlightInfo info = request.getInfo();
+    List<FlightEndpoint> endpoints = new ArrayList<>();
+    for (FlightEndpoint endpoint : info.getEndpoints()) {
+      endpoints.add(
+          new FlightEndpoint(
+              verified(endpoint.getTicket(), context),
+              endpoint.getLocations().toArray(new Location[0])));
+    }
+    FlightInfo verifiedInfo =
+        new FlightInfo(
+            info.getSchemaOptional().orElse(null),
+            info.getDescriptor(),
+            endpoints,
+            info.getBytes(),
+            info.getRecords());
+    ByteBuffer body = new CancelFlightInfoRequest(verifiedInfo).serialize();
+    byte[] bytes = new byte[body.remaining()];
+    body.get(bytes);
+    return new Action(action.getType(), bytes);
   }
 
   @Override
