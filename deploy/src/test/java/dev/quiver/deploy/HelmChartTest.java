@@ -58,6 +58,33 @@ class HelmChartTest {
   }
 
   @Test
+  void anOidcIssuerAndDatasetRulesReachTheNodes() {
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "security.auth.secretName", "quiver-auth",
+                "security.auth.users", false,
+                "security.auth.jwt.jwks", "https://login.example.com/certs",
+                "security.auth.jwt.issuer", "https://login.example.com",
+                "security.auth.jwt.audience", "quiver",
+                "security.auth.datasets.salaries", "ana, role:hr"));
+    JsonNode config = chart.nodeConfig();
+    assertThat(config.has("auth-users-file")).isFalse();
+    assertThat(config.path("auth-jwks").asText()).isEqualTo("https://login.example.com/certs");
+    assertThat(config.path("auth-jwt-issuer").asText()).isEqualTo("https://login.example.com");
+    assertThat(config.path("auth-jwt-audience").asText()).isEqualTo("quiver");
+    assertThat(config.path("auth-jwt-user-claim").asText()).isEqualTo("sub");
+    assertThat(config.path("auth-datasets").path("salaries").asText()).isEqualTo("ana, role:hr");
+    assertThatThrownBy(
+            () ->
+                Chart.render(
+                    Map.of(
+                        "security.auth.secretName", "quiver-auth",
+                        "security.auth.jwt.jwks", "https://login.example.com/certs")))
+        .hasMessageContaining("security.auth.jwt.issuer");
+  }
+
+  @Test
   void objectStorageTakesHadoopPropertiesAndCredentialsFromASecret() {
     Chart chart =
         Chart.render(

@@ -23,8 +23,18 @@ import picocli.CommandLine.Option;
     description = "Runs a Quiver node: serves Parquet datasets over Arrow Flight.")
 public final class QuiverServerMain implements Callable<Integer> {
 
-  @Option(names = "--host", description = "Interface to bind to (default 0.0.0.0).")
+  @Option(
+      names = "--host",
+      description =
+          "Interface to bind to (default 127.0.0.1 without authentication, 0.0.0.0 with it).")
   String host;
+
+  @Option(
+      names = "--allow-unauthenticated",
+      description =
+          "Listen beyond this machine without authentication: anyone who reaches the port reads"
+              + " every dataset. For trusted networks only.")
+  boolean allowUnauthenticated;
 
   @Option(names = "--port", description = "Flight port (default 8815; 0 picks a free one).")
   Integer port;
@@ -134,6 +144,9 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.tls-trusted-certificates", tlsCa);
     if (noDescriptorExchange) {
       properties.put("quiver.descriptor-exchange", false);
+    }
+    if (allowUnauthenticated) {
+      properties.put("quiver.allow-unauthenticated", true);
     }
     if (noSpill) {
       properties.put("quiver.spill", false);

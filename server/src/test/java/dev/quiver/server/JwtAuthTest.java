@@ -72,14 +72,16 @@ class JwtAuthTest {
     }
     node =
         TestNode.start(
-            Map.of("t", file.toString()),
+            Map.of("t", file.toString(), "payroll", file.toString()),
             Map.of(
                 "quiver.auth-jwks",
                 "http://127.0.0.1:" + issuer.getAddress().getPort() + "/jwks.json",
                 "quiver.auth-jwt-issuer",
                 ISSUER,
                 "quiver.auth-jwt-audience",
-                "quiver"));
+                "quiver",
+                "quiver.auth-datasets.payroll",
+                "role:hr"));
   }
 
   @AfterAll
@@ -127,8 +129,24 @@ class JwtAuthTest {
     assertThat(count(token(key, ISSUER, "quiver", later))).isEqualTo(1000);
   }
 
-  /** Rows of {@code t} read with {@code token} as the bearer of every call. */
+  @Test
+  void aDatasetForARoleIsReadWithATokenCarryingIt() throws Exception {
+    Instant later = Instant.now().plusSeconds(300);
+    assertThat(count(token(key, ISSUER, "quiver", later, "hr", "sales"), "payroll"))
+        .isEqualTo(1000);
+    assertThatThrownBy(() -> count(token(key, ISSUER, "quiver", later, "sales"), "payroll"))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHORIZED))
+        .hasMessageContaining("User 'ana' may not read dataset 'payroll'");
+  }
+
   private static long count(String token) throws Exception {
+    return count(token, "t");
+  }
+
+  /** Rows of {@code dataset} read with {@code token} as the bearer of every call. */
+  private static long count(String token, String dataset) throws Exception {
     CredentialCallOption bearer = new CredentialCallOption(new BearerCredentialWriter(token));
     try (BufferAllocator allocator = new RootAllocator();
         FlightClient client =
@@ -137,7 +155,8 @@ class JwtAuthTest {
                 .build()) {
       FlightInfo info =
           client.getInfo(
-              FlightDescriptor.command("SELECT id FROM t".getBytes(StandardCharsets.UTF_8)),
+              FlightDescriptor.command(
+                  ("SELECT id FROM " + dataset).getBytes(StandardCharsets.UTF_8)),
               bearer);
       long rows = 0;
       for (var endpoint : info.getEndpoints()) {
@@ -151,7 +170,8 @@ class JwtAuthTest {
     }
   }
 
-  private static String token(RSAKey signer, String issuer, String audience, Instant expiry)
+  private static String token(
+      RSAKey signer, String issuer, String audience, Instant expiry, String... roles)
       throws JOSEException {
     SignedJWT jwt =
         new SignedJWT(
@@ -162,6 +182,7 @@ class JwtAuthTest {
                 .subject("ana")
                 .expirationTime(Date.from(expiry))
                 .issueTime(new Date())
+                .claim("roles", java.util.List.of(roles))
                 .build());
     jwt.sign(new RSASSASigner(signer));
     return jwt.serialize();

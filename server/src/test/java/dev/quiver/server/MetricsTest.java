@@ -69,6 +69,25 @@ class MetricsTest {
         .contains("quiver_calls_seconds_bucket");
   }
 
+  @Test
+  void theGrafanaDashboardQueriesOnlyMetricsTheNodeExports() throws Exception {
+    rows("SELECT k, COUNT(*) FROM t GROUP BY k");
+    String scraped = scrape();
+    String dashboard =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("../deploy/grafana/quiver-dashboard.json"));
+    java.util.regex.Matcher names =
+        java.util.regex.Pattern.compile("\\b(quiver|jvm)_[a-z_]+").matcher(dashboard);
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    while (names.find()) {
+      used.add(names.group());
+    }
+    assertThat(used).hasSizeGreaterThan(10);
+    for (String name : used) {
+      assertThat(scraped).as("the dashboard's %s", name).containsPattern("(?m)^" + name + "[ {]");
+    }
+  }
+
   private static void rows(String sql) {
     try (BatchStream stream = client.query(sql)) {
       AggregateRows.of(stream);

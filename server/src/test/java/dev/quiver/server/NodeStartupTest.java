@@ -58,6 +58,39 @@ class NodeStartupTest {
   }
 
   @Test
+  void withoutAuthenticationListensOnLoopbackAndRefusesOtherInterfacesUnlessAllowed()
+      throws Exception {
+    Path file = data.resolve("open.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT 1 AS id", file, "");
+    }
+    assertThatThrownBy(
+            () -> TestNode.start(Map.of("t", file.toString()), Map.of("quiver.host", "0.0.0.0")))
+        .hasStackTraceContaining("quiver.host 0.0.0.0 without authentication")
+        .hasStackTraceContaining("quiver.allow-unauthenticated");
+    try (TestNode open =
+        TestNode.start(
+            Map.of("t", file.toString()),
+            Map.of("quiver.host", "0.0.0.0", "quiver.allow-unauthenticated", true))) {
+      assertThat(open.node().port()).isPositive();
+    }
+    // With nothing configured, the node picks loopback.
+    try (io.micronaut.context.ApplicationContext context =
+        io.micronaut.context.ApplicationContext.run(
+            Map.of(
+                "quiver.port", 0,
+                "quiver.metrics-port", -1,
+                "quiver.datasets.t", file.toString()))) {
+      assertThat(context.getBean(dev.quiver.server.config.QuiverConfig.class).getHost())
+          .isEqualTo("127.0.0.1");
+      int port = context.getBean(dev.quiver.server.flight.FlightNode.class).port();
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        assertThat(socket.isConnected()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void refusesToStartOnAMissingLocation() {
     assertThatThrownBy(() -> TestNode.start(Map.of("gone", data.resolve("nowhere").toString())))
         .hasStackTraceContaining("Cannot find dataset location " + data.resolve("nowhere"));

@@ -67,6 +67,33 @@ class QueryLimitsTest {
     assertRefused("SELECT id FROM t LIMIT 1e20", "LIMIT");
   }
 
+  @Test
+  void planningLongerThanTheTimeoutAndMessagesBeyondTheLimitAreRefused() throws Exception {
+    Path file = data.resolve("t.parquet");
+    try (TestNode strict =
+            TestNode.start(
+                Map.of("t", file.toString()),
+                Map.of("quiver.planning-timeout", "1ms", "quiver.max-message-bytes", "1MB"));
+        QuiverClient strictClient = QuiverClient.connect(strict.uri())) {
+      // Two thousand OR terms take Calcite well over a millisecond however warm it is.
+      StringBuilder ors = new StringBuilder("SELECT id FROM t WHERE id = 0");
+      for (int i = 1; i < 2000; i++) {
+        ors.append(" OR id = ").append(i);
+      }
+      assertThatThrownBy(() -> strictClient.query(ors.toString()).close())
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED))
+          .hasMessageContaining("quiver.planning-timeout");
+      String huge = "SELECT id FROM t WHERE id IN (" + "1, ".repeat(400_000) + "2)";
+      assertThatThrownBy(() -> strictClient.query(huge).close())
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED));
+      assertThat(strictClient.action("health").get("status").asText()).isEqualTo("SERVING");
+    }
+  }
+
   private static void assertRefused(String sql, String reason) {
     assertThatThrownBy(
             () -> {

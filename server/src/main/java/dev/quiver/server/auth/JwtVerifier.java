@@ -48,6 +48,15 @@ public final class JwtVerifier {
 
   private final ConfigurableJWTProcessor<SecurityContext> processor;
   private final String userClaim;
+  private final String rolesClaim;
+
+  /**
+   * Who a token names.
+   *
+   * @param user the user claim's value
+   * @param roles the roles claim's values (a list, or a space-separated string), if any
+   */
+  public record Principal(String user, java.util.Set<String> roles) {}
 
   /**
    * @param jwks the issuer's key set: an {@code https://} (or {@code http://}) URL, or a {@code
@@ -55,8 +64,11 @@ public final class JwtVerifier {
    * @param issuer the {@code iss} every token must carry
    * @param audience an {@code aud} every token must include, or null to accept any
    * @param userClaim the claim naming the user
+   * @param rolesClaim the claim listing the user's roles
    */
-  public JwtVerifier(String jwks, String issuer, String audience, String userClaim) {
+  public JwtVerifier(
+      String jwks, String issuer, String audience, String userClaim, String rolesClaim) {
+    this.rolesClaim = requireNonNull(rolesClaim, "rolesClaim is null");
     requireNonNull(jwks, "jwks is null");
     requireNonNull(issuer, "issuer is null");
     this.userClaim = requireNonNull(userClaim, "userClaim is null");
@@ -92,19 +104,26 @@ public final class JwtVerifier {
   }
 
   /**
-   * The user a valid token names.
+   * The user, and roles, a valid token names.
    *
    * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED, saying nothing of why
    *     (the reason is logged at DEBUG)
    */
-  public String user(String token) {
+  public Principal verify(String token) {
     try {
       JWTClaimsSet claims = processor.process(token, null);
       Object user = claims.getClaim(userClaim);
       if (!(user instanceof String name) || name.isBlank() || name.equals(NodeAuthenticator.PEER)) {
         throw new IllegalArgumentException("claim " + userClaim + " is not a user name");
       }
-      return name;
+      java.util.Set<String> roles = new java.util.LinkedHashSet<>();
+      Object claimed = claims.getClaim(rolesClaim);
+      if (claimed instanceof java.util.Collection<?> list) {
+        list.forEach(role -> roles.add(String.valueOf(role)));
+      } else if (claimed instanceof String text) {
+        roles.addAll(java.util.List.of(text.trim().split("\\s+")));
+      }
+      return new Principal(name, roles);
     } catch (Exception e) {
       LOG.debug("Refused a bearer token: {}", e.getMessage());
       throw CallStatus.UNAUTHENTICATED.withDescription("Invalid bearer token").toRuntimeException();

@@ -23,21 +23,24 @@ public final class NodeAuthenticator implements CallHeaderAuthenticator {
   private final byte[] clusterBearer;
   private final CallHeaderAuthenticator users;
   private final JwtVerifier jwt;
+  private final Access access;
 
   /**
    * @param clusterSecret what peers send; null when the node has no peers to hear from
    */
   public NodeAuthenticator(Users users, String clusterSecret) {
-    this(users, clusterSecret, null);
+    this(users, clusterSecret, null, Access.open());
   }
 
   /**
    * @param clusterSecret what peers send; null when the node has no peers to hear from
    * @param jwt verifies JWT bearer tokens of an OIDC issuer, or null to accept none
+   * @param access told the roles each token carries
    */
-  public NodeAuthenticator(Users users, String clusterSecret, JwtVerifier jwt) {
+  public NodeAuthenticator(Users users, String clusterSecret, JwtVerifier jwt, Access access) {
     requireNonNull(users, "users is null");
     this.jwt = jwt;
+    this.access = requireNonNull(access, "access is null");
     this.clusterBearer =
         clusterSecret == null ? null : ("Bearer " + clusterSecret).getBytes(StandardCharsets.UTF_8);
     this.users =
@@ -56,8 +59,9 @@ public final class NodeAuthenticator implements CallHeaderAuthenticator {
         && authorization != null
         && authorization.startsWith("Bearer ")
         && JwtVerifier.looksLikeJwt(authorization.substring("Bearer ".length()))) {
-      String user = jwt.user(authorization.substring("Bearer ".length()));
-      return () -> user;
+      JwtVerifier.Principal principal = jwt.verify(authorization.substring("Bearer ".length()));
+      access.roles(principal.user(), principal.roles());
+      return principal::user;
     }
     return users.authenticate(headers);
   }

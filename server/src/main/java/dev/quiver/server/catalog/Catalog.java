@@ -7,6 +7,8 @@ import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.storage.Storage;
+import dev.quiver.server.auth.Access;
+import dev.quiver.server.auth.Caller;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import java.time.Duration;
@@ -30,10 +32,11 @@ public final class Catalog {
   private final Storage storage;
   private final long ttlNanos;
   private final FooterCache lazyFooters;
+  private final Access access;
 
   /** A catalog of loaded datasets that stay as loaded until refreshed from local storage. */
   public Catalog(Collection<Dataset> datasets) {
-    this(datasets, Storage.local(), Duration.ZERO, null);
+    this(datasets, Storage.local(), Duration.ZERO, null, Access.open());
   }
 
   /**
@@ -41,9 +44,15 @@ public final class Catalog {
    * @param ttl how long a loaded dataset is served before a lookup reloads it; zero for ever
    * @param lazyFooters the cache of lazily read footers datasets are reloaded with, or null to read
    *     every footer when a dataset loads
+   * @param access who may read which dataset
    */
   public Catalog(
-      Collection<Dataset> datasets, Storage storage, Duration ttl, FooterCache lazyFooters) {
+      Collection<Dataset> datasets,
+      Storage storage,
+      Duration ttl,
+      FooterCache lazyFooters,
+      Access access) {
+    this.access = requireNonNull(access, "access is null");
     this.lazyFooters = lazyFooters;
     this.storage = requireNonNull(storage, "storage is null");
     this.ttlNanos = requireNonNull(ttl, "ttl is null").toNanos();
@@ -57,9 +66,14 @@ public final class Catalog {
     this.datasets = new ConcurrentHashMap<>(byName);
   }
 
-  /** Dataset names, sorted. */
+  /** The names of the datasets the current {@link Caller} may read (all of them for no caller). */
   public List<String> names() {
-    return names;
+    return Caller.current().isEmpty() ? names : names.stream().filter(access::mayRead).toList();
+  }
+
+  /** Who may read which dataset. */
+  public Access access() {
+    return access;
   }
 
   public Optional<Dataset> find(String name) {
@@ -76,28 +90,34 @@ public final class Catalog {
   /**
    * Returns the dataset called {@code name}.
    *
-   * @throws QuiverException NOT_FOUND, listing the datasets there are
+   * @throws QuiverException NOT_FOUND, listing the datasets there are (those the caller may read);
+   *     PERMISSION_DENIED if the current caller may not read it
    */
   public Dataset require(String name) {
+    if (datasets.containsKey(name)) {
+      access.check(name);
+    }
     return find(name)
         .orElseThrow(
             () ->
                 new QuiverException(
                     ErrorCode.NOT_FOUND,
-                    "Unknown dataset '" + name + "'; datasets are: " + String.join(", ", names)));
+                    "Unknown dataset '" + name + "'; datasets are: " + String.join(", ", names())));
   }
 
   /**
    * Lists the dataset's location and reads its footers again, now.
    *
-   * @throws QuiverException NOT_FOUND for an unknown dataset; UNAVAILABLE naming the location if it
-   *     cannot be loaded (the dataset stays as it was)
+   * @throws QuiverException NOT_FOUND for an unknown dataset; PERMISSION_DENIED if the current
+   *     caller may not read it; UNAVAILABLE naming the location if it cannot be loaded (the dataset
+   *     stays as it was)
    */
   public Dataset refresh(String name) {
     Loaded loaded = datasets.get(name);
     if (loaded == null) {
       require(name);
     }
+    access.check(name);
     return reload(name, loaded);
   }
 

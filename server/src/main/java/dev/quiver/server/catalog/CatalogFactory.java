@@ -4,6 +4,7 @@ import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.storage.Storage;
+import dev.quiver.server.auth.Access;
 import dev.quiver.server.config.QuiverConfig;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -68,6 +69,7 @@ public class CatalogFactory {
       }
       datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage, lazyFooters));
     }
-    return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters);
+    Access access = config.isAuth() ? new Access(config.getAuthDatasets()) : Access.open();
+    return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters, access);
   }
 }

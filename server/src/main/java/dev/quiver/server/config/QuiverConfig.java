@@ -20,7 +20,8 @@ import java.util.Map;
  */
 @ConfigurationProperties("quiver")
 public class QuiverConfig {
-  private String host = "0.0.0.0";
+  private String host;
+  private boolean allowUnauthenticated;
   private int port = 8815;
   private String advertise;
   private Map<String, String> datasets = new LinkedHashMap<>();
@@ -28,10 +29,14 @@ public class QuiverConfig {
   private String coreSite;
   private Duration datasetTtl = Duration.ZERO;
   private boolean lazyFooters;
+  private Duration planningTimeout = Duration.ofSeconds(30);
+  private long maxMessageBytes = 64L << 20;
   private String authJwks;
   private String authJwtIssuer;
   private String authJwtAudience;
   private String authJwtUserClaim = "sub";
+  private String authJwtRolesClaim = "roles";
+  private Map<String, String> authDatasets = new LinkedHashMap<>();
   private Duration ticketTtl = Duration.ofHours(1);
   private String peersDns;
   private Duration peersDnsInterval = Duration.ofSeconds(10);
@@ -72,9 +77,30 @@ public class QuiverConfig {
   private Duration shmTtl = Duration.ofMinutes(10);
   private String spillDirectory = System.getProperty("java.io.tmpdir") + "/quiver-spill";
 
-  /** Interface to bind to; {@code 0.0.0.0} (default) listens on all. */
+  /**
+   * Interface to bind to: as configured, else {@code 0.0.0.0} (all) when callers authenticate and
+   * {@code 127.0.0.1} when nobody does, so that a node started with no settings serves this machine
+   * only.
+   */
   public String getHost() {
-    return host;
+    return host != null ? host : isAuth() ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  /** Whether {@link #getHost()} was configured rather than chosen by default. */
+  public boolean isHostConfigured() {
+    return host != null;
+  }
+
+  /**
+   * Whether the node may listen beyond loopback without authenticating its callers (a trusted
+   * network): anyone who reaches the port then reads every dataset.
+   */
+  public boolean isAllowUnauthenticated() {
+    return allowUnauthenticated;
+  }
+
+  public void setAllowUnauthenticated(boolean allowUnauthenticated) {
+    this.allowUnauthenticated = allowUnauthenticated;
   }
 
   public void setHost(String host) {
@@ -204,6 +230,24 @@ public class QuiverConfig {
 
   public void setTicketTtl(Duration ticketTtl) {
     this.ticketTtl = ticketTtl;
+  }
+
+  /** The longest a call waits for its query's plan; longer is RESOURCE_EXHAUSTED. */
+  public Duration getPlanningTimeout() {
+    return planningTimeout;
+  }
+
+  public void setPlanningTimeout(Duration planningTimeout) {
+    this.planningTimeout = planningTimeout;
+  }
+
+  /** The largest gRPC message the node accepts (a call, a ticket, a batch put by a peer). */
+  public long getMaxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public void setMaxMessageBytes(@ReadableBytes long maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   /** Other nodes of the cluster, as {@code grpc://host:port}. */
@@ -536,6 +580,31 @@ public class QuiverConfig {
 
   public void setAuthJwtAudience(String authJwtAudience) {
     this.authJwtAudience = authJwtAudience;
+  }
+
+  /** The JWT claim listing the user's roles (an array, or a space-separated string). */
+  public String getAuthJwtRolesClaim() {
+    return authJwtRolesClaim;
+  }
+
+  public void setAuthJwtRolesClaim(String authJwtRolesClaim) {
+    this.authJwtRolesClaim = authJwtRolesClaim;
+  }
+
+  /**
+   * Who may read a dataset, by dataset name: users, {@code role:NAME} (JWT roles) or {@code *},
+   * comma-separated. A dataset without an entry is readable by every authenticated user.
+   */
+  public Map<String, String> getAuthDatasets() {
+    return authDatasets;
+  }
+
+  public void setAuthDatasets(
+      @MapFormat(
+              transformation = MapFormat.MapTransformation.FLAT,
+              keyFormat = StringConvention.RAW)
+          Map<String, String> authDatasets) {
+    this.authDatasets = new LinkedHashMap<>(authDatasets);
   }
 
   /** The JWT claim naming the user ({@code sub}, or e.g. {@code preferred_username}). */

@@ -92,6 +92,47 @@ public class FlightNode implements AutoCloseable {
             peerCredentials(config));
   }
 
+  /**
+   * A node that authenticates nobody listens on loopback unless told otherwise: anyone who reaches
+   * the port would read every dataset.
+   *
+   * @throws IllegalArgumentException for another interface without authentication and without
+   *     {@code quiver.allow-unauthenticated}
+   */
+  private static void checkExposure(QuiverConfig config) {
+    if (config.isAuth()) {
+      return;
+    }
+    if (!config.isHostConfigured()) {
+      LOG.info(
+          "No authentication is configured: listening on 127.0.0.1 only. To serve other machines"
+              + " configure quiver.auth-users-file or quiver.auth-jwks and quiver.host, or on a"
+              + " trusted network --host 0.0.0.0 --allow-unauthenticated");
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = java.net.InetAddress.getByName(config.getHost()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "quiver.host " + config.getHost() + " does not resolve", e);
+    }
+    if (!loopback && !config.isAllowUnauthenticated()) {
+      throw new IllegalArgumentException(
+          "quiver.host "
+              + config.getHost()
+              + " without authentication: anyone who reaches the port could read every dataset."
+              + " Configure quiver.auth-users-file or quiver.auth-jwks, or set"
+              + " quiver.allow-unauthenticated=true (--allow-unauthenticated) on a trusted network");
+    }
+    if (!loopback) {
+      LOG.warn(
+          "Listening on {} without authentication (quiver.allow-unauthenticated): anyone who"
+              + " reaches the port reads every dataset",
+          config.getHost());
+    }
+  }
+
   /** What the node sends its peers: the cluster secret, when it has one. */
   private static FlightClientMiddleware.Factory[] peerCredentials(QuiverConfig config) {
     String secret = config.getAuthClusterSecret();
@@ -160,7 +201,8 @@ public class FlightNode implements AutoCloseable {
                 config.getSplitBytes(),
                 config.getClientTimeout(),
                 config.getConcurrentScans(),
-                config.getMaxSqlBytes()),
+                config.getMaxSqlBytes(),
+                config.getPlanningTimeout()),
             () -> serving,
             cluster,
             new FragmentWorker.Settings(
@@ -187,9 +229,11 @@ public class FlightNode implements AutoCloseable {
                     : null));
     Consumer<NettyServerBuilder> addHealth =
         builder -> builder.addService(health.getHealthService());
+    checkExposure(config);
     FlightServer.Builder builder =
         FlightServer.builder(root, location(config.getHost(), config.getPort()), producer)
-            .transportHint("grpc.builderConsumer", addHealth);
+            .transportHint("grpc.builderConsumer", addHealth)
+            .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.getMaxMessageBytes()));
     if (config.isAuth()) {
       Users users =
           config.getAuthUsersFile() == null || config.getAuthUsersFile().isBlank()
@@ -207,9 +251,11 @@ public class FlightNode implements AutoCloseable {
                 config.getAuthJwks(),
                 config.getAuthJwtIssuer(),
                 config.getAuthJwtAudience(),
-                config.getAuthJwtUserClaim());
+                config.getAuthJwtUserClaim(),
+                config.getAuthJwtRolesClaim());
       }
-      builder.headerAuthenticator(new NodeAuthenticator(users, config.getAuthClusterSecret(), jwt));
+      builder.headerAuthenticator(
+          new NodeAuthenticator(users, config.getAuthClusterSecret(), jwt, catalog.access()));
       LOG.info(
           "Authenticating callers: {} user(s) from {}{}",
           users.names().size(),

@@ -6,6 +6,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.scan.ScanRequest;
+import dev.quiver.server.auth.Caller;
 import dev.quiver.server.auth.InternalCalls;
 import dev.quiver.server.auth.TicketSigner;
 import dev.quiver.server.catalog.Catalog;
@@ -111,8 +112,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       long splitBytes,
       Duration clientTimeout,
       int concurrentScans,
-      long maxSqlBytes) {
+      long maxSqlBytes,
+      Duration planningTimeout) {
     public Limits {
+      requireNonNull(planningTimeout, "planningTimeout is null");
       requireNonNull(batch, "batch is null");
       requireNonNull(clientTimeout, "clientTimeout is null");
       if (concurrentScans < 1) {
@@ -142,7 +145,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.catalog = requireNonNull(catalog, "catalog is null");
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
-    this.planner = new QueryPlanner(catalog, limits.maxSqlBytes());
+    this.planner = new QueryPlanner(catalog, limits.maxSqlBytes(), limits.planningTimeout());
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);
     AggregateCoordinator coordinator =
@@ -179,6 +182,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public void listFlights(
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    Caller.run(context.peerIdentity(), () -> list(context, criteria, listener));
+  }
+
+  private void list(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     try {
       String prefix = new String(criteria.getExpression(), StandardCharsets.UTF_8);
       for (String name : catalog.names()) {
@@ -194,6 +201,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    return Caller.as(context.peerIdentity(), () -> flightInfo(context, descriptor));
+  }
+
+  private FlightInfo flightInfo(CallContext context, FlightDescriptor descriptor) {
     if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
       return signed(sql.getFlightInfo(context, descriptor), context);
     }
@@ -275,6 +286,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    */
   @Override
   public PollInfo pollFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    return Caller.as(context.peerIdentity(), () -> poll(context, descriptor));
+  }
+
+  private PollInfo poll(CallContext context, FlightDescriptor descriptor) {
     try {
       String pollId =
           descriptor.isCommand() ? PolledQueries.id(descriptor.getCommand(), "poll") : null;
@@ -321,6 +336,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    return Caller.as(context.peerIdentity(), () -> schemaResult(context, descriptor));
+  }
+
+  private SchemaResult schemaResult(CallContext context, FlightDescriptor descriptor) {
     if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
       return sql.getSchema(context, descriptor);
     }
@@ -336,6 +355,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void getStream(CallContext context, Ticket signedTicket, ServerStreamListener listener) {
+    Caller.run(context.peerIdentity(), () -> read(context, signedTicket, listener));
+  }
+
+  private void read(CallContext context, Ticket signedTicket, ServerStreamListener listener) {
     Ticket ticket;
     try {
       ticket = verified(signedTicket, context);
@@ -410,6 +433,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void doAction(CallContext context, Action received, StreamListener<Result> listener) {
+    Caller.run(context.peerIdentity(), () -> act(context, received, listener));
+  }
+
+  private void act(CallContext context, Action received, StreamListener<Result> listener) {
     Action action;
     try {
       action = withVerifiedTickets(received, context);

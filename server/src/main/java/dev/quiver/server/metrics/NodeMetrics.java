@@ -34,6 +34,8 @@ public final class NodeMetrics implements AutoCloseable {
   private final Counter rowGroups;
   private final Counter pagesSkipped;
   private final Counter bytesRead;
+  private final Counter storageRequests;
+  private final Counter storageBytes;
   private final Counter rowsScanned;
   private final Counter rowsReturned;
   private final Counter[] rowGroupsSkipped;
@@ -49,8 +51,14 @@ public final class NodeMetrics implements AutoCloseable {
     rowGroups = counter("quiver.scan.row.groups", "Row groups scans considered");
     pagesSkipped = counter("quiver.scan.pages.skipped", "Pages skipped by the page index");
     bytesRead = counter("quiver.scan.bytes.read", "Compressed Parquet bytes read");
+    storageRequests =
+        counter("quiver.scan.storage.requests", "Read requests to storage (ranged GETs on S3)");
+    storageBytes = counter("quiver.scan.storage.bytes", "Bytes storage read requests returned");
     rowsScanned = counter("quiver.scan.rows.decoded", "Rows decoded from Parquet");
     rowsReturned = counter("quiver.scan.rows.returned", "Rows that passed the filters");
+    // Exported from the start (at 0), so that dashboards and alerts see them before a shuffle.
+    shuffleBytes("stream");
+    shuffleBytes("descriptor");
     rowGroupsSkipped = new Counter[4];
     String[] levels = {"statistics", "dictionary", "bloom_filter", "page_index"};
     for (int l = 0; l < levels.length; l++) {
@@ -77,6 +85,8 @@ public final class NodeMetrics implements AutoCloseable {
     rowGroupsSkipped[3].increment(scan.rowGroupsSkippedByPageIndex());
     pagesSkipped.increment(scan.pagesSkipped());
     bytesRead.increment(scan.bytesRead());
+    storageRequests.increment(scan.storageRequests());
+    storageBytes.increment(scan.storageBytes());
     rowsScanned.increment(scan.rowsDecoded());
     rowsReturned.increment(scan.rowsReturned());
   }
@@ -88,16 +98,15 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** Counts bytes shuffled out of this node, by descriptor or stream. */
   public void shuffled(long streamedBytes, long descriptorBytes) {
-    Counter.builder("quiver.shuffle.bytes.out")
+    shuffleBytes("stream").increment(streamedBytes);
+    shuffleBytes("descriptor").increment(descriptorBytes);
+  }
+
+  private Counter shuffleBytes(String by) {
+    return Counter.builder("quiver.shuffle.bytes.out")
         .description("Bytes of shuffle partitions sent to other nodes")
-        .tag("by", "stream")
-        .register(registry)
-        .increment(streamedBytes);
-    Counter.builder("quiver.shuffle.bytes.out")
-        .description("Bytes of shuffle partitions sent to other nodes")
-        .tag("by", "descriptor")
-        .register(registry)
-        .increment(descriptorBytes);
+        .tag("by", by)
+        .register(registry);
   }
 
   /** Flight middleware that times every call by method and final status. */

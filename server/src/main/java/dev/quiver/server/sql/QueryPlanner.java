@@ -8,6 +8,7 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.plan.LogicalPlanner;
 import dev.quiver.server.plan.QuiverSql;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -73,6 +76,7 @@ public final class QueryPlanner {
   private static final long CACHED_SQL_CHARACTERS = 32L << 20;
 
   private final Catalog catalog;
+  private final Duration planningTimeout;
   private final long maxSqlBytes;
   private long cachedCharacters;
   private final Map<String, Query> plans =
@@ -95,8 +99,17 @@ public final class QueryPlanner {
    * @param maxSqlBytes the longest SQL text planned (UTF-8 bytes); longer is INVALID_ARGUMENT
    */
   public QueryPlanner(Catalog catalog, long maxSqlBytes) {
+    this(catalog, maxSqlBytes, Duration.ofMinutes(1));
+  }
+
+  /**
+   * @param maxSqlBytes the longest SQL text planned (UTF-8 bytes); longer is INVALID_ARGUMENT
+   * @param planningTimeout the longest a caller waits for a plan; longer is RESOURCE_EXHAUSTED
+   */
+  public QueryPlanner(Catalog catalog, long maxSqlBytes, Duration planningTimeout) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.maxSqlBytes = maxSqlBytes;
+    this.planningTimeout = requireNonNull(planningTimeout, "planningTimeout is null");
   }
 
   /**
@@ -127,7 +140,7 @@ public final class QueryPlanner {
       // A plan holds the dataset it was planned against: one refreshed since is planned again.
       if (cached != null
           && catalog.find(cached.dataset().name()).orElse(null) == cached.dataset()) {
-        return cached;
+        return readable(cached);
       }
     }
     Query query = onPlannerThread(() -> planUncached(sql));
@@ -136,6 +149,17 @@ public final class QueryPlanner {
         cachedCharacters += sql.length();
       }
     }
+    return readable(query);
+  }
+
+  /**
+   * {@code query}, if the caller may read its dataset (planning itself sees every dataset, so a
+   * dataset the caller may not read is refused by name rather than unknown).
+   *
+   * @throws QuiverException PERMISSION_DENIED naming the user and the dataset
+   */
+  private Query readable(Query query) {
+    catalog.access().check(query.dataset().name());
     return query;
   }
 
@@ -154,10 +178,18 @@ public final class QueryPlanner {
             return thread;
           });
 
-  private static <T> T onPlannerThread(Callable<T> work) {
+  private <T> T onPlannerThread(Callable<T> work) {
     Future<T> result = PLANNER_THREADS.submit(work);
     try {
-      return result.get();
+      return result.get(planningTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // The planner thread is interrupted; Calcite notices at its next check, if it has one.
+      result.cancel(true);
+      throw new QuiverException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "Planning the query took longer than "
+              + planningTimeout
+              + " (quiver.planning-timeout); simplify it");
     } catch (InterruptedException e) {
       result.cancel(true);
       Thread.currentThread().interrupt();

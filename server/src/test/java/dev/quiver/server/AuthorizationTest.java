@@ -1,0 +1,141 @@
+package dev.quiver.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.Credentials;
+import dev.quiver.client.DatasetInfo;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.client.Tls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+
+/**
+ * Datasets readable by some users only ({@code quiver.auth-datasets}): for anyone else such a
+ * dataset is absent from listings and Flight SQL metadata, and naming it in a query, a dataset read
+ * or a refresh is PERMISSION_DENIED naming it; datasets without a rule stay readable by everyone
+ * who authenticates.
+ */
+class AuthorizationTest {
+  static final Credentials ANA = new Credentials("ana", "ana's password");
+  static final Credentials BOB = new Credentials("bob", "bob's password");
+  @TempDir static Path dir;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet(
+          "SELECT i AS id FROM range(10) r(i)", dir.resolve("salaries.parquet"), "");
+      duckdb.writeParquet("SELECT i AS id FROM range(20) r(i)", dir.resolve("events.parquet"), "");
+    }
+    BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4);
+    Path users = dir.resolve("users");
+    Files.writeString(
+        users,
+        "ana:" + bcrypt.encode(ANA.password()) + "\nbob:" + bcrypt.encode(BOB.password()) + "\n");
+    node =
+        TestNode.start(
+            Map.of(
+                "salaries", dir.resolve("salaries.parquet").toString(),
+                "events", dir.resolve("events.parquet").toString()),
+            Map.of(
+                "quiver.auth-users-file",
+                users.toString(),
+                "quiver.auth-datasets.salaries",
+                "ana, role:hr"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void aReaderSeesAndQueriesTheDataset() throws Exception {
+    try (QuiverClient ana = client(ANA)) {
+      assertThat(ana.datasets()).extracting(DatasetInfo::name).contains("salaries", "events");
+      assertThat(count(ana, "SELECT COUNT(*) FROM salaries")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void anyoneElseNeitherSeesNorReadsIt() throws Exception {
+    try (QuiverClient bob = client(BOB)) {
+      assertThat(bob.datasets()).extracting(DatasetInfo::name).containsExactly("events");
+      assertThat(count(bob, "SELECT COUNT(*) FROM events")).isEqualTo(20);
+      Map<String, ThrowingCall> calls =
+          Map.of(
+              "aggregate", () -> count(bob, "SELECT COUNT(*) FROM salaries"),
+              "scan", () -> count(bob, "SELECT id FROM salaries WHERE id < 3"),
+              "read", () -> drain(bob.read("salaries")),
+              "refresh", () -> bob.action("refresh-dataset", Map.of("dataset", "salaries")));
+      for (Map.Entry<String, ThrowingCall> call : calls.entrySet()) {
+        assertThatThrownBy(call.getValue()::run)
+            .as(call.getKey())
+            .isInstanceOfSatisfying(
+                FlightRuntimeException.class,
+                e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHORIZED))
+            .hasMessageContaining("User 'bob' may not read dataset 'salaries'");
+      }
+      List<String> described = new ArrayList<>();
+      bob.action("datasets").forEach(dataset -> described.add(dataset.get("name").asText()));
+      assertThat(described).containsExactly("events");
+    }
+  }
+
+  @Test
+  void jdbcMetadataListsOnlyWhatTheUserMayRead() throws Exception {
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:arrow-flight-sql://127.0.0.1:"
+                    + node.uri().getPort()
+                    + "/?useEncryption=false",
+                BOB.user(),
+                BOB.password());
+        ResultSet tables = connection.getMetaData().getTables(null, null, "%", null)) {
+      List<String> names = new ArrayList<>();
+      while (tables.next()) {
+        names.add(tables.getString("TABLE_NAME"));
+      }
+      assertThat(names).contains("events").doesNotContain("salaries");
+    }
+  }
+
+  private static void drain(BatchStream stream) throws Exception {
+    try (stream) {
+      while (stream.next()) {
+        // read it all
+      }
+    }
+  }
+
+  interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  private static QuiverClient client(Credentials credentials) {
+    return QuiverClient.connect(node.uri(), new RootAllocator(), 4, Tls.SYSTEM, credentials);
+  }
+
+  private static long count(QuiverClient client, String sql) throws InterruptedException {
+    try (BatchStream stream = client.query(sql)) {
+      return Long.parseLong(AggregateRows.of(stream).get(0));
+    }
+  }
+}
