@@ -172,6 +172,38 @@ public final class QuiverClient implements AutoCloseable {
   }
 
   /**
+   * Runs a SQL query through {@code PollFlightInfo}: an aggregation runs in the background on the
+   * nodes while this polls every {@code interval}, telling {@code progress} how far it got (0 to 1,
+   * as the coordinator reports it; 1 once the answer is ready); a scan answers at the first poll.
+   * Then the answer streams as from {@link #query}. The caller closes the stream.
+   *
+   * @throws InterruptedException if interrupted while waiting between polls (the query is cancelled
+   *     on the nodes)
+   */
+  public BatchStream pollQuery(
+      String sql, java.time.Duration interval, java.util.function.DoubleConsumer progress)
+      throws InterruptedException {
+    org.apache.arrow.flight.PollInfo poll =
+        client.pollInfo(FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8)));
+    while (poll.getFlightDescriptor().isPresent()) {
+      poll.getProgress().ifPresent(progress::accept);
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        if (poll.getFlightInfo() != null) {
+          client.cancelFlightInfo(
+              new org.apache.arrow.flight.CancelFlightInfoRequest(poll.getFlightInfo()));
+        }
+        throw e;
+      }
+      poll = client.pollInfo(poll.getFlightDescriptor().get());
+    }
+    progress.accept(1.0);
+    FlightInfo info = poll.getFlightInfo();
+    return stream(info, "query", QueryStatistics.parse(info.getAppMetadata()));
+  }
+
+  /**
    * Reads all endpoints of {@code info} on a child allocator the stream owns: in parallel, or one
    * after the other, in order, when the flight is ordered (a sorted query).
    */

@@ -50,6 +50,14 @@ class CliTest {
   }
 
   @Test
+  void sqlWithProgressPollsTheAggregationAndDrawsHowFarItGot() {
+    CliRun run = quiver("sql", "--progress", "SELECT name, COUNT(*) FROM shops GROUP BY name");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).contains("query 100%").containsPattern("[0-9,]+ rows");
+    assertThat(run.out()).contains("COUNT(*)");
+  }
+
+  @Test
   void listPrintsEveryDatasetWithItsRowCount() {
     CliRun run = quiver("list");
     assertThat(run.exit()).isZero();

@@ -62,6 +62,12 @@ class MetricsTest {
             value(after, "quiver_calls_seconds_count{method=\"DO_GET\",status=\"OK\"}")
                 - value(before, "quiver_calls_seconds_count{method=\"DO_GET\",status=\"OK\"}"))
         .isGreaterThanOrEqualTo(2);
+    assertThat(
+            value(after, "quiver_query_memory_peak_bytes_count")
+                - value(before, "quiver_query_memory_peak_bytes_count"))
+        .as("the aggregation's state on the node, freed once, with its memory peak")
+        .isEqualTo(1);
+    assertThat(value(after, "quiver_query_memory_peak_bytes_max")).isPositive();
     assertThat(after)
         .contains("quiver_memory_limit_bytes")
         .contains("quiver_streams_active")

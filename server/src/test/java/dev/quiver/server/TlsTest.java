@@ -88,6 +88,48 @@ class TlsTest {
   }
 
   @Test
+  void aRenewedCertificateIsServedWithoutARestart() throws Exception {
+    Path served = java.nio.file.Files.createDirectories(data.resolve("served"));
+    Path chain = served.resolve("tls.crt");
+    Path key = served.resolve("tls.key");
+    java.nio.file.Files.copy(certificates.chain(), chain);
+    java.nio.file.Files.copy(certificates.key(), key);
+    TestCertificates renewed =
+        TestCertificates.create(java.nio.file.Files.createDirectories(data.resolve("renewed")));
+    try (TestNode node =
+        TestNode.start(
+            Map.of("t", file.toString()),
+            Map.of(
+                "quiver.tls-cert-chain",
+                chain.toString(),
+                "quiver.tls-private-key",
+                key.toString()))) {
+      URI uri = node.node().localLocation().getUri();
+      assertThat(count(uri, certificates.ca())).isEqualTo(300_000);
+      // As Kubernetes updates a mounted Secret: the new files appear at once, by rename.
+      java.nio.file.Files.copy(renewed.chain(), served.resolve("tls.crt.new"));
+      java.nio.file.Files.copy(renewed.key(), served.resolve("tls.key.new"));
+      java.nio.file.Files.move(
+          served.resolve("tls.key.new"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      java.nio.file.Files.move(
+          served.resolve("tls.crt.new"), chain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> count(uri, renewed.ca()) == 300_000);
+      assertThatThrownBy(() -> count(uri, certificates.ca()))
+          .isInstanceOf(org.apache.arrow.flight.FlightRuntimeException.class);
+    }
+  }
+
+  private static long count(URI uri, Path ca) throws Exception {
+    try (QuiverClient client = QuiverClient.connect(uri, new RootAllocator(), 4, Tls.trusting(ca));
+        BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+      return Long.parseLong(AggregateRows.of(stream).get(0));
+    }
+  }
+
+  @Test
   void plainTextAndUntrustingClientsAreRefusedAndTheNodeGoesOnServing() throws Exception {
     try (TestCluster cluster = cluster()) {
       int port = cluster.uri(0).getPort();

@@ -20,6 +20,11 @@ final class Progress {
     this.terminal = terminal;
   }
 
+  /** Whether anything is drawn at all. */
+  boolean shown() {
+    return terminal != null;
+  }
+
   void update(long rows, long bytes) {
     if (terminal == null) {
       return;
@@ -31,6 +36,22 @@ final class Progress {
     lastDrawn = now;
     drawn = true;
     terminal.print("\r" + describe(rows, bytes, now - started) + "   ");
+    terminal.flush();
+  }
+
+  /** Draws how far a running query got, before its answer streams. */
+  void running(double fraction) {
+    if (terminal == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (drawn && fraction < 1.0 && now - lastDrawn < REDRAW_NANOS) {
+      return;
+    }
+    lastDrawn = now;
+    drawn = true;
+    terminal.print(
+        String.format("\rquery %.0f%% in %.1f s   ", fraction * 100, (now - started) / 1e9));
     terminal.flush();
   }
 

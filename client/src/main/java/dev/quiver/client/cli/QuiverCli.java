@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
       QuiverCli.ListCommand.class,
       QuiverCli.SchemaCommand.class,
       QuiverCli.GetCommand.class,
-      QuiverCli.SqlCommand.class
+      QuiverCli.SqlCommand.class,
+      QuiverCli.QueriesCommand.class,
+      QuiverCli.CancelCommand.class
     })
 public final class QuiverCli {
   static final int FAILURE = 1;
@@ -194,6 +196,54 @@ public final class QuiverCli {
     }
   }
 
+  @Command(
+      name = "queries",
+      description =
+          "Lists the streams clients are reading on every node of the cluster (yours only when"
+              + " the nodes authenticate), with their id for quiver cancel.")
+  static final class QueriesCommand extends ClientCommand {
+    @Override
+    int run(QuiverClient client, BufferAllocator root) {
+      PrintStream out = out();
+      String format = "%-28s %-8s %-12s %10s  %s%n";
+      out.printf(format, "node", "id", "user", "elapsed", "what");
+      for (com.fasterxml.jackson.databind.JsonNode query : client.action("queries")) {
+        out.printf(
+            format,
+            query.path("node").asText(),
+            query.path("id").asText(),
+            query.path("user").asText(),
+            String.format("%.1f s", query.path("elapsedMillis").asLong() / 1000.0),
+            query.path("what").asText());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "cancel", description = "Cancels a stream that quiver queries lists.")
+  static final class CancelCommand extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Option(names = "--node", description = "The node the stream runs on, as queries lists it.")
+    String node;
+
+    @Override
+    int run(QuiverClient client, BufferAllocator root) {
+      java.util.Map<String, String> body = new java.util.LinkedHashMap<>();
+      body.put("id", id);
+      if (node != null) {
+        body.put("node", node);
+      }
+      com.fasterxml.jackson.databind.JsonNode reply = client.action("cancel-query", body);
+      out()
+          .println("cancelled " + reply.path("id").asText() + " on " + reply.path("node").asText());
+      out().flush();
+      return 0;
+    }
+  }
+
   @Command(name = "schema", description = "Prints a dataset's columns and types.")
   static final class SchemaCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "DATASET")
@@ -248,6 +298,23 @@ public final class QuiverCli {
       return client.query(query);
     }
 
+    /**
+     * With progress shown, the query runs through PollFlightInfo so that an aggregation's progress
+     * is drawn while the nodes work, before its answer streams.
+     */
+    @Override
+    BatchStream open(QuiverClient client, Progress meter) {
+      if (!meter.shown()) {
+        return client.query(query);
+      }
+      try {
+        return client.pollQuery(query, java.time.Duration.ofMillis(200), meter::running);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while the query ran", e);
+      }
+    }
+
     @Override
     void finished(BatchStream batches) {
       if (stats) {
@@ -294,7 +361,7 @@ public final class QuiverCli {
                   ? nonClosing(out())
                   : new BufferedOutputStream(Files.newOutputStream(output));
           BufferAllocator writerAllocator = root.newChildAllocator("output", 0, Long.MAX_VALUE);
-          BatchStream batches = open(client);
+          BatchStream batches = open(client, meter);
           BatchWriter writer = format.open(batches.schema(), sink, writerAllocator)) {
         long wanted = limit == null ? Long.MAX_VALUE : limit;
         while (rows < wanted && batches.next()) {
@@ -311,6 +378,11 @@ public final class QuiverCli {
     }
 
     abstract BatchStream open(QuiverClient client);
+
+    /** Opens the batches to write, drawing on {@code meter} while waiting if it wants to. */
+    BatchStream open(QuiverClient client, Progress meter) {
+      return open(client);
+    }
 
     /** Called after the last batch was written. */
     void finished(BatchStream batches) {}

@@ -29,6 +29,9 @@ public class QuiverConfig {
   private String coreSite;
   private Duration datasetTtl = Duration.ZERO;
   private boolean lazyFooters;
+  private String otlpEndpoint;
+  private String otlpServiceName = "quiver";
+  private Duration otlpExportDelay = Duration.ofSeconds(5);
   private Duration planningTimeout = Duration.ofSeconds(30);
   private long maxMessageBytes = 64L << 20;
   private String authJwks;
@@ -248,6 +251,36 @@ public class QuiverConfig {
 
   public void setMaxMessageBytes(@ReadableBytes long maxMessageBytes) {
     this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /**
+   * An OTLP/HTTP collector ({@code http://otel-collector:4318}) that receives a span for every
+   * Flight call, traced across nodes; none (the default) traces nothing.
+   */
+  public String getOtlpEndpoint() {
+    return otlpEndpoint;
+  }
+
+  public void setOtlpEndpoint(String otlpEndpoint) {
+    this.otlpEndpoint = otlpEndpoint;
+  }
+
+  /** The {@code service.name} of the node's spans. */
+  public String getOtlpServiceName() {
+    return otlpServiceName;
+  }
+
+  public void setOtlpServiceName(String otlpServiceName) {
+    this.otlpServiceName = otlpServiceName;
+  }
+
+  /** How long finished spans wait in the batch before they are sent. */
+  public Duration getOtlpExportDelay() {
+    return otlpExportDelay;
+  }
+
+  public void setOtlpExportDelay(Duration otlpExportDelay) {
+    this.otlpExportDelay = otlpExportDelay;
   }
 
   /** Other nodes of the cluster, as {@code grpc://host:port}. */

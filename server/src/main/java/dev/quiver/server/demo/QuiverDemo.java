@@ -58,6 +58,13 @@ public final class QuiverDemo implements Callable<Integer> {
   @Option(names = "--sql", description = "Run this query instead of the built-in ones.")
   String sql;
 
+  @Option(
+      names = "--verbose",
+      description =
+          "Show the nodes' log lines (by default only warnings, so they do not cut into"
+              + " the answers).")
+  boolean verbose;
+
   private final PrintStream out;
 
   public QuiverDemo(PrintStream out) {
@@ -160,6 +167,12 @@ public final class QuiverDemo implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    if (!java.util.Arrays.asList(args).contains("--verbose")
+        && System.getProperty("QUIVER_LOG_LEVEL") == null) {
+      // The demo's own output is the point: the nodes' INFO lines would interleave with it.
+      // Set before the first logger is made, which reads logback.xml.
+      System.setProperty("QUIVER_LOG_LEVEL", "WARN");
+    }
     QuiverServerMain.allowNettyUnzeroedChunks();
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();

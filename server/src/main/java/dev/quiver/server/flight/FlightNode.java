@@ -19,15 +19,19 @@ import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.metrics.NodeMetrics;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.tls.ReloadingKeyManager;
+import dev.quiver.server.tracing.NodeTracing;
 import dev.quiver.shuffle.objectstore.ObjectStore;
 import dev.quiver.shuffle.objectstore.ObjectStoreException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micronaut.context.annotation.Context;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -74,6 +78,7 @@ public class FlightNode implements AutoCloseable {
   private final NodeMetrics metrics = new NodeMetrics();
   private int metricsPort = -1;
   private PeerDiscovery discovery;
+  private volatile NodeTracing tracing = NodeTracing.off();
   private FlightServer server;
   private boolean closed;
 
@@ -89,7 +94,7 @@ public class FlightNode implements AutoCloseable {
                     || config.getTlsTrustedCertificates().isBlank()
                 ? Tls.SYSTEM
                 : Tls.trusting(Path.of(config.getTlsTrustedCertificates())),
-            peerCredentials(config));
+            peerMiddleware(config));
   }
 
   /**
@@ -131,6 +136,30 @@ public class FlightNode implements AutoCloseable {
               + " reaches the port reads every dataset",
           config.getHost());
     }
+  }
+
+  /** A server TLS context presenting the configured certificate, reloaded when its files change. */
+  private static SslContext serverTls(QuiverConfig config) {
+    ReloadingKeyManager keys =
+        new ReloadingKeyManager(
+            Path.of(config.getTlsCertChain()), Path.of(config.getTlsPrivateKey()));
+    try {
+      return GrpcSslContexts.configure(SslContextBuilder.forServer(keys)).build();
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IllegalArgumentException("Cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** What every call to a peer carries: the cluster secret, and the trace when tracing. */
+  private FlightClientMiddleware.Factory[] peerMiddleware(QuiverConfig config) {
+    FlightClientMiddleware.Factory[] credentials = peerCredentials(config);
+    if (config.getOtlpEndpoint() == null || config.getOtlpEndpoint().isBlank()) {
+      return credentials;
+    }
+    FlightClientMiddleware.Factory[] all =
+        java.util.Arrays.copyOf(credentials, credentials.length + 1);
+    all[credentials.length] = info -> tracing.clientMiddleware().onCallStarted(info);
+    return all;
   }
 
   /** What the node sends its peers: the cluster secret, when it has one. */
@@ -227,12 +256,21 @@ public class FlightNode implements AutoCloseable {
                 config.isAuth()
                     ? new TicketSigner(config.getAuthClusterSecret(), config.getTicketTtl())
                     : null));
-    Consumer<NettyServerBuilder> addHealth =
-        builder -> builder.addService(health.getHealthService());
+    // TLS through a context of our own, whose key manager reads the certificate files again when
+    // they change; Flight is then given the plain scheme, so that it does not set up TLS itself.
+    SslContext tls = config.isTls() ? serverTls(config) : null;
+    Consumer<NettyServerBuilder> configure =
+        netty -> {
+          netty.addService(health.getHealthService());
+          if (tls != null) {
+            netty.sslContext(tls);
+          }
+        };
     checkExposure(config);
     FlightServer.Builder builder =
-        FlightServer.builder(root, location(config.getHost(), config.getPort()), producer)
-            .transportHint("grpc.builderConsumer", addHealth)
+        FlightServer.builder(
+                root, Location.forGrpcInsecure(config.getHost(), config.getPort()), producer)
+            .transportHint("grpc.builderConsumer", configure)
             .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.getMaxMessageBytes()));
     if (config.isAuth()) {
       Users users =
@@ -264,19 +302,15 @@ public class FlightNode implements AutoCloseable {
               ? ""
               : ", JWTs of " + config.getAuthJwtIssuer() + " (keys " + config.getAuthJwks() + ")");
     }
-    if (config.isTls()) {
-      try {
-        builder.useTls(new File(config.getTlsCertChain()), new File(config.getTlsPrivateKey()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "Cannot read the TLS certificate chain "
-                + config.getTlsCertChain()
-                + " or its key "
-                + config.getTlsPrivateKey(),
-            e);
-      }
-    }
     builder.middleware(FlightServerMiddleware.Key.of("quiver-metrics"), metrics.calls());
+    if (config.getOtlpEndpoint() != null && !config.getOtlpEndpoint().isBlank()) {
+      // Bound once the node knows its address (its spans' service.instance.id); until then calls
+      // are not traced.
+      builder.middleware(
+          NodeTracing.CALL_SPAN,
+          (info, headers, request) ->
+              tracing.serverMiddleware().onCallStarted(info, headers, request));
+    }
     server = builder.build();
     try {
       server.start();
@@ -285,6 +319,15 @@ public class FlightNode implements AutoCloseable {
           "Cannot start the Flight server on " + config.getHost() + ":" + config.getPort(), e);
     }
     cluster.bind(advertised());
+    if (config.getOtlpEndpoint() != null && !config.getOtlpEndpoint().isBlank()) {
+      tracing =
+          NodeTracing.otlp(
+              config.getOtlpEndpoint(),
+              config.getOtlpServiceName(),
+              cluster.self().getUri().toString(),
+              config.getOtlpExportDelay());
+      LOG.info("Tracing Flight calls to {}", config.getOtlpEndpoint());
+    }
     if (config.getPeersDns() != null && !config.getPeersDns().isBlank()) {
       discovery =
           new PeerDiscovery(
@@ -353,6 +396,11 @@ public class FlightNode implements AutoCloseable {
           @Override
           public void shuffled(long streamedBytes, long descriptorBytes) {
             metrics.shuffled(streamedBytes, descriptorBytes);
+          }
+
+          @Override
+          public void queryFreed(long peakBytes) {
+            metrics.queryMemoryPeak(peakBytes);
           }
         });
     metrics.gauge("quiver.streams.active", "Flight streams being served", producer::activeStreams);
@@ -446,6 +494,7 @@ public class FlightNode implements AutoCloseable {
       objectsAllocator.close();
     }
     metrics.close();
+    tracing.close();
     LOG.info("Quiver node stopped");
   }
 }

@@ -41,8 +41,22 @@ final class NodeActions {
         || type.equals(FragmentProtocol.RANGE_SHUFFLE)
         || type.equals(FragmentProtocol.RELEASE)
         || type.equals(FragmentProtocol.EXCHANGE_OBJECT)
-        || type.equals(REFRESH_LOCAL);
+        || type.equals(REFRESH_LOCAL)
+        || type.equals(QUERIES_LOCAL)
+        || type.equals(CANCEL_LOCAL);
   }
+
+  /** The client streams running on every node. */
+  static final String QUERIES = "queries";
+
+  /** Internal action: the client streams running on this node. */
+  static final String QUERIES_LOCAL = "queries-local";
+
+  /** Cancel one of them. */
+  static final String CANCEL = "cancel-query";
+
+  /** Internal action: cancel a stream on this node for a user. */
+  static final String CANCEL_LOCAL = "cancel-query-local";
 
   /** Reload a dataset's listing and footers on every node. */
   static final String REFRESH = "refresh-dataset";
@@ -64,6 +78,11 @@ final class NodeActions {
               REFRESH,
               "List a dataset's files and read their footers again on every node;"
                   + " body {\"dataset\": name}"),
+          new ActionType(
+              QUERIES,
+              "The streams clients are reading on every node: node, id, user, what, elapsed"),
+          new ActionType(
+              CANCEL, "Cancel one of them; body {\"id\": ..., \"node\": ...} as queries lists it"),
           new ActionType(
               FragmentProtocol.PARTIAL,
               "Internal, between nodes: scan and aggregate this node's part of a query"),
@@ -87,23 +106,29 @@ final class NodeActions {
           new ActionType(
               FORWARDED_INFO,
               "Internal, between nodes: plan a query for a node that lacks its dataset"),
-          new ActionType(REFRESH_LOCAL, "Internal, between nodes: reload a dataset here"));
+          new ActionType(REFRESH_LOCAL, "Internal, between nodes: reload a dataset here"),
+          new ActionType(QUERIES_LOCAL, "Internal, between nodes: the streams running here"),
+          new ActionType(CANCEL_LOCAL, "Internal, between nodes: cancel a stream here"));
 
   private final Catalog catalog;
   private final BooleanSupplier serving;
   private final FragmentWorker worker;
   private final FlightInfos infos;
   private final Cluster cluster;
+  private final StreamTracker streams;
 
   /**
    * @param serving whether the node is serving, for the {@code health} action
+   * @param streams the streams this node serves, for {@code queries} and {@code cancel-query}
    */
   NodeActions(
       Catalog catalog,
       BooleanSupplier serving,
       FragmentWorker worker,
       FlightInfos infos,
-      Cluster cluster) {
+      Cluster cluster,
+      StreamTracker streams) {
+    this.streams = requireNonNull(streams, "streams is null");
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.serving = requireNonNull(serving, "serving is null");
@@ -142,6 +167,13 @@ final class NodeActions {
             case "datasets" ->
                 catalog.names().stream().map(n -> describe(catalog.require(n))).toList();
             case REFRESH -> refreshEverywhere(datasetOf(action));
+            case QUERIES -> queriesEverywhere();
+            case QUERIES_LOCAL -> localQueries(field(action, "user", true));
+            case CANCEL -> cancel(field(action, "id", false), field(action, "node", true));
+            case CANCEL_LOCAL ->
+                Map.of(
+                    "cancelled",
+                    streams.cancelById(field(action, "id", false), field(action, "user", true)));
             case REFRESH_LOCAL -> describe(catalog.refresh(datasetOf(action)));
             case FragmentProtocol.PARTIAL ->
                 worker.partial(
@@ -184,6 +216,99 @@ final class NodeActions {
     } catch (JsonProcessingException | RuntimeException e) {
       listener.onError(FlightErrors.toFlight(e, "DoAction " + action.getType()));
     }
+  }
+
+  /** The caller whose streams a listing shows and a cancel may stop: null for everyone's. */
+  private static String viewer() {
+    return dev.quiver.server.auth.Caller.current()
+        .filter(user -> !user.equals(dev.quiver.server.auth.NodeAuthenticator.PEER))
+        .orElse(null);
+  }
+
+  private List<Map<String, Object>> localQueries(String user) {
+    String node = cluster.self().getUri().toString();
+    return streams.running().stream()
+        .filter(r -> !r.user().equals(dev.quiver.server.auth.NodeAuthenticator.PEER))
+        .filter(r -> user == null || r.user().equals(user))
+        .map(
+            r -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("node", node);
+              entry.put("id", r.id());
+              entry.put("user", r.user());
+              entry.put("what", r.what());
+              entry.put("elapsedMillis", r.elapsedMillis());
+              return entry;
+            })
+        .toList();
+  }
+
+  /** This node's client streams and every peer's (a peer that does not answer is left out). */
+  private List<Object> queriesEverywhere() {
+    String user = viewer();
+    List<Object> all = new java.util.ArrayList<>(localQueries(user));
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (user != null) {
+      body.put("user", user);
+    }
+    for (Location peer : cluster.peers()) {
+      try {
+        List<?> theirs =
+            PeerCalls.action(
+                cluster, peer, QUERIES_LOCAL, body, List.class, Duration.ofSeconds(10), "queries");
+        all.addAll(theirs);
+      } catch (QuiverException e) {
+        // Listed without it: the node is down or slow.
+      }
+    }
+    return all;
+  }
+
+  private Map<String, Object> cancel(String id, String node) {
+    String user = viewer();
+    boolean cancelled;
+    String where = node == null ? cluster.self().getUri().toString() : node;
+    if (node == null || cluster.isSelf(Cluster.parse(List.of(node)).get(0))) {
+      cancelled = streams.cancelById(id, user);
+    } else {
+      Location peer = Cluster.parse(List.of(node)).get(0);
+      if (cluster.peers().stream().noneMatch(p -> p.getUri().equals(peer.getUri()))) {
+        throw new QuiverException(ErrorCode.NOT_FOUND, "Node " + node + " is not in this cluster");
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("id", id);
+      if (user != null) {
+        body.put("user", user);
+      }
+      Map<?, ?> reply =
+          PeerCalls.action(
+              cluster, peer, CANCEL_LOCAL, body, Map.class, Duration.ofSeconds(10), "cancel");
+      cancelled = Boolean.TRUE.equals(reply.get("cancelled"));
+    }
+    if (!cancelled) {
+      throw new QuiverException(
+          ErrorCode.NOT_FOUND,
+          "No query " + id + (user == null ? "" : " of user '" + user + "'") + " runs on " + where);
+    }
+    return Map.of("cancelled", true, "id", id, "node", where);
+  }
+
+  /** A text field of the action's JSON body; null when optional and absent. */
+  private static String field(Action action, String name, boolean optional) {
+    try {
+      var body = JSON.readTree(action.getBody());
+      if (body != null && body.path(name).isTextual()) {
+        return body.get(name).asText();
+      }
+    } catch (java.io.IOException e) {
+      // reported below
+    }
+    if (optional) {
+      return null;
+    }
+    throw new QuiverException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Action " + action.getType() + " takes a JSON body with \"" + name + "\"");
   }
 
   private static String datasetOf(Action action) {

@@ -21,6 +21,7 @@ import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.ticket.Tickets;
+import dev.quiver.server.tracing.NodeTracing;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import dev.quiver.shuffle.objectstore.ObjectStore;
 import java.io.IOException;
@@ -88,13 +89,15 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final Cancellations cancellations;
   private final SharedResults shared;
   private final InternalCalls internal;
+  // Tasks carry the submitting thread's trace context (the root context when tracing is off).
   private final ExecutorService executor =
-      Executors.newCachedThreadPool(
-          runnable -> {
-            Thread thread = new Thread(runnable, "quiver-stream");
-            thread.setDaemon(true);
-            return thread;
-          });
+      io.opentelemetry.context.Context.taskWrapping(
+          Executors.newCachedThreadPool(
+              runnable -> {
+                Thread thread = new Thread(runnable, "quiver-stream");
+                thread.setDaemon(true);
+                return thread;
+              }));
 
   /**
    * Per-stream limits.
@@ -165,7 +168,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.tickets =
         new TicketStreams(
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
-    this.actions = new NodeActions(catalog, serving, worker, infos, cluster);
+    this.actions = new NodeActions(catalog, serving, worker, infos, cluster, streams);
     this.cancellations = new Cancellations(cluster, streams, polls, worker);
     this.sql = new QuiverSqlProducer(catalog, planner, this, root, version());
     this.shared =
@@ -182,7 +185,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public void listFlights(
       CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
-    Caller.run(context.peerIdentity(), () -> list(context, criteria, listener));
+    answer(context, () -> list(context, criteria, listener));
   }
 
   private void list(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
@@ -201,7 +204,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
-    return Caller.as(context.peerIdentity(), () -> flightInfo(context, descriptor));
+    return answer(context, () -> flightInfo(context, descriptor));
   }
 
   private FlightInfo flightInfo(CallContext context, FlightDescriptor descriptor) {
@@ -216,6 +219,23 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     } catch (RuntimeException e) {
       throw FlightErrors.toFlight(e, "GetFlightInfo");
     }
+  }
+
+  /**
+   * Answers a call as its caller ({@link Caller}, for dataset rules) within its trace span (so that
+   * the calls it makes to peers continue the trace).
+   */
+  private static <T> T answer(CallContext context, java.util.function.Supplier<T> work) {
+    return NodeTracing.within(context, () -> Caller.as(context.peerIdentity(), work));
+  }
+
+  private static void answer(CallContext context, Runnable work) {
+    answer(
+        context,
+        () -> {
+          work.run();
+          return null;
+        });
   }
 
   /**
@@ -286,7 +306,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    */
   @Override
   public PollInfo pollFlightInfo(CallContext context, FlightDescriptor descriptor) {
-    return Caller.as(context.peerIdentity(), () -> poll(context, descriptor));
+    return answer(context, () -> poll(context, descriptor));
   }
 
   private PollInfo poll(CallContext context, FlightDescriptor descriptor) {
@@ -336,7 +356,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
-    return Caller.as(context.peerIdentity(), () -> schemaResult(context, descriptor));
+    return answer(context, () -> schemaResult(context, descriptor));
   }
 
   private SchemaResult schemaResult(CallContext context, FlightDescriptor descriptor) {
@@ -355,7 +375,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void getStream(CallContext context, Ticket signedTicket, ServerStreamListener listener) {
-    Caller.run(context.peerIdentity(), () -> read(context, signedTicket, listener));
+    answer(context, () -> read(context, signedTicket, listener));
   }
 
   private void read(CallContext context, Ticket signedTicket, ServerStreamListener listener) {
@@ -433,7 +453,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
 
   @Override
   public void doAction(CallContext context, Action received, StreamListener<Result> listener) {
-    Caller.run(context.peerIdentity(), () -> act(context, received, listener));
+    answer(context, () -> act(context, received, listener));
   }
 
   private void act(CallContext context, Action received, StreamListener<Result> listener) {

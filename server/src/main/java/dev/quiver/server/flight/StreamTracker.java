@@ -27,17 +27,43 @@ final class StreamTracker {
           return size() > REMEMBERED_CANCELS;
         }
       };
+  private final Map<String, Registration> byId = new LinkedHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong ids =
+      new java.util.concurrent.atomic.AtomicLong();
   private int active;
   private volatile boolean stopped;
+
+  /**
+   * A stream being served, as {@code queries} lists it.
+   *
+   * @param id the stream's id on this node, what {@code cancel-query} names
+   * @param user who opened it (empty when the node authenticates nobody)
+   * @param what what it reads: a dataset, a query's text
+   * @param elapsedMillis how long it has run
+   */
+  record Running(String id, String user, String what, long elapsedMillis) {}
 
   /** One stream; closing it marks the stream ended. */
   final class Registration implements AutoCloseable {
     private final ByteBuffer ticket;
+    private final String id = "q" + ids.incrementAndGet();
+    private final String user = dev.quiver.server.auth.Caller.current().orElse("");
+    private final long started = System.nanoTime();
+    private volatile String what = "DoGet";
     private boolean closed;
     private volatile boolean cancelled;
 
     private Registration(ByteBuffer ticket) {
       this.ticket = ticket;
+    }
+
+    /** Says what the stream reads, for listings. */
+    void describe(String description) {
+      this.what = description;
+    }
+
+    Running running() {
+      return new Running(id, user, what, (System.nanoTime() - started) / 1_000_000);
     }
 
     boolean isStopped() {
@@ -56,6 +82,7 @@ final class StreamTracker {
         if (!closed) {
           closed = true;
           active--;
+          byId.remove(id);
           if (ticket != null && byTicket.get(ticket) == this) {
             byTicket.remove(ticket);
           }
@@ -78,6 +105,7 @@ final class StreamTracker {
       active++;
       ByteBuffer key = ticket == null ? null : ByteBuffer.wrap(ticket.clone());
       Registration registration = new Registration(key);
+      byId.put(registration.id, registration);
       if (key != null) {
         byTicket.put(key, registration);
         registration.cancelled = cancelledEarly.remove(key) != null;
@@ -104,6 +132,36 @@ final class StreamTracker {
       }
       cancelledEarly.put(key, Boolean.TRUE);
       return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The streams being served now, oldest first. */
+  java.util.List<Running> running() {
+    lock.lock();
+    try {
+      return byId.values().stream().map(Registration::running).toList();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Cancels the stream {@code id} if {@code user} opened it (any user's when {@code user} is null):
+   * it stops at its next batch with CANCELLED.
+   *
+   * @return whether such a stream was running
+   */
+  boolean cancelById(String id, String user) {
+    lock.lock();
+    try {
+      Registration running = byId.get(id);
+      if (running == null || (user != null && !running.user.equals(user))) {
+        return false;
+      }
+      running.cancelled = true;
+      return true;
     } finally {
       lock.unlock();
     }

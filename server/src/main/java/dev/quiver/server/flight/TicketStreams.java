@@ -109,6 +109,7 @@ final class TicketStreams {
     try {
       QuiverTicket decoded = Tickets.decode(ticket.getBytes());
       if (decoded instanceof GatheredTicket gathered) {
+        registration.describe("sorted or limited scan");
         BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
         backpressure.register(listener);
         String name = "stream-" + streamIds.incrementAndGet();
@@ -134,6 +135,7 @@ final class TicketStreams {
       }
       if (decoded instanceof ResultTicket result) {
         String polledId = result.result();
+        registration.describe("answer of polled query " + polledId);
         PolledQueries.Polled polled = polls.take(polledId);
         String described = "DoGet of the answer of polled query " + polledId;
         BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
@@ -152,6 +154,7 @@ final class TicketStreams {
         return;
       }
       if (decoded instanceof FragmentTicket fragment) {
+        registration.describe("fragment " + fragment.stage() + " of " + fragment.fragment());
         String described =
             "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
         executor.execute(
@@ -174,6 +177,7 @@ final class TicketStreams {
       }
       ScanTicket scan = (ScanTicket) decoded;
       operation = "DoGet of dataset '" + scan.dataset() + "'";
+      registration.describe("dataset " + scan.dataset());
       Dataset dataset = catalog.require(scan.dataset());
       QueryPlan plan;
       List<FileSplit> splits;
@@ -184,6 +188,7 @@ final class TicketStreams {
               ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
         }
         operation = "DoGet of query " + FlightInfos.abbreviate(scan.sql());
+        registration.describe(FlightInfos.abbreviate(scan.sql()));
         if (query instanceof AggregatePlan aggregate) {
           coordinate(aggregate, operation, listener, registration);
           return;

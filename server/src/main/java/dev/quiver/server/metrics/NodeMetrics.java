@@ -39,6 +39,7 @@ public final class NodeMetrics implements AutoCloseable {
   private final Counter rowsScanned;
   private final Counter rowsReturned;
   private final Counter[] rowGroupsSkipped;
+  private final io.micrometer.core.instrument.DistributionSummary queryPeaks;
   private HTTPServer server;
 
   public NodeMetrics() {
@@ -56,6 +57,14 @@ public final class NodeMetrics implements AutoCloseable {
     storageBytes = counter("quiver.scan.storage.bytes", "Bytes storage read requests returned");
     rowsScanned = counter("quiver.scan.rows.decoded", "Rows decoded from Parquet");
     rowsReturned = counter("quiver.scan.rows.returned", "Rows that passed the filters");
+    queryPeaks =
+        io.micrometer.core.instrument.DistributionSummary.builder("quiver.query.memory.peak")
+            .description("Peak Arrow memory of each distributed query's state on this node")
+            .baseUnit("bytes")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(1024.0)
+            .maximumExpectedValue(64.0 * (1L << 30))
+            .register(registry);
     // Exported from the start (at 0), so that dashboards and alerts see them before a shuffle.
     shuffleBytes("stream");
     shuffleBytes("descriptor");
@@ -94,6 +103,11 @@ public final class NodeMetrics implements AutoCloseable {
   /** A gauge read when scraped. */
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  /** Records the memory peak of one distributed query's state on this node. */
+  public void queryMemoryPeak(long peakBytes) {
+    queryPeaks.record(peakBytes);
   }
 
   /** Counts bytes shuffled out of this node, by descriptor or stream. */

@@ -104,6 +104,9 @@ public final class FragmentWorker implements AutoCloseable {
 
     /** A shuffle of this node sent bytes to other nodes. */
     void shuffled(long streamedBytes, long descriptorBytes);
+
+    /** A query's state on this node was freed; its allocator's peak was {@code peakBytes}. */
+    default void queryFreed(long peakBytes) {}
   }
 
   /**
@@ -185,16 +188,19 @@ public final class FragmentWorker implements AutoCloseable {
             spill,
             settings.exchangeBatchRows(),
             settings.admissionTimeout(),
-            () -> cluster.self().getUri().toString());
+            () -> cluster.self().getUri().toString(),
+            peak -> observer.queryFreed(peak));
     this.codec = new PlanCodec(catalog);
+    // Tasks carry the submitting thread's trace context, so that exchanges continue the trace.
     this.scanPool =
-        Executors.newFixedThreadPool(
-            Math.max(1, settings.scanThreads()),
-            runnable -> {
-              Thread thread = new Thread(runnable, "quiver-scan");
-              thread.setDaemon(true);
-              return thread;
-            });
+        io.opentelemetry.context.Context.taskWrapping(
+            Executors.newFixedThreadPool(
+                Math.max(1, settings.scanThreads()),
+                runnable -> {
+                  Thread thread = new Thread(runnable, "quiver-scan");
+                  thread.setDaemon(true);
+                  return thread;
+                }));
     this.aggregate = new AggregateStages(this, catalog, codec, cluster, fragments, scanPool);
     this.sort = new SortStages(this, catalog, codec, cluster, fragments);
   }

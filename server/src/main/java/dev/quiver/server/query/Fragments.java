@@ -54,6 +54,9 @@ final class Fragments implements AutoCloseable {
    * @param admissionTimeout how long a query waits for one of the node's query slots
    * @param self this node's address, for messages
    */
+  /** Told each freed query's memory peak on this node. */
+  private final java.util.function.LongConsumer peaks;
+
   Fragments(
       BufferAllocator root,
       long memoryLimit,
@@ -61,7 +64,9 @@ final class Fragments implements AutoCloseable {
       Spill spill,
       int batchRows,
       Duration admissionTimeout,
-      Supplier<String> self) {
+      Supplier<String> self,
+      java.util.function.LongConsumer peaks) {
+    this.peaks = peaks;
     this.batchRows = batchRows;
     // The node admits as many queries at once as their limits fit its root allocator's.
     this.slots = (int) Math.max(1, Math.min(Integer.MAX_VALUE, root.getLimit() / memoryLimit));
@@ -101,6 +106,7 @@ final class Fragments implements AutoCloseable {
             () -> {
               live.decrementAndGet();
               admitted.release();
+              peaks.accept(allocator.getPeakMemoryAllocation());
             });
     if (fragments.putIfAbsent(queryId, fragment) != null) {
       fragment.release();
