@@ -125,6 +125,46 @@ class AuthorizationTest {
     }
   }
 
+  @Test
+  void aUserReadsAtMostTheConfiguredNumberOfStreamsAtOnce() throws Exception {
+    Path big = dir.resolve("big.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT i AS id FROM range(2000000) r(i)", big, "");
+    }
+    try (TestNode limited =
+            TestNode.start(
+                Map.of("big", big.toString()),
+                Map.of(
+                    "quiver.auth-users-file",
+                    dir.resolve("users").toString(),
+                    "quiver.max-streams-per-user",
+                    1));
+        QuiverClient ana =
+            QuiverClient.connect(limited.uri(), new RootAllocator(), 4, Tls.SYSTEM, ANA);
+        QuiverClient bob =
+            QuiverClient.connect(limited.uri(), new RootAllocator(), 4, Tls.SYSTEM, BOB)) {
+      org.apache.arrow.flight.FlightInfo info =
+          ana.flightClient()
+              .getInfo(
+                  org.apache.arrow.flight.FlightDescriptor.command(
+                      "SELECT id FROM big".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      org.apache.arrow.flight.Ticket ticket = info.getEndpoints().get(0).getTicket();
+      try (org.apache.arrow.flight.FlightStream open = ana.flightClient().getStream(ticket)) {
+        assertThat(open.next()).isTrue(); // held open: the node waits on backpressure
+        assertThatThrownBy(() -> count(ana, "SELECT COUNT(*) FROM big"))
+            .isInstanceOfSatisfying(
+                FlightRuntimeException.class,
+                e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED))
+            .hasMessageContaining("quiver.max-streams-per-user");
+        assertThat(count(bob, "SELECT COUNT(*) FROM big")).isEqualTo(2_000_000);
+      }
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> count(ana, "SELECT COUNT(*) FROM big") == 2_000_000);
+    }
+  }
+
   interface ThrowingCall {
     void run() throws Exception;
   }

@@ -33,6 +33,7 @@ public class QuiverConfig {
   private String otlpServiceName = "quiver";
   private Duration otlpExportDelay = Duration.ofSeconds(5);
   private Duration planningTimeout = Duration.ofSeconds(30);
+  private int maxStreamsPerUser = 64;
   private long maxMessageBytes = 64L << 20;
   private String authJwks;
   private String authJwtIssuer;
@@ -233,6 +234,18 @@ public class QuiverConfig {
 
   public void setTicketTtl(Duration ticketTtl) {
     this.ticketTtl = ticketTtl;
+  }
+
+  /**
+   * With authentication, the most streams one user may read from this node at once (a query reads
+   * up to a few endpoints at a time); more is RESOURCE_EXHAUSTED. 0 for no limit.
+   */
+  public int getMaxStreamsPerUser() {
+    return maxStreamsPerUser;
+  }
+
+  public void setMaxStreamsPerUser(int maxStreamsPerUser) {
+    this.maxStreamsPerUser = maxStreamsPerUser;
   }
 
   /** The longest a call waits for its query's plan; longer is RESOURCE_EXHAUSTED. */

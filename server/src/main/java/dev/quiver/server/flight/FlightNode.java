@@ -231,7 +231,8 @@ public class FlightNode implements AutoCloseable {
                 config.getClientTimeout(),
                 config.getConcurrentScans(),
                 config.getMaxSqlBytes(),
-                config.getPlanningTimeout()),
+                config.getPlanningTimeout(),
+                config.getMaxStreamsPerUser()),
             () -> serving,
             cluster,
             new FragmentWorker.Settings(

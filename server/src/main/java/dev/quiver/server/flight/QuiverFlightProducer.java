@@ -82,7 +82,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   private final Cluster cluster;
   private final QuiverSqlProducer sql;
   private final PolledQueries polls;
-  private final StreamTracker streams = new StreamTracker();
+  private final StreamTracker streams;
   private final FlightInfos infos;
   private final TicketStreams tickets;
   private final NodeActions actions;
@@ -116,7 +116,8 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       Duration clientTimeout,
       int concurrentScans,
       long maxSqlBytes,
-      Duration planningTimeout) {
+      Duration planningTimeout,
+      int maxStreamsPerUser) {
     public Limits {
       requireNonNull(planningTimeout, "planningTimeout is null");
       requireNonNull(batch, "batch is null");
@@ -148,6 +149,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.catalog = requireNonNull(catalog, "catalog is null");
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
+    this.streams = new StreamTracker(limits.maxStreamsPerUser());
     this.planner = new QueryPlanner(catalog, limits.maxSqlBytes(), limits.planningTimeout());
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);

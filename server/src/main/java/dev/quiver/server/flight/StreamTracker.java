@@ -32,6 +32,21 @@ final class StreamTracker {
       new java.util.concurrent.atomic.AtomicLong();
   private int active;
   private volatile boolean stopped;
+  private final int maxPerUser;
+  private final Map<String, Integer> perUser = new java.util.HashMap<>();
+
+  /** Streams without a limit per user. */
+  StreamTracker() {
+    this(0);
+  }
+
+  /**
+   * @param maxPerUser the most streams one authenticated user may have open at once; 0 for no limit
+   *     (the cluster's own nodes are never limited)
+   */
+  StreamTracker(int maxPerUser) {
+    this.maxPerUser = maxPerUser;
+  }
 
   /**
    * A stream being served, as {@code queries} lists it.
@@ -83,6 +98,9 @@ final class StreamTracker {
           closed = true;
           active--;
           byId.remove(id);
+          if (!user.isEmpty()) {
+            perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+          }
           if (ticket != null && byTicket.get(ticket) == this) {
             byTicket.remove(ticket);
           }
@@ -98,10 +116,30 @@ final class StreamTracker {
     return register(null);
   }
 
-  /** Registers the stream of {@code ticket}, cancelled at once if the ticket already was. */
+  /**
+   * Registers the stream of {@code ticket}, cancelled at once if the ticket already was.
+   *
+   * @throws dev.quiver.server.error.QuiverException RESOURCE_EXHAUSTED naming the user and the
+   *     limit if the calling user already has as many streams open as allowed
+   */
   Registration register(byte[] ticket) {
     lock.lock();
     try {
+      String user = dev.quiver.server.auth.Caller.current().orElse("");
+      if (!user.isEmpty() && !user.equals(dev.quiver.server.auth.NodeAuthenticator.PEER)) {
+        int open = perUser.getOrDefault(user, 0);
+        if (maxPerUser > 0 && open >= maxPerUser) {
+          throw new dev.quiver.server.error.QuiverException(
+              dev.quiver.server.error.ErrorCode.RESOURCE_EXHAUSTED,
+              "User '"
+                  + user
+                  + "' already reads "
+                  + open
+                  + " stream(s) on this node, the most quiver.max-streams-per-user allows;"
+                  + " finish or cancel one first");
+        }
+        perUser.put(user, open + 1);
+      }
       active++;
       ByteBuffer key = ticket == null ? null : ByteBuffer.wrap(ticket.clone());
       Registration registration = new Registration(key);

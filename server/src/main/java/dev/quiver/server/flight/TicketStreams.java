@@ -104,7 +104,13 @@ final class TicketStreams {
    * on the calling thread, which must therefore not block.
    */
   void getStream(Ticket ticket, ServerStreamListener listener) {
-    StreamTracker.Registration registration = streams.register(ticket.getBytes());
+    StreamTracker.Registration registration;
+    try {
+      registration = streams.register(ticket.getBytes());
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e, "DoGet"));
+      return;
+    }
     String operation = "DoGet";
     try {
       QuiverTicket decoded = Tickets.decode(ticket.getBytes());
