@@ -34,7 +34,7 @@ final class S3Server implements AutoCloseable {
   }
 
   /** Starts a server whose buckets live under {@code directory}. */
-  static S3Server start(Path directory) throws IOException, InterruptedException {
+  static S3Server start(Path directory) throws IOException {
     Path root = Files.createDirectories(directory.resolve("buckets"));
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -106,21 +106,27 @@ final class S3Server implements AutoCloseable {
     return properties;
   }
 
-  private void awaitListening(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("S3Proxy exited: " + tail());
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
+  private void awaitListening(Duration timeout) throws IOException {
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(100))
+          .failFast("S3Proxy exited", () -> !process.isAlive())
+          .until(this::listening);
+    } catch (org.awaitility.core.ConditionTimeoutException
+        | org.awaitility.core.TerminalFailureException e) {
+      close();
+      throw new IllegalStateException("S3Proxy did not start within " + timeout + ": " + tail(), e);
     }
-    close();
-    throw new IllegalStateException("S3Proxy did not listen within " + timeout + ": " + tail());
+  }
+
+  private boolean listening() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   private String tail() throws IOException {
