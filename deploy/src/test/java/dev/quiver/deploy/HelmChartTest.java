@@ -58,6 +58,41 @@ class HelmChartTest {
   }
 
   @Test
+  void aServiceMonitorScrapesEveryNodeWhenEnabled() {
+    assertThat(Chart.render(Map.of()).kinds()).doesNotContain("ServiceMonitor/quiver");
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "metrics.serviceMonitor.enabled",
+                true,
+                "metrics.serviceMonitor.labels.release",
+                "prometheus"));
+    JsonNode monitor = chart.get("ServiceMonitor", "quiver");
+    assertThat(monitor.path("metadata").path("labels").path("release").asText())
+        .isEqualTo("prometheus");
+    JsonNode selected = monitor.path("spec").path("selector").path("matchLabels");
+    JsonNode headless = chart.get("Service", HEADLESS).path("metadata").path("labels");
+    selected
+        .fields()
+        .forEachRemaining(
+            label ->
+                assertThat(headless.path(label.getKey()).asText())
+                    .isEqualTo(label.getValue().asText()));
+    assertThat(
+            chart
+                .get("Service", "quiver")
+                .path("metadata")
+                .path("labels")
+                .has("quiver.dev/service"))
+        .isFalse();
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText())
+        .isEqualTo("metrics");
+    assertThat(chart.get("Service", HEADLESS).path("spec").path("ports").toString())
+        .contains("\"name\":\"metrics\"")
+        .contains("\"port\":9464");
+  }
+
+  @Test
   void anOidcIssuerAndDatasetRulesReachTheNodes() {
     Chart chart =
         Chart.render(
