@@ -330,6 +330,52 @@ class AuthTest {
     }
   }
 
+  @Test
+  void preparedStatementHandlesAreSignedForTheirUserOnEveryNode() throws Exception {
+    try (TestCluster cluster = cluster();
+        QuiverClient ana = client(cluster, 0, ANA);
+        QuiverClient anaOnTwo = client(cluster, 2, ANA);
+        QuiverClient bob = client(cluster, 1, new Credentials("bob", "another one"))) {
+      var request =
+          org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementRequest
+              .newBuilder()
+              .setQuery("SELECT COUNT(*) FROM t")
+              .build();
+      var results =
+          ana.flightClient()
+              .doAction(
+                  new Action(
+                      "CreatePreparedStatement",
+                      com.google.protobuf.Any.pack(request).toByteArray()));
+      com.google.protobuf.ByteString handle =
+          com.google.protobuf.Any.parseFrom(results.next().getBody())
+              .unpack(
+                  org.apache.arrow.flight.sql.impl.FlightSql.ActionCreatePreparedStatementResult
+                      .class)
+              .getPreparedStatementHandle();
+      results.forEachRemaining(r -> {});
+      // Ana executes her handle on another node; Bob cannot use it; an edited one is refused.
+      assertThat(prepared(anaOnTwo, handle).getEndpoints()).isNotEmpty();
+      assertThatThrownBy(() -> prepared(bob, handle))
+          .hasMessageContaining("issued to another user")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      byte[] edited = handle.toByteArray();
+      edited[edited.length - 3] ^= 1;
+      assertThatThrownBy(() -> prepared(ana, com.google.protobuf.ByteString.copyFrom(edited)))
+          .satisfies(e -> assertStatus(e, FlightStatusCode.INVALID_ARGUMENT));
+    }
+  }
+
+  private static FlightInfo prepared(QuiverClient client, com.google.protobuf.ByteString handle) {
+    var command =
+        org.apache.arrow.flight.sql.impl.FlightSql.CommandPreparedStatementQuery.newBuilder()
+            .setPreparedStatementHandle(handle)
+            .build();
+    return client
+        .flightClient()
+        .getInfo(FlightDescriptor.command(com.google.protobuf.Any.pack(command).toByteArray()));
+  }
+
   /** The ticket a signed one carries: its last bytes, after magic, header, user and mac. */
   private static byte[] unwrapped(Ticket signed) {
     java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(signed.getBytes());

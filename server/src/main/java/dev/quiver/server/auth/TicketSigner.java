@@ -46,6 +46,17 @@ public final class TicketSigner {
     this(clusterSecret, ttl, Clock.systemUTC());
   }
 
+  private TicketSigner(byte[] key, Duration ttl, Clock clock) {
+    this.key = key;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /** A signer with the same key (tickets of one check with the other) and another time to live. */
+  public TicketSigner withTtl(Duration otherTtl) {
+    return new TicketSigner(key, requireNonNull(otherTtl, "otherTtl is null"), clock);
+  }
+
   TicketSigner(String clusterSecret, Duration ttl, Clock clock) {
     this.ttl = requireNonNull(ttl, "ttl is null");
     this.clock = requireNonNull(clock, "clock is null");

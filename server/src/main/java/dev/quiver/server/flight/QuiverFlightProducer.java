@@ -172,7 +172,16 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
     this.actions = new NodeActions(catalog, serving, worker, infos, cluster, streams);
     this.cancellations = new Cancellations(cluster, streams, polls, worker);
-    this.sql = new QuiverSqlProducer(catalog, planner, this, root, version());
+    // Prepared-statement handles are signed like tickets, but live as long as a connection pool
+    // keeps its statements.
+    this.sql =
+        new QuiverSqlProducer(
+            catalog,
+            planner,
+            this,
+            root,
+            version(),
+            internal.tickets().map(t -> t.withTtl(Duration.ofDays(7))).orElse(null));
     this.shared =
         objects == null
             ? null
@@ -415,34 +424,37 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   @Override
   public Runnable acceptPut(
       CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
-    return () -> {
-      FlightDescriptor descriptor = flightStream.getDescriptor();
-      if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
-        sql.acceptPut(context, flightStream, ackStream).run();
-        return;
-      }
-      if (!ExchangeDescriptor.isExchange(descriptor)) {
-        ackStream.onError(
-            CallStatus.UNIMPLEMENTED
-                .withDescription("DoPut is not supported: Quiver datasets are read-only")
-                .toRuntimeException());
-        return;
-      }
-      try {
-        internal.check(context, "DoPut into an exchange");
-        ExchangeDescriptor exchange = exchange(descriptor);
-        long bytes = worker.acceptExchange(exchange, flightStream);
-        LOG.debug(
-            "Query {}: received {} bytes of partition {} from {}",
-            exchange.query(),
-            bytes,
-            exchange.partition(),
-            exchange.sender());
-        ackStream.onCompleted();
-      } catch (Throwable e) {
-        ackStream.onError(FlightErrors.toFlight(e, "Exchange " + descriptor.getPath()));
-      }
-    };
+    return () -> answer(context, () -> put(context, flightStream, ackStream));
+  }
+
+  private void put(
+      CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+    FlightDescriptor descriptor = flightStream.getDescriptor();
+    if (descriptor.isCommand() && QuiverSqlProducer.isFlightSql(descriptor.getCommand())) {
+      sql.acceptPut(context, flightStream, ackStream).run();
+      return;
+    }
+    if (!ExchangeDescriptor.isExchange(descriptor)) {
+      ackStream.onError(
+          CallStatus.UNIMPLEMENTED
+              .withDescription("DoPut is not supported: Quiver datasets are read-only")
+              .toRuntimeException());
+      return;
+    }
+    try {
+      internal.check(context, "DoPut into an exchange");
+      ExchangeDescriptor exchange = exchange(descriptor);
+      long bytes = worker.acceptExchange(exchange, flightStream);
+      LOG.debug(
+          "Query {}: received {} bytes of partition {} from {}",
+          exchange.query(),
+          bytes,
+          exchange.partition(),
+          exchange.sender());
+      ackStream.onCompleted();
+    } catch (Throwable e) {
+      ackStream.onError(FlightErrors.toFlight(e, "Exchange " + descriptor.getPath()));
+    }
   }
 
   @Override

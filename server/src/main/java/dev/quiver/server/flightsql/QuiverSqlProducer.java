@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.quiver.server.auth.Caller;
+import dev.quiver.server.auth.TicketSigner;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -67,6 +69,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   private final SqlQueries queries;
   private final BufferAllocator allocator;
   private final SqlInfoBuilder sqlInfo;
+  private final TicketSigner handles;
 
   /**
    * @param planner plans statements (shared with the plain Flight side, and its plan cache)
@@ -79,6 +82,21 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
       SqlQueries queries,
       BufferAllocator allocator,
       String version) {
+    this(catalog, planner, queries, allocator, version, null);
+  }
+
+  /**
+   * @param handles signs prepared-statement handles for their user and checks them, or null for
+   *     plain handles (a node that authenticates nobody)
+   */
+  public QuiverSqlProducer(
+      Catalog catalog,
+      QueryPlanner planner,
+      SqlQueries queries,
+      BufferAllocator allocator,
+      String version,
+      TicketSigner handles) {
+    this.handles = handles;
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.planner = requireNonNull(planner, "planner is null");
     this.queries = requireNonNull(queries, "queries is null");
@@ -184,7 +202,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         throw new QuiverException(ErrorCode.UNIMPLEMENTED, "Quiver has no transactions");
       }
       PreparedQuery query = planner.prepare(request.getQuery());
-      ByteString handle = PreparedStatements.Handle.of(query.sql()).encode();
+      ByteString handle = seal(PreparedStatements.Handle.of(query.sql()));
       FlightSql.ActionCreatePreparedStatementResult result =
           FlightSql.ActionCreatePreparedStatementResult.newBuilder()
               .setPreparedStatementHandle(handle)
@@ -218,8 +236,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
       StreamListener<PutResult> ack) {
     return () -> {
       try {
-        PreparedStatements.Handle handle =
-            PreparedStatements.Handle.decode(command.getPreparedStatementHandle());
+        PreparedStatements.Handle handle = open(command.getPreparedStatementHandle());
         PreparedQuery query = planner.prepare(handle.sql());
         List<Object> values = null;
         while (stream.next()) {
@@ -250,7 +267,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         String bound = values.isEmpty() ? null : planner.bind(query.sql(), values);
         FlightSql.DoPutPreparedStatementResult result =
             FlightSql.DoPutPreparedStatementResult.newBuilder()
-                .setPreparedStatementHandle(handle.bind(bound).encode())
+                .setPreparedStatementHandle(seal(handle.bind(bound)))
                 .build();
         byte[] bytes = result.toByteArray();
         try (ArrowBuf buffer = allocator.buffer(bytes.length)) {
@@ -281,11 +298,7 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
         "Flight SQL prepared statement schema",
         () ->
             new SchemaResult(
-                planner
-                    .prepare(
-                        PreparedStatements.Handle.decode(command.getPreparedStatementHandle())
-                            .sql())
-                    .schema()));
+                planner.prepare(open(command.getPreparedStatementHandle()).sql()).schema()));
   }
 
   @Override
@@ -297,9 +310,36 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
             .toRuntimeException());
   }
 
+  /**
+   * A handle as the client gets it: signed for the caller when the node signs, so that any node of
+   * the cluster accepts it and nobody can edit it or use another user's.
+   */
+  private ByteString seal(PreparedStatements.Handle handle) {
+    ByteString plain = handle.encode();
+    if (handles == null) {
+      return plain;
+    }
+    return ByteString.copyFrom(
+        handles.sign(new Ticket(plain.toByteArray()), Caller.current().orElse("")).getBytes());
+  }
+
+  /**
+   * The handle inside what a client sent back.
+   *
+   * @throws QuiverException INVALID_ARGUMENT for an edited or foreign handle, PERMISSION_DENIED for
+   *     another user's or an expired one
+   */
+  private PreparedStatements.Handle open(ByteString bytes) {
+    if (handles == null) {
+      return PreparedStatements.Handle.decode(bytes);
+    }
+    Ticket inner = handles.verify(new Ticket(bytes.toByteArray()), Caller.current().orElse(""));
+    return PreparedStatements.Handle.decode(ByteString.copyFrom(inner.getBytes()));
+  }
+
   /** The statement's SQL with its bound values written in. */
   private String boundSql(ByteString bytes) {
-    PreparedStatements.Handle handle = PreparedStatements.Handle.decode(bytes);
+    PreparedStatements.Handle handle = open(bytes);
     if (handle.bound() != null) {
       return handle.bound();
     }
