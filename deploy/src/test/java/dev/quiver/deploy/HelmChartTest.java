@@ -58,6 +58,40 @@ class HelmChartTest {
   }
 
   @Test
+  void certManagerIssuesTheSecretTheNodesReadNamingEveryPod() {
+    Chart chart =
+        Chart.render(
+            Map.of(
+                "security.auth.secretName", "quiver-auth",
+                "security.tls.secretName", "quiver-tls",
+                "security.tls.certManager.enabled", true,
+                "security.tls.certManager.issuerRef.name", "cluster-ca",
+                "security.tls.certManager.issuerRef.kind", "ClusterIssuer"));
+    JsonNode spec = chart.get("Certificate", "quiver").path("spec");
+    assertThat(spec.path("secretName").asText()).isEqualTo("quiver-tls");
+    assertThat(spec.path("privateKey").path("encoding").asText()).isEqualTo("PKCS8");
+    assertThat(spec.path("issuerRef").path("kind").asText()).isEqualTo("ClusterIssuer");
+    List<String> names = new ArrayList<>();
+    spec.path("dnsNames").forEach(n -> names.add(n.asText()));
+    assertThat(names)
+        .contains(
+            "*.quiver-headless.data.svc.cluster.local",
+            "quiver.data.svc.cluster.local",
+            "localhost");
+    assertThat(chart.nodeConfig().path("tls-cert-chain").asText())
+        .isEqualTo("/etc/quiver-tls/tls.crt");
+    assertThatThrownBy(
+            () ->
+                Chart.render(
+                    Map.of(
+                        "security.tls.certManager.enabled",
+                        true,
+                        "security.tls.certManager.issuerRef.name",
+                        "cluster-ca")))
+        .hasMessageContaining("security.tls.secretName");
+  }
+
+  @Test
   void aServiceMonitorScrapesEveryNodeWhenEnabled() {
     assertThat(Chart.render(Map.of()).kinds()).doesNotContain("ServiceMonitor/quiver");
     Chart chart =
