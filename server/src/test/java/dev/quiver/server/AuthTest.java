@@ -331,6 +331,56 @@ class AuthTest {
   }
 
   @Test
+  void pollDescriptorsAreSignedForTheirUser() throws Exception {
+    try (TestCluster cluster = cluster();
+        QuiverClient ana = client(cluster, 0, ANA);
+        QuiverClient bob = client(cluster, 0, new Credentials("bob", "another one"))) {
+      org.apache.arrow.flight.PollInfo first =
+          ana.flightClient()
+              .pollInfo(FlightDescriptor.command(SQL.getBytes(StandardCharsets.UTF_8)));
+      FlightDescriptor next = first.getFlightDescriptor().orElseThrow();
+      byte[] command = next.getCommand();
+      assertThat(new String(command, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("QSIG");
+      // Bob can neither poll Ana's query nor poll it by its id without the signature.
+      assertThatThrownBy(() -> bob.flightClient().pollInfo(next))
+          .hasMessageContaining("issued to another user")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      String inner = new String(unwrapped(new Ticket(command)), StandardCharsets.UTF_8);
+      assertThatThrownBy(
+              () ->
+                  bob.flightClient()
+                      .pollInfo(FlightDescriptor.command(inner.getBytes(StandardCharsets.UTF_8))))
+          .hasMessageContaining("not one this cluster issued")
+          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
+      // Ana polls to the end and reads the answer.
+      org.apache.arrow.flight.PollInfo poll = ana.flightClient().pollInfo(next);
+      while (poll.getFlightDescriptor().isPresent()) {
+        poll = ana.flightClient().pollInfo(poll.getFlightDescriptor().get());
+      }
+      long rows = 0;
+      for (var endpoint : poll.getFlightInfo().getEndpoints()) {
+        int node =
+            endpoint.getLocations().isEmpty()
+                ? 0
+                : indexOf(cluster, endpoint.getLocations().get(0));
+        try (QuiverClient reader = client(cluster, node, ANA)) {
+          rows += rows(reader.flightClient(), endpoint.getTicket());
+        }
+      }
+      assertThat(rows).isEqualTo(expected.size());
+    }
+  }
+
+  private static int indexOf(TestCluster cluster, org.apache.arrow.flight.Location location) {
+    for (int n = 0; n < cluster.nodes().size(); n++) {
+      if (cluster.uri(n).getPort() == location.getUri().getPort()) {
+        return n;
+      }
+    }
+    throw new AssertionError("no node at " + location);
+  }
+
+  @Test
   void preparedStatementHandlesAreSignedForTheirUserOnEveryNode() throws Exception {
     try (TestCluster cluster = cluster();
         QuiverClient ana = client(cluster, 0, ANA);

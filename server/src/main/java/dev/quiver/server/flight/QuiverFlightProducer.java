@@ -320,8 +320,9 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     return answer(context, () -> poll(context, descriptor));
   }
 
-  private PollInfo poll(CallContext context, FlightDescriptor descriptor) {
+  private PollInfo poll(CallContext context, FlightDescriptor received) {
     try {
+      FlightDescriptor descriptor = openedPollDescriptor(received, context);
       String pollId =
           descriptor.isCommand() ? PolledQueries.id(descriptor.getCommand(), "poll") : null;
       if (pollId != null) {
@@ -338,15 +339,54 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     }
   }
 
+  /**
+   * {@code poll} with its FlightInfo's tickets and its next poll descriptor signed for the caller:
+   * another user can neither poll the query nor read its answer.
+   */
   private PollInfo signed(PollInfo poll, CallContext context) {
-    if (poll.getFlightInfo() == null || internal.tickets().isEmpty()) {
+    if (internal.tickets().isEmpty()) {
       return poll;
     }
+    TicketSigner signer = internal.tickets().get();
+    FlightDescriptor next =
+        poll.getFlightDescriptor()
+            .map(
+                d ->
+                    d.isCommand()
+                        ? FlightDescriptor.command(
+                            signer
+                                .sign(new Ticket(d.getCommand()), context.peerIdentity())
+                                .getBytes())
+                        : d)
+            .orElse(null);
     return new PollInfo(
-        signed(poll.getFlightInfo(), context),
-        poll.getFlightDescriptor().orElse(null),
+        poll.getFlightInfo() == null ? null : signed(poll.getFlightInfo(), context),
+        next,
         poll.getProgress().orElse(null),
         poll.getExpirationTime().orElse(null));
+  }
+
+  /**
+   * The poll descriptor inside a signed one, checked like a ticket; an unsigned poll descriptor
+   * only from the cluster's own nodes. Other descriptors (a query to start) pass unchanged.
+   */
+  private FlightDescriptor openedPollDescriptor(FlightDescriptor descriptor, CallContext context) {
+    if (internal.tickets().isEmpty() || !descriptor.isCommand()) {
+      return descriptor;
+    }
+    byte[] command = descriptor.getCommand();
+    if (TicketSigner.isSigned(command)) {
+      return FlightDescriptor.command(
+          internal.tickets().get().verify(new Ticket(command), context.peerIdentity()).getBytes());
+    }
+    if (PolledQueries.id(command, "poll") != null
+        && !dev.quiver.server.auth.NodeAuthenticator.PEER.equals(context.peerIdentity())) {
+      throw new QuiverException(
+          ErrorCode.PERMISSION_DENIED,
+          "The poll descriptor is not one this cluster issued: poll with the descriptor of the"
+              + " last PollInfo");
+    }
+    return descriptor;
   }
 
   /** The SQL of a plain command or of a Flight SQL statement; null for other commands. */
