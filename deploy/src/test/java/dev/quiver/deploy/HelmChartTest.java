@@ -71,6 +71,12 @@ class HelmChartTest {
     assertThat(spec.path("secretName").asText()).isEqualTo("quiver-tls");
     assertThat(spec.path("privateKey").path("encoding").asText()).isEqualTo("PKCS8");
     assertThat(spec.path("issuerRef").path("kind").asText()).isEqualTo("ClusterIssuer");
+    List<String> usages = new ArrayList<>();
+    spec.path("usages").forEach(u -> usages.add(u.asText()));
+    // One certificate for serving and for presenting to peers (mutual TLS).
+    assertThat(usages).contains("server auth", "client auth");
+    assertThat(chart.nodeConfig().path("tls-trusted-certificates").asText())
+        .isEqualTo("/etc/quiver-tls/ca.crt");
     List<String> names = new ArrayList<>();
     spec.path("dnsNames").forEach(n -> names.add(n.asText()));
     assertThat(names)

@@ -7,9 +7,7 @@ import dev.quiver.client.BatchStream;
 import dev.quiver.client.Credentials;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.client.Tls;
-import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.Tickets;
-import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.FlightClient;
@@ -31,15 +28,9 @@ import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -249,43 +240,7 @@ class AuthTest {
     try (TestCluster cluster = cluster();
         BufferAllocator allocator = new RootAllocator();
         QuiverClient client = client(cluster, 0, ANA)) {
-      FlightClient flight = client.flightClient();
-      for (String action : List.of("fragment.release", "fragment.partial", "local-flight-info")) {
-        assertThatThrownBy(
-                () ->
-                    flight
-                        .doAction(new Action(action, "{}".getBytes(StandardCharsets.UTF_8)))
-                        .forEachRemaining(r -> {}))
-            .as(action)
-            .isInstanceOf(FlightRuntimeException.class)
-            .hasMessageContaining("cluster's own nodes")
-            .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
-      }
-      assertThatThrownBy(
-              () -> {
-                try (FlightStream stream =
-                    flight.getStream(
-                        Tickets.encode(new FragmentTicket("some-query", FragmentTicket.PARTIAL)))) {
-                  stream.next();
-                }
-              })
-          .isInstanceOf(FlightRuntimeException.class)
-          .satisfies(e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED));
-      Schema schema = new Schema(List.of(Field.nullable("k", new ArrowType.Int(64, true))));
-      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
-        ((BigIntVector) root.getVector(0)).allocateNew(1);
-        ((BigIntVector) root.getVector(0)).set(0, 1);
-        root.setRowCount(1);
-        SyncPutListener ack = new SyncPutListener();
-        FlightClient.ClientStreamListener put =
-            flight.startPut(
-                new ExchangeDescriptor("some-query", "grpc://attacker:1", 0).toFlight(), root, ack);
-        put.putNext();
-        put.completed();
-        Consumer<Throwable> denied = e -> assertStatus(e, FlightStatusCode.UNAUTHORIZED);
-        assertThatThrownBy(put::getResult).satisfies(denied);
-        ack.close();
-      }
+      InternalCalls.assertAllDenied(client.flightClient(), allocator, "cluster's own nodes");
       try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
         assertThat(AggregateRows.of(stream)).containsExactly("900000");
       }

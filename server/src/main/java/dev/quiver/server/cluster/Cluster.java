@@ -36,23 +36,40 @@ public final class Cluster implements AutoCloseable {
   private volatile List<Location> peers = List.of();
   private final BufferAllocator allocator;
   private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
-  private final Tls tls;
+  private final Connector connector;
   private final FlightClientMiddleware.Factory[] credentials;
+
+  /** How a node opens its client of a peer. */
+  @FunctionalInterface
+  public interface Connector {
+    /**
+     * A client of {@code peer} reading into a child of {@code allocator}, whose calls carry {@code
+     * middleware}; the caller closes it.
+     */
+    FlightClient connect(
+        BufferAllocator allocator, Location peer, List<FlightClientMiddleware.Factory> middleware);
+
+    /** Clients checking peers' certificates, if they serve TLS, as {@code tls} says. */
+    static Connector of(Tls tls) {
+      return (allocator, peer, middleware) ->
+          tls.client(allocator, peer, middleware.toArray(new FlightClientMiddleware.Factory[0]));
+    }
+  }
 
   /**
    * A cluster whose own address is set by {@link #bind} once the node listens.
    *
    * @param peers the other nodes; this node's own address is ignored if listed
    * @param allocator the parent of the allocator the peer clients read with
-   * @param tls how the node checks the certificates of peers it reaches over TLS
+   * @param connector opens the clients of peers (checking their certificates over TLS)
    * @param credentials added to every call to a peer (e.g. the cluster secret)
    */
   public Cluster(
       List<Location> peers,
       BufferAllocator allocator,
-      Tls tls,
+      Connector connector,
       FlightClientMiddleware.Factory... credentials) {
-    this.tls = requireNonNull(tls, "tls is null");
+    this.connector = requireNonNull(connector, "connector is null");
     this.credentials = credentials.clone();
     this.configuredPeers = List.copyOf(peers);
     this.allocator = allocator.newChildAllocator("peer-clients", 0, Long.MAX_VALUE);
@@ -180,7 +197,8 @@ public final class Cluster implements AutoCloseable {
 
   /** The client for {@code peer}, created on first use. */
   public FlightClient client(Location peer) {
-    return clients.computeIfAbsent(peer, p -> tls.client(allocator, p, credentials));
+    return clients.computeIfAbsent(
+        peer, p -> connector.connect(allocator, p, List.of(credentials)));
   }
 
   private static boolean sameNode(Location a, Location b) {

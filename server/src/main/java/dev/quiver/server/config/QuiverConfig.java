@@ -671,6 +671,14 @@ public class QuiverConfig {
   }
 
   /**
+   * Whether nodes authenticate each other by certificate: TLS with a CA given, which must be the CA
+   * that issued every node's certificate.
+   */
+  public boolean isMutualTls() {
+    return isTls() && getTlsTrustedCertificates() != null && !getTlsTrustedCertificates().isBlank();
+  }
+
+  /**
    * How long a distributed query waits on a node for a query slot: a node runs at once as many
    * queries as {@code query-memory-limit} fits into {@code memory-limit}; more wait, and fail with
    * RESOURCE_EXHAUSTED after this. Default 30s.

@@ -19,6 +19,9 @@ import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.metrics.NodeMetrics;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.tls.ClientCertificate;
+import dev.quiver.server.tls.ClientCertificates;
+import dev.quiver.server.tls.PeerTls;
 import dev.quiver.server.tls.ReloadingKeyManager;
 import dev.quiver.server.tracing.NodeTracing;
 import dev.quiver.shuffle.objectstore.ObjectStore;
@@ -71,6 +74,7 @@ public class FlightNode implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile boolean serving;
   private final Cluster cluster;
+  private final PeerTls peerTls;
   private QuiverFlightProducer producer;
   private BufferAllocator objectsAllocator;
   private ObjectStore objects;
@@ -86,14 +90,24 @@ public class FlightNode implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.root = requireNonNull(root, "root is null");
+    this.peerTls =
+        config.isMutualTls()
+            ? new PeerTls(
+                Path.of(config.getTlsCertChain()),
+                Path.of(config.getTlsPrivateKey()),
+                Path.of(config.getTlsTrustedCertificates()))
+            : null;
     this.cluster =
         new Cluster(
             peers(config),
             root,
-            config.getTlsTrustedCertificates() == null
-                    || config.getTlsTrustedCertificates().isBlank()
-                ? Tls.SYSTEM
-                : Tls.trusting(Path.of(config.getTlsTrustedCertificates())),
+            peerTls != null
+                ? peerTls::client
+                : Cluster.Connector.of(
+                    config.getTlsTrustedCertificates() == null
+                            || config.getTlsTrustedCertificates().isBlank()
+                        ? Tls.SYSTEM
+                        : Tls.trusting(Path.of(config.getTlsTrustedCertificates()))),
             peerMiddleware(config));
   }
 
@@ -162,14 +176,17 @@ public class FlightNode implements AutoCloseable {
     return all;
   }
 
-  /** What the node sends its peers: the cluster secret, when it has one. */
+  /**
+   * What the node sends its peers: the cluster secret, when it has one (with mutual TLS, peers need
+   * their certificate as well).
+   */
   private static FlightClientMiddleware.Factory[] peerCredentials(QuiverConfig config) {
     String secret = config.getAuthClusterSecret();
     if (secret == null || secret.isBlank()) {
       if (config.isAuth() && (!config.getPeers().isEmpty() || config.getPeersDns() != null)) {
         throw new IllegalArgumentException(
-            "quiver.auth-users-file is set and the node has peers: set quiver.auth-cluster-secret"
-                + " (the same on every node) so that the nodes can call each other");
+            "Authentication is configured and the node has peers: set quiver.auth-cluster-secret"
+                + " (the same on every node), which signs the tickets any node may be handed");
       }
       return new FlightClientMiddleware.Factory[0];
     }
@@ -256,15 +273,19 @@ public class FlightNode implements AutoCloseable {
                 config.isAuth(),
                 config.isAuth()
                     ? new TicketSigner(config.getAuthClusterSecret(), config.getTicketTtl())
-                    : null));
+                    : null,
+                peerTls != null));
     // TLS through a context of our own, whose key manager reads the certificate files again when
     // they change; Flight is then given the plain scheme, so that it does not set up TLS itself.
-    SslContext tls = config.isTls() ? serverTls(config) : null;
+    SslContext tls = peerTls != null ? peerTls.server() : config.isTls() ? serverTls(config) : null;
     Consumer<NettyServerBuilder> configure =
         netty -> {
           netty.addService(health.getHealthService());
           if (tls != null) {
             netty.sslContext(tls);
+          }
+          if (peerTls != null) {
+            netty.intercept(new ClientCertificates());
           }
         };
     checkExposure(config);
@@ -302,6 +323,9 @@ public class FlightNode implements AutoCloseable {
           jwt == null
               ? ""
               : ", JWTs of " + config.getAuthJwtIssuer() + " (keys " + config.getAuthJwks() + ")");
+    }
+    if (peerTls != null) {
+      builder.middleware(ClientCertificate.KEY, ClientCertificate.FACTORY);
     }
     builder.middleware(FlightServerMiddleware.Key.of("quiver-metrics"), metrics.calls());
     if (config.getOtlpEndpoint() != null && !config.getOtlpEndpoint().isBlank()) {

@@ -236,11 +236,16 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * Answers a call as its caller ({@link Caller}, for dataset rules) within its trace span (so that
    * the calls it makes to peers continue the trace).
    */
-  private static <T> T answer(CallContext context, java.util.function.Supplier<T> work) {
+  private <T> T answer(CallContext context, java.util.function.Supplier<T> work) {
+    try {
+      internal.checkCaller(context);
+    } catch (RuntimeException e) {
+      throw FlightErrors.toFlight(e, "The call");
+    }
     return NodeTracing.within(context, () -> Caller.as(context.peerIdentity(), work));
   }
 
-  private static void answer(CallContext context, Runnable work) {
+  private void answer(CallContext context, Runnable work) {
     answer(
         context,
         () -> {
