@@ -18,7 +18,7 @@ import org.apache.arrow.flight.FlightStatusCode;
  * endpoint) gets the password once too. A token the node no longer accepts (expired, or the node
  * restarted) is dropped after its refused call, so the next call sends the password again.
  */
-public record Credentials(String user, String password) {
+public record Credentials(String user, String password) implements Authentication {
   public Credentials {
     requireNonNull(user, "user is null");
     requireNonNull(password, "password is null");
@@ -30,7 +30,8 @@ public record Credentials(String user, String password) {
   }
 
   /** Middleware for one connection: Basic until the node hands out a token, then the token. */
-  FlightClientMiddleware.Factory middleware() {
+  @Override
+  public FlightClientMiddleware.Factory middleware() {
     AtomicReference<String> bearer = new AtomicReference<>();
     String basic =
         "Basic "

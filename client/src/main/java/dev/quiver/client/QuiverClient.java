@@ -57,14 +57,14 @@ public final class QuiverClient implements AutoCloseable {
   private final AtomicLong streamIds = new AtomicLong();
   private final int parallelism;
   private final Tls tls;
-  private final Credentials credentials;
+  private final Authentication credentials;
 
   private QuiverClient(
       Location location,
       BufferAllocator allocator,
       int parallelism,
       Tls tls,
-      Credentials credentials) {
+      Authentication credentials) {
     this.location = location;
     this.allocator = allocator;
     this.parallelism = parallelism;
@@ -108,17 +108,17 @@ public final class QuiverClient implements AutoCloseable {
   }
 
   /**
-   * As {@link #connect(URI, BufferAllocator, int, Tls)}, authenticating as {@code credentials} to
-   * every node it talks to.
+   * As {@link #connect(URI, BufferAllocator, int, Tls)}, authenticating with {@code credentials} (a
+   * user's password, or a bearer token) to every node it talks to.
    */
   public static QuiverClient connect(
-      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Credentials credentials) {
+      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Authentication credentials) {
     return open(
         uri, allocator, parallelism, tls, requireNonNull(credentials, "credentials is null"));
   }
 
   private static QuiverClient open(
-      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Credentials credentials) {
+      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Authentication credentials) {
     requireNonNull(uri, "uri is null");
     requireNonNull(allocator, "allocator is null");
     requireNonNull(tls, "tls is null");

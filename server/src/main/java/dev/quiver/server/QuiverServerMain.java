@@ -99,8 +99,34 @@ public final class QuiverServerMain implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM private key of --tls-cert.")
   String tlsKey;
 
-  @Option(names = "--tls-ca", description = "PEM CA certificates trusted when calling peers.")
+  @Option(
+      names = "--tls-ca",
+      description = "The cluster's CA (PEM): peers authenticate each other by certificate.")
   String tlsCa;
+
+  @Option(
+      names = "--users",
+      paramLabel = "FILE",
+      description = "Password file of name:bcrypt-hash lines (htpasswd -B): authenticate users.")
+  String users;
+
+  @Option(
+      names = "--grants",
+      paramLabel = "FILE",
+      description = "YAML granting datasets to users and roles (default: all to everyone).")
+  String grants;
+
+  @Option(
+      names = "--jwks-url",
+      paramLabel = "URL",
+      description = "An OIDC issuer's JWKS (https URL or file): accept its JWT bearer tokens.")
+  String jwksUrl;
+
+  @Option(names = "--jwt-issuer", description = "The issuer (iss) of accepted JWTs.")
+  String jwtIssuer;
+
+  @Option(names = "--jwt-audience", description = "An audience (aud) accepted JWTs must name.")
+  String jwtAudience;
 
   @Option(
       names = "--no-descriptor-exchange",
@@ -142,6 +168,11 @@ public final class QuiverServerMain implements Callable<Integer> {
     putIfSet(properties, "quiver.tls-cert-chain", tlsCert);
     putIfSet(properties, "quiver.tls-private-key", tlsKey);
     putIfSet(properties, "quiver.tls-trusted-certificates", tlsCa);
+    putIfSet(properties, "quiver.auth-users-file", users);
+    putIfSet(properties, "quiver.auth-grants-file", grants);
+    putIfSet(properties, "quiver.auth-jwks", jwksUrl);
+    putIfSet(properties, "quiver.auth-jwt-issuer", jwtIssuer);
+    putIfSet(properties, "quiver.auth-jwt-audience", jwtAudience);
     if (noDescriptorExchange) {
       properties.put("quiver.descriptor-exchange", false);
     }

@@ -26,10 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
 /**
- * Datasets readable by some users only ({@code quiver.auth-datasets}): for anyone else such a
- * dataset is absent from listings and Flight SQL metadata, and naming it in a query, a dataset read
- * or a refresh is PERMISSION_DENIED naming it; datasets without a rule stay readable by everyone
- * who authenticates.
+ * Datasets readable by some users only ({@code quiver.auth-datasets}, or a grants file): for anyone
+ * else such a dataset is absent from listings and Flight SQL metadata, and naming it in a query, a
+ * dataset read or a refresh is PERMISSION_DENIED naming it; datasets without a rule stay readable
+ * by everyone who authenticates.
  */
 class AuthorizationTest {
   static final Credentials ANA = new Credentials("ana", "ana's password");
@@ -162,6 +162,38 @@ class AuthorizationTest {
           .atMost(java.time.Duration.ofSeconds(10))
           .ignoreExceptions()
           .until(() -> count(ana, "SELECT COUNT(*) FROM big") == 2_000_000);
+    }
+  }
+
+  @Test
+  void aGrantsFileGivesEachUserOnlyTheDatasetsItNames() throws Exception {
+    Path grants = dir.resolve("grants.yml");
+    Files.writeString(grants, "users:\n  ana: [events]\n  bob: [\"*\"]\n");
+    // As `quiver serve --users users --grants grants.yml` sets them.
+    QuiverServerMain serve = new QuiverServerMain();
+    new picocli.CommandLine(serve)
+        .parseArgs("--users", dir.resolve("users").toString(), "--grants", grants.toString());
+    try (TestNode granted =
+            TestNode.start(
+                Map.of(
+                    "salaries", dir.resolve("salaries.parquet").toString(),
+                    "events", dir.resolve("events.parquet").toString()),
+                serve.properties());
+        QuiverClient ana =
+            QuiverClient.connect(granted.uri(), new RootAllocator(), 4, Tls.SYSTEM, ANA);
+        QuiverClient bob =
+            QuiverClient.connect(granted.uri(), new RootAllocator(), 4, Tls.SYSTEM, BOB)) {
+      assertThat(ana.datasets()).extracting(DatasetInfo::name).containsExactly("events");
+      assertThat(count(ana, "SELECT COUNT(*) FROM events")).isEqualTo(20);
+      assertThatThrownBy(() -> count(ana, "SELECT COUNT(*) FROM salaries"))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHORIZED))
+          .hasMessageContaining("User 'ana' may not read dataset 'salaries'");
+      assertThat(bob.datasets())
+          .extracting(DatasetInfo::name)
+          .containsExactlyInAnyOrder("events", "salaries");
+      assertThat(count(bob, "SELECT COUNT(*) FROM salaries")).isEqualTo(10);
     }
   }
 

@@ -13,6 +13,10 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.quiver.client.BatchStream;
+import dev.quiver.client.BearerToken;
+import dev.quiver.client.QuiverClient;
+import dev.quiver.client.Tls;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -139,6 +143,22 @@ class JwtAuthTest {
             FlightRuntimeException.class,
             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHORIZED))
         .hasMessageContaining("User 'ana' may not read dataset 'payroll'");
+  }
+
+  @Test
+  void theCliAndTheJavaClientSendAToken() throws Exception {
+    String token = token(key, ISSUER, "quiver", Instant.now().plusSeconds(300));
+    CliRun run =
+        CliRun.of(
+            "--server", node.uri().toString(), "--token", token, "sql", "SELECT COUNT(*) FROM t");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("1000");
+    try (QuiverClient client =
+            QuiverClient.connect(
+                node.uri(), new RootAllocator(), 4, Tls.SYSTEM, new BearerToken(token));
+        BatchStream stream = client.query("SELECT SUM(id) FROM t")) {
+      assertThat(AggregateRows.of(stream)).containsExactly("499500");
+    }
   }
 
   private static long count(String token) throws Exception {

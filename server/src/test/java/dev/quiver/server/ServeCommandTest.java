@@ -45,6 +45,7 @@ class ServeCommandTest {
       assertThat(config.getMemoryLimit()).isEqualTo(256L * 1024 * 1024);
       assertThat(config.getSharedDatasets()).containsExactly("answers");
       assertThat(config.getQueryMemoryLimit()).isEqualTo(64L * 1024 * 1024);
+      assertThat(config.isAuth()).isFalse();
       assertThat(context.getBean(BufferAllocator.class).getLimit()).isEqualTo(256L * 1024 * 1024);
       FlightNode node = context.getBean(FlightNode.class);
       assertThat(node.cluster().peers())
@@ -60,5 +61,29 @@ class ServeCommandTest {
             .isEqualTo(List.of("answers=42"));
       }
     }
+  }
+
+  @Test
+  void securityFlagsSetTheAuthAndTlsProperties() {
+    QuiverServerMain serve = new QuiverServerMain();
+    new CommandLine(serve)
+        .parseArgs(
+            "--tls-cert", "node.pem",
+            "--tls-key", "node-key.pem",
+            "--tls-ca", "ca.pem",
+            "--users", "users.htpasswd",
+            "--grants", "grants.yml",
+            "--jwks-url", "https://login.example.com/certs",
+            "--jwt-issuer", "https://login.example.com",
+            "--jwt-audience", "quiver");
+    assertThat(serve.properties())
+        .containsEntry("quiver.tls-cert-chain", "node.pem")
+        .containsEntry("quiver.tls-private-key", "node-key.pem")
+        .containsEntry("quiver.tls-trusted-certificates", "ca.pem")
+        .containsEntry("quiver.auth-users-file", "users.htpasswd")
+        .containsEntry("quiver.auth-grants-file", "grants.yml")
+        .containsEntry("quiver.auth-jwks", "https://login.example.com/certs")
+        .containsEntry("quiver.auth-jwt-issuer", "https://login.example.com")
+        .containsEntry("quiver.auth-jwt-audience", "quiver");
   }
 }

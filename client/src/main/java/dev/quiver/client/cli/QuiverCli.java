@@ -1,6 +1,7 @@
 package dev.quiver.client.cli;
 
 import dev.quiver.client.BatchStream;
+import dev.quiver.client.BearerToken;
 import dev.quiver.client.Credentials;
 import dev.quiver.client.DatasetInfo;
 import dev.quiver.client.QuiverClient;
@@ -79,9 +80,19 @@ public final class QuiverCli {
   @Option(
       names = "--password",
       defaultValue = "${env:QUIVER_PASSWORD}",
-      description = "Password of --user (default: the environment's QUIVER_PASSWORD).",
+      description =
+          "Password of --user (default: the environment's QUIVER_PASSWORD, else a prompt).",
       scope = CommandLine.ScopeType.INHERIT)
   String password;
+
+  @Option(
+      names = "--token",
+      defaultValue = "${env:QUIVER_TOKEN}",
+      description =
+          "Bearer token (an OIDC issuer's JWT) to send instead of --user (default: the"
+              + " environment's QUIVER_TOKEN).",
+      scope = CommandLine.ScopeType.INHERIT)
+  String token;
 
   @Spec CommandSpec spec;
 
@@ -89,15 +100,29 @@ public final class QuiverCli {
   QuiverClient connect(BufferAllocator root) {
     BufferAllocator allocator = root.newChildAllocator("client", 0, Long.MAX_VALUE);
     Tls checks = new Tls(caCert, insecureSkipVerify);
-    if (user == null) {
-      return QuiverClient.connect(target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks);
+    if (user != null) {
+      return QuiverClient.connect(
+          target(),
+          allocator,
+          QuiverClient.DEFAULT_PARALLELISM,
+          checks,
+          new Credentials(user, password != null ? password : promptedPassword()));
     }
-    return QuiverClient.connect(
-        target(),
-        allocator,
-        QuiverClient.DEFAULT_PARALLELISM,
-        checks,
-        new Credentials(user, password == null ? "" : password));
+    if (token != null && !token.isBlank()) {
+      return QuiverClient.connect(
+          target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks, new BearerToken(token));
+    }
+    return QuiverClient.connect(target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks);
+  }
+
+  /** The password of {@code --user}, asked on the terminal; empty without one. */
+  private String promptedPassword() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return "";
+    }
+    char[] typed = console.readPassword("Password for %s: ", user);
+    return typed == null ? "" : new String(typed);
   }
 
   /** Where to connect: {@code --server}, made {@code grpc+tls://} by {@code --tls}. */

@@ -5,6 +5,7 @@ import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.auth.Access;
+import dev.quiver.server.auth.Grants;
 import dev.quiver.server.config.QuiverConfig;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -69,7 +70,21 @@ public class CatalogFactory {
       }
       datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage, lazyFooters));
     }
-    Access access = config.isAuth() ? new Access(config.getAuthDatasets()) : Access.open();
+    if (!config.isAuth()
+        && config.getAuthGrantsFile() != null
+        && !config.getAuthGrantsFile().isBlank()) {
+      throw new IllegalArgumentException(
+          "quiver.auth-grants-file is set but nobody is authenticated: set"
+              + " quiver.auth-users-file or quiver.auth-jwks too");
+    }
+    Access access =
+        config.isAuth()
+            ? new Access(
+                config.getAuthDatasets(),
+                config.getAuthGrantsFile() == null || config.getAuthGrantsFile().isBlank()
+                    ? null
+                    : Grants.read(Path.of(config.getAuthGrantsFile())))
+            : Access.open();
     return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters, access);
   }
 }

@@ -41,6 +41,7 @@ public class QuiverConfig {
   private String authJwtUserClaim = "sub";
   private String authJwtRolesClaim = "roles";
   private Map<String, String> authDatasets = new LinkedHashMap<>();
+  private String authGrantsFile;
   private Duration ticketTtl = Duration.ofHours(1);
   private String peersDns;
   private Duration peersDnsInterval = Duration.ofSeconds(10);
@@ -651,6 +652,19 @@ public class QuiverConfig {
               keyFormat = StringConvention.RAW)
           Map<String, String> authDatasets) {
     this.authDatasets = new LinkedHashMap<>(authDatasets);
+  }
+
+  /**
+   * A YAML file granting datasets to users and roles ({@code users: {ana: [trips]}, roles: {hr:
+   * ["*"]}}); with one, a user reads only what it grants. Null: every authenticated user reads
+   * every dataset (within {@link #getAuthDatasets()}).
+   */
+  public String getAuthGrantsFile() {
+    return authGrantsFile;
+  }
+
+  public void setAuthGrantsFile(String authGrantsFile) {
+    this.authGrantsFile = authGrantsFile;
   }
 
   /** The JWT claim naming the user ({@code sub}, or e.g. {@code preferred_username}). */
