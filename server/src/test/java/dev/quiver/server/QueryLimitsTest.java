@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QuiverClient;
+import dev.quiver.server.sql.QueryPlanner;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +99,48 @@ class QueryLimitsTest {
               e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED));
       assertThat(strictClient.action("health").get("status").asText()).isEqualTo("SERVING");
     }
+  }
+
+  @Test
+  void moreThanTwentyThousandOperatorsAreRefusedPointingToInLists() {
+    // Counted before parsing: the text need not be valid beyond that.
+    assertRefused(
+        "SELECT id FROM t WHERE id = " + "1+".repeat(20_000) + "1",
+        "write long OR chains as IN lists");
+  }
+
+  @Test
+  void aPlanStopsWhenItsClientGoesAway() throws Exception {
+    Path file = data.resolve("t.parquet");
+    try (TestNode patient =
+            TestNode.start(Map.of("t", file.toString()), Map.of("quiver.planning-timeout", "5m"));
+        QuiverClient patientClient = QuiverClient.connect(patient.uri())) {
+      QueryPlanner planner = patient.node().planner();
+      // 19,800 operators, just below the limit: parsing alone takes about a second; the client
+      // waits 50 ms.
+      FlightDescriptor slow =
+          FlightDescriptor.command(orChain(9_900).getBytes(StandardCharsets.UTF_8));
+      assertThatThrownBy(
+              () ->
+                  patientClient
+                      .flightClient()
+                      .getInfo(slow, CallOptions.timeout(50, TimeUnit.MILLISECONDS)))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
+      // The planner thread stops at its next expression rather than planning to the end.
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> planner.plansStopped() == 1);
+      assertThat(patientClient.action("health").get("status").asText()).isEqualTo("SERVING");
+    }
+  }
+
+  /** A query whose filter ORs {@code terms} comparisons. */
+  private static String orChain(int terms) {
+    StringBuilder ors = new StringBuilder("SELECT COUNT(*) FROM t WHERE id = 0");
+    for (int i = 1; i < terms; i++) {
+      ors.append(" OR id = ").append(i);
+    }
+    return ors.toString();
   }
 
   private static void assertRefused(String sql, String reason) {

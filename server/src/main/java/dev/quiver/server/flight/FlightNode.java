@@ -404,6 +404,11 @@ public class FlightNode implements AutoCloseable {
     return cluster;
   }
 
+  /** The node's SQL planner. */
+  public dev.quiver.server.sql.QueryPlanner planner() {
+    return producer.planner();
+  }
+
   /** Query fragments this node holds right now (distributed queries running through it). */
   public int activeFragments() {
     return producer.worker().activeFragments();
@@ -429,6 +434,10 @@ public class FlightNode implements AutoCloseable {
           }
         });
     metrics.gauge("quiver.streams.active", "Flight streams being served", producer::activeStreams);
+    metrics.counter(
+        "quiver.plans.stopped",
+        "Plans stopped early because their caller timed out or went away",
+        producer.planner()::plansStopped);
     metrics.gauge(
         "quiver.queries.active",
         "Distributed queries holding state on this node",

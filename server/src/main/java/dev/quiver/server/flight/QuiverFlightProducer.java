@@ -189,6 +189,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
   }
 
   /** This node's part of distributed queries. */
+  public QueryPlanner planner() {
+    return planner;
+  }
+
   public FragmentWorker worker() {
     return worker;
   }

@@ -105,6 +105,13 @@ public final class NodeMetrics implements AutoCloseable {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
+  /** A counter whose total is read when scraped (it only grows). */
+  public void counter(String name, String description, Supplier<Number> total) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, total, t -> t.get().doubleValue())
+        .description(description)
+        .register(registry);
+  }
+
   /** Records the memory peak of one distributed query's state on this node. */
   public void queryMemoryPeak(long peakBytes) {
     queryPeaks.record(peakBytes);

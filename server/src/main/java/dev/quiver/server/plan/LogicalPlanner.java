@@ -32,7 +32,6 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
-import org.apache.calcite.sql.validate.SqlValidatorUtil;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.sql2rel.StandardConvertletTable;
 
@@ -67,7 +66,7 @@ public final class LogicalPlanner {
         new CalciteCatalogReader(
             root, List.of(), types, new CalciteConnectionConfigImpl(properties));
     SqlValidator validator =
-        SqlValidatorUtil.newValidator(
+        new Interruptible.Validator(
             QuiverOperators.TABLE,
             reader,
             types,
@@ -102,7 +101,9 @@ public final class LogicalPlanner {
                 .withTrimUnusedFields(false)
                 .withExpand(false)
                 .withInSubQueryThreshold(Integer.MAX_VALUE));
+    Interruptible.check();
     RelRoot relRoot = converter.convertQuery(validated, false, true);
+    Interruptible.check();
     List<String> names = new ArrayList<>();
     List<RelDataTypeField> fields = rowType.getFieldList();
     for (int i = 0; i < fields.size(); i++) {

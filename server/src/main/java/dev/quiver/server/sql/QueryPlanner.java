@@ -47,27 +47,8 @@ public final class QueryPlanner {
   /** The deepest nesting of parentheses planned: deeper costs seconds of parsing per level. */
   static final int MAX_PARENTHESES = 1000;
 
-  /** The deepest nesting of parentheses in {@code sql}, outside quoted text. */
-  static int parenthesesDepth(String sql) {
-    int depth = 0;
-    int deepest = 0;
-    char quote = 0;
-    for (int i = 0; i < sql.length(); i++) {
-      char c = sql.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0; // a doubled quote closes and reopens: the depth is the same
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(') {
-        deepest = Math.max(deepest, ++depth);
-      } else if (c == ')') {
-        depth--;
-      }
-    }
-    return deepest;
-  }
+  /** The most operators planned in one query: parsing time grows with their square. */
+  static final int MAX_OPERATORS = 20_000;
 
   /** How many recent plans a planner keeps, so that every endpoint of a query plans it once. */
   private static final int CACHED_PLANS = 256;
@@ -76,6 +57,8 @@ public final class QueryPlanner {
   private static final long CACHED_SQL_CHARACTERS = 32L << 20;
 
   private final Catalog catalog;
+  private final java.util.concurrent.atomic.AtomicLong plansStopped =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Duration planningTimeout;
   private final long maxSqlBytes;
   private long cachedCharacters;
@@ -126,14 +109,22 @@ public final class QueryPlanner {
               + maxSqlBytes
               + " bytes (quiver.max-sql-bytes); write long value lists as IN lists or a dataset");
     }
-    int depth = parenthesesDepth(sql);
-    if (depth > MAX_PARENTHESES) {
+    SqlShape shape = SqlShape.of(sql);
+    if (shape.depth() > MAX_PARENTHESES) {
       throw invalid(
           "The query nests parentheses "
-              + depth
+              + shape.depth()
               + " levels deep; at most "
               + MAX_PARENTHESES
               + " are planned");
+    }
+    if (shape.operators() > MAX_OPERATORS) {
+      throw invalid(
+          "The query has "
+              + shape.operators()
+              + " operators (AND, OR, comparisons, arithmetic); at most "
+              + MAX_OPERATORS
+              + " are planned: write long OR chains as IN lists");
     }
     synchronized (plans) {
       Query cached = plans.get(sql);
@@ -170,6 +161,9 @@ public final class QueryPlanner {
    */
   private static final long PLANNER_STACK_BYTES = 256L << 20;
 
+  /** How often a caller waiting for a plan checks that its client is still there. */
+  private static final long CLIENT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
   private static final ExecutorService PLANNER_THREADS =
       Executors.newCachedThreadPool(
           runnable -> {
@@ -178,12 +172,34 @@ public final class QueryPlanner {
             return thread;
           });
 
+  /**
+   * Runs {@code work} on a planner thread while the calling thread waits, at most the planning
+   * timeout, and only as long as the call it answers is live: when the client cancels or its
+   * deadline passes (gRPC cancels the call's context), the planner thread is interrupted, and stops
+   * at its next expression.
+   */
   private <T> T onPlannerThread(Callable<T> work) {
     Future<T> result = PLANNER_THREADS.submit(work);
+    io.grpc.Context call = io.grpc.Context.current();
+    long deadline = System.nanoTime() + planningTimeout.toNanos();
     try {
-      return result.get(planningTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      while (true) {
+        long left = deadline - System.nanoTime();
+        try {
+          return result.get(Math.min(left, CLIENT_CHECK_NANOS), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          if (call.isCancelled()) {
+            result.cancel(true);
+            throw new QuiverException(
+                ErrorCode.CANCELLED, "The client went away while the query was planned");
+          }
+          if (deadline - System.nanoTime() <= 0) {
+            throw e;
+          }
+        }
+      }
     } catch (TimeoutException e) {
-      // The planner thread is interrupted; Calcite notices at its next check, if it has one.
+      // The planner thread is interrupted, and stops at its next expression.
       result.cancel(true);
       throw new QuiverException(
           ErrorCode.RESOURCE_EXHAUSTED,
@@ -209,7 +225,23 @@ public final class QueryPlanner {
     }
   }
 
+  /** How many plans stopped early because their caller gave up (timed out or went away). */
+  public long plansStopped() {
+    return plansStopped.get();
+  }
+
   private Query planUncached(String sql) {
+    try {
+      return planParsed(sql);
+    } catch (QuiverException e) {
+      if (e.code() == ErrorCode.CANCELLED) {
+        plansStopped.incrementAndGet();
+      }
+      throw e;
+    }
+  }
+
+  private Query planParsed(String sql) {
     SqlNode parsed = QuiverSql.parse(sql);
     requireQuery(parsed);
     for (String name : QuiverSql.datasets(parsed)) {
