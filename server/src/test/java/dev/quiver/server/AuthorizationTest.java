@@ -100,6 +100,30 @@ class AuthorizationTest {
   }
 
   @Test
+  void usersSeeNeitherInListingsNorInTicketsWhereTheNodeKeepsItsFiles() throws Exception {
+    try (QuiverClient ana = client(ANA)) {
+      List<com.fasterxml.jackson.databind.JsonNode> described = new ArrayList<>();
+      ana.action("datasets").forEach(described::add);
+      assertThat(described).isNotEmpty().allSatisfy(d -> assertThat(d.has("location")).isFalse());
+      org.apache.arrow.flight.FlightInfo info =
+          ana.flightClient()
+              .getInfo(
+                  org.apache.arrow.flight.FlightDescriptor.command(
+                      "SELECT id FROM events".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertThat(info.getEndpoints())
+          .isNotEmpty()
+          .allSatisfy(
+              endpoint ->
+                  assertThat(
+                          new String(
+                              endpoint.getTicket().getBytes(),
+                              java.nio.charset.StandardCharsets.ISO_8859_1))
+                      .contains("events.parquet")
+                      .doesNotContain(dir.toString()));
+    }
+  }
+
+  @Test
   void jdbcMetadataListsOnlyWhatTheUserMayRead() throws Exception {
     try (Connection connection =
             DriverManager.getConnection(

@@ -303,7 +303,7 @@ class ClusterFailureTest {
                     allocator, Location.forGrpcInsecure("127.0.0.1", cluster.uri(0).getPort()))
                 .build()) {
       String unknown =
-          "{\"kind\":\"fragment\",\"version\":3,\"fragment\":\"no-such-query\",\"stage\":\"final\"}";
+          "{\"kind\":\"fragment\",\"version\":4,\"fragment\":\"no-such-query\",\"stage\":\"final\"}";
       assertThatThrownBy(
               () -> {
                 try (FlightStream stream =

@@ -195,7 +195,7 @@ class FlightNodeTest {
     String otherVersion =
         "{\"kind\":\"scan\",\"version\":9,\"dataset\":\"events\",\"file\":0,\"path\":\"x\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
     String foreignFile =
-        "{\"kind\":\"scan\",\"version\":3,\"dataset\":\"events\",\"file\":0,\"path\":\"/etc/passwd\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
+        "{\"kind\":\"scan\",\"version\":4,\"dataset\":\"events\",\"file\":0,\"path\":\"/etc/passwd\",\"firstRowGroup\":0,\"endRowGroup\":1,\"columns\":[]}";
     try (QuiverClient client = client()) {
       assertThat(statusOf(client.flightClient(), otherVersion))
           .hasMessageContaining("Unsupported ticket version 9");

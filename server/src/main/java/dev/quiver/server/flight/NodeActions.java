@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.server.auth.Caller;
+import dev.quiver.server.auth.NodeAuthenticator;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
@@ -355,10 +357,16 @@ final class NodeActions {
     return reply;
   }
 
+  /**
+   * A dataset as the {@code datasets} action lists it. Where the node keeps it ({@code location})
+   * is told to its peers and, on a node that authenticates nobody, to anyone; never to a user.
+   */
   private static Map<String, Object> describe(Dataset dataset) {
     Map<String, Object> described = new LinkedHashMap<>();
     described.put("name", dataset.name());
-    described.put("location", dataset.location());
+    if (Caller.current().map(NodeAuthenticator.PEER::equals).orElse(true)) {
+      described.put("location", dataset.location());
+    }
     described.put("files", dataset.files().size());
     // With lazy footers the rows of files no query has read yet are unknown: -1.
     described.put(

@@ -18,7 +18,9 @@ import org.apache.arrow.flight.Ticket;
  *
  * @param dataset the dataset's name
  * @param file index of the file in the dataset's sorted file list
- * @param path the file's path, checked against the catalog so a ticket can never name other files
+ * @param path the file's path relative to the dataset's location (its name, for a file outside the
+ *     location's directory, as a glob matches), checked against the catalog so a ticket can never
+ *     name other files; clients never see where the node keeps its data
  * @param firstRowGroup first row group, inclusive
  * @param endRowGroup last row group, exclusive
  * @param columns the columns to read, in order; empty for a query ticket
@@ -56,11 +58,27 @@ public record ScanTicket(
     return new ScanTicket(
         dataset.name(),
         dataset.files().indexOf(split.file()),
-        split.file().location(),
+        relativePath(dataset, split.file()),
         split.firstRowGroup(),
         split.endRowGroup(),
         columns,
         sql);
+  }
+
+  /**
+   * {@code file}'s path below {@code dataset}'s location directory, or its name when the location
+   * is not a directory above it (a glob, or a single file).
+   */
+  static String relativePath(Dataset dataset, DataFile file) {
+    String location = file.location();
+    String base = dataset.location();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    if (location.startsWith(base + "/")) {
+      return location.substring(base.length() + 1);
+    }
+    return location.substring(location.lastIndexOf('/') + 1);
   }
 
   /** A ticket for all of the query {@code sql}, read in one stream. */
@@ -93,7 +111,7 @@ public record ScanTicket(
    */
   public FileSplit toSplit(Dataset resolved) {
     List<DataFile> files = resolved.files();
-    if (file < 0 || file >= files.size() || !files.get(file).location().equals(path)) {
+    if (file < 0 || file >= files.size() || !relativePath(resolved, files.get(file)).equals(path)) {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT,
           "Ticket names file "

@@ -10,13 +10,13 @@ import java.io.IOException;
 import org.apache.arrow.flight.Ticket;
 
 /**
- * The one codec of {@link QuiverTicket}s: {@code {"kind": ..., "version": 3, ...}}. A ticket that
+ * The one codec of {@link QuiverTicket}s: {@code {"kind": ..., "version": 4, ...}}. A ticket that
  * is not one, of another version, or larger than any ticket a node writes is INVALID_ARGUMENT
  * before anything else happens.
  */
 public final class Tickets {
   /** The ticket format this node writes and reads. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
 
   /** Larger than any ticket a node writes (a scan ticket carries its query's text). */
   static final int MAX_BYTES = 16 << 20;

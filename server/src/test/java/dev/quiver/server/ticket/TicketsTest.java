@@ -31,7 +31,7 @@ class TicketsTest {
   @Test
   void aTicketCarriesItsKindAndVersion() {
     String json = new String(Tickets.encode(new ResultTicket("q")).getBytes(), UTF_8);
-    assertThat(json).contains("\"kind\":\"result\"").contains("\"version\":3");
+    assertThat(json).contains("\"kind\":\"result\"").contains("\"version\":4");
   }
 
   @Test
@@ -43,7 +43,7 @@ class TicketsTest {
             Tickets.decode("{\"kind\":\"result\",\"version\":2,\"result\":\"q\"}".getBytes(UTF_8)),
         "Unsupported ticket version 2");
     assertInvalid(
-        () -> Tickets.decode("{\"kind\":\"nope\",\"version\":3}".getBytes(UTF_8)), "Malformed");
+        () -> Tickets.decode("{\"kind\":\"nope\",\"version\":4}".getBytes(UTF_8)), "Malformed");
     assertInvalid(() -> Tickets.decode("[1,2]".getBytes(UTF_8)), "Malformed");
     assertInvalid(() -> Tickets.decode(new byte[Tickets.MAX_BYTES + 1]), "Malformed");
   }
