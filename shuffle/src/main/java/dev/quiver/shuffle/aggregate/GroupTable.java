@@ -170,23 +170,20 @@ final class GroupTable implements AutoCloseable {
   private void assignLongs(BaseFixedWidthVector batchKey, int rows, int[] ids) {
     long in = Memory.require(batchKey.getDataBuffer(), rows * 8L);
     List<FieldVector> batchKeys = List.of(batchKey);
-    if (integerKey && !directDisabled && rows > 0 && coverDirectly(in, rows)) {
-      int[] direct = this.direct;
-      long base = directBase;
-      for (int r = 0; r < rows; r++) {
-        long value = Memory.getLong(in, r);
-        int index = (int) (value - base);
-        int id = direct[index] - 1;
-        if (id < 0) {
-          id = findOrAdd(batchKeys, r, value);
-          direct[index] = id + 1;
-        }
-        ids[r] = id;
+    int from = 0;
+    if (direct != null) {
+      // The usual batch: every value inside the table already built, checked row by row.
+      from = assignDirectly(in, 0, rows, batchKeys, ids);
+      if (from == rows) {
+        return;
       }
+    }
+    if (integerKey && !directDisabled && coverDirectly(in, from, rows)) {
+      assignDirectly(in, from, rows, batchKeys, ids);
       return;
     }
     int mask = slots.length - 1;
-    for (int r = 0; r < rows; r++) {
+    for (int r = from; r < rows; r++) {
       long value = Memory.getLong(in, r);
       int hash = KeyColumns.hashOfSingleLong(value);
       int slot = hash & mask;
@@ -207,16 +204,44 @@ final class GroupTable implements AutoCloseable {
   }
 
   /**
-   * Makes {@link #direct} cover every value of the batch if the values seen so far and the batch's
-   * lie within {@link #DIRECT_RANGE} of each other (otherwise turns the direct lookup off for
-   * good), once they are dense enough.
+   * Assigns rows {@code from} on through {@link #direct}, up to the first whose value lies outside
+   * it.
+   *
+   * @return the first row not assigned: {@code rows} when all were
+   */
+  private int assignDirectly(long in, int from, int rows, List<FieldVector> batchKeys, int[] ids) {
+    int[] direct = this.direct;
+    long base = directBase;
+    int length = direct.length;
+    for (int r = from; r < rows; r++) {
+      long value = Memory.getLong(in, r);
+      // Outside the table, including a difference that overflows (it wraps negative).
+      long offset = value - base;
+      if (offset < 0 || offset >= length) {
+        return r;
+      }
+      int index = (int) offset;
+      int id = direct[index] - 1;
+      if (id < 0) {
+        id = findOrAdd(batchKeys, r, value);
+        direct[index] = id + 1;
+      }
+      ids[r] = id;
+    }
+    return rows;
+  }
+
+  /**
+   * Makes {@link #direct} cover the batch's values from row {@code from} on if they and the values
+   * seen so far lie within {@link #DIRECT_RANGE} of each other (otherwise turns the direct lookup
+   * off for good), once they are dense enough.
    *
    * @return whether the batch can be looked up directly
    */
-  private boolean coverDirectly(long in, int rows) {
+  private boolean coverDirectly(long in, int from, int rows) {
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
-    for (int r = 0; r < rows; r++) {
+    for (int r = from; r < rows; r++) {
       long value = Memory.getLong(in, r);
       min = Math.min(min, value);
       max = Math.max(max, value);
@@ -232,7 +257,7 @@ final class GroupTable implements AutoCloseable {
       directDisabled = true;
       return false;
     }
-    if (range >= SPARSE_FLOOR && range / DENSITY > size + (long) rows) {
+    if (range >= SPARSE_FLOOR && range / DENSITY > size + (long) (rows - from)) {
       return false; // too sparse for now: the hash table serves, until the groups fill the range
     }
     int[] covering = new int[(int) (high - low + 1)];
