@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.QuiverClient;
+import dev.quiver.parquet.storage.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,25 @@ class HdfsStorageTest {
       List<String> rows = new ArrayList<>(AggregateRows.of(stream));
       rows.sort(null);
       assertThat(rows).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aListingForgetsTheFilesGoneSinceTheLastOne() throws Exception {
+    FileSystem fs = hdfs.getFileSystem();
+    fs.mkdirs(new org.apache.hadoop.fs.Path("/lake/shrinking"));
+    for (int f = 0; f < 3; f++) {
+      fs.create(new org.apache.hadoop.fs.Path("/lake/shrinking/part-" + f + ".parquet")).close();
+    }
+    String shrinking = "hdfs://localhost:" + hdfs.getNameNodePort() + "/lake/shrinking";
+    try (Storage storage = Storage.of(Map.of(), java.util.Optional.empty())) {
+      assertThat(storage.list(shrinking)).hasSize(3);
+      assertThat(storage.rememberedFiles()).isEqualTo(3);
+      fs.delete(new org.apache.hadoop.fs.Path("/lake/shrinking/part-1.parquet"), false);
+      assertThat(storage.list(shrinking))
+          .extracting(f -> f.location().substring(f.location().lastIndexOf('/') + 1))
+          .containsExactly("part-0.parquet", "part-2.parquet");
+      assertThat(storage.rememberedFiles()).isEqualTo(2);
     }
   }
 }

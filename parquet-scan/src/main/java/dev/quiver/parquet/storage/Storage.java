@@ -87,6 +87,11 @@ public final class Storage implements AutoCloseable {
     return scheme == null || scheme.equals("file");
   }
 
+  /** How many remote files' listed statuses this storage keeps (to open them without a request). */
+  public int rememberedFiles() {
+    return listed.size();
+  }
+
   /**
    * The files of a location, sorted by location.
    *
@@ -116,15 +121,20 @@ public final class Storage implements AutoCloseable {
     org.apache.hadoop.fs.Path basePath = new org.apache.hadoop.fs.Path(base);
     String qualifiedBase = fs.makeQualified(basePath).toString();
     List<StoredFile> files = new ArrayList<>();
+    java.util.Set<String> present = new java.util.HashSet<>();
     RemoteIterator<LocatedFileStatus> statuses = fs.listFiles(basePath, true);
     while (statuses.hasNext()) {
       LocatedFileStatus status = statuses.next();
       String file = status.getPath().toString();
+      present.add(file);
       String relative = relative(qualifiedBase, file);
       if (!isIgnored(relative) && accept.matches(Path.of(relative))) {
         files.add(stored(status));
       }
     }
+    // Files gone from under the base since an earlier listing are forgotten.
+    String under = qualifiedBase.endsWith("/") ? qualifiedBase : qualifiedBase + "/";
+    listed.keySet().removeIf(known -> known.startsWith(under) && !present.contains(known));
     files.sort(Comparator.comparing(StoredFile::location));
     return files;
   }
