@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.client.BatchStream;
+import dev.quiver.client.BearerToken;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.client.Tls;
 import java.io.ByteArrayInputStream;
@@ -16,9 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.Action;
-import org.apache.arrow.flight.CallHeaders;
-import org.apache.arrow.flight.CallInfo;
-import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightClientMiddleware;
@@ -56,13 +54,10 @@ class MutualTlsTest {
     duckdb = new DuckDb();
     certificates = TestCertificates.create(Files.createDirectories(data.resolve("cluster")));
     otherCa = TestCertificates.create(Files.createDirectories(data.resolve("other")));
-    file = data.resolve("t.parquet");
-    duckdb.writeParquet(
-        "SELECT i % 20000 AS k, i AS a FROM range(0, 300000) t(i)", file, "ROW_GROUP_SIZE 50000");
-    expected =
-        AggregateRows.ofDuckDb(
-            duckdb.query("SELECT k, 3 * SUM(a), 3 * COUNT(*) FROM '" + file + "' GROUP BY k"));
-    expected.sort(Comparator.naturalOrder());
+    // Every node serves the same file: the answer is three times DuckDB's sums and counts.
+    TripledGroups groups = TripledGroups.write(duckdb, data);
+    file = groups.file();
+    expected = groups.expected();
     users = data.resolve("users");
     Files.writeString(users, "ana:" + new BCryptPasswordEncoder(4).encode("ana's password") + "\n");
   }
@@ -169,7 +164,8 @@ class MutualTlsTest {
                     "quiver.auth-cluster-secret",
                     SECRET));
         BufferAllocator allocator = new RootAllocator();
-        FlightClient thief = client(allocator, location(cluster), null, bearer(SECRET))) {
+        FlightClient thief =
+            client(allocator, location(cluster), null, new BearerToken(SECRET).middleware())) {
       // The secret alone makes no node: not for the nodes' calls, and not to read every dataset.
       InternalCalls.assertAllDenied(thief, allocator, "certificate of the cluster's CA");
       assertThatThrownBy(() -> thief.listFlights(Criteria.ALL).forEach(f -> {}))
@@ -189,21 +185,5 @@ class MutualTlsTest {
         assertThat(actual).isEqualTo(expected);
       }
     }
-  }
-
-  private static FlightClientMiddleware.Factory bearer(String token) {
-    return (CallInfo info) ->
-        new FlightClientMiddleware() {
-          @Override
-          public void onBeforeSendingHeaders(CallHeaders outgoing) {
-            outgoing.insert("authorization", "Bearer " + token);
-          }
-
-          @Override
-          public void onHeadersReceived(CallHeaders incoming) {}
-
-          @Override
-          public void onCallCompleted(CallStatus status) {}
-        };
   }
 }

@@ -40,14 +40,10 @@ class TlsTest {
   static void setUp() {
     duckdb = new DuckDb();
     certificates = TestCertificates.create(data);
-    file = data.resolve("t.parquet");
-    duckdb.writeParquet(
-        "SELECT i % 20000 AS k, i AS a FROM range(0, 300000) t(i)", file, "ROW_GROUP_SIZE 50000");
     // Every node serves the same file: the answer is three times DuckDB's sums and counts.
-    expected =
-        AggregateRows.ofDuckDb(
-            duckdb.query("SELECT k, 3 * SUM(a), 3 * COUNT(*) FROM '" + file + "' GROUP BY k"));
-    expected.sort(Comparator.naturalOrder());
+    TripledGroups groups = TripledGroups.write(duckdb, data);
+    file = groups.file();
+    expected = groups.expected();
   }
 
   @AfterAll

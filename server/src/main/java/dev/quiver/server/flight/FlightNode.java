@@ -2,6 +2,7 @@ package dev.quiver.server.flight;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.client.BearerToken;
 import dev.quiver.client.Tls;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.ScanRequest;
@@ -9,7 +10,6 @@ import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.auth.InternalCalls;
 import dev.quiver.server.auth.JwtVerifier;
 import dev.quiver.server.auth.NodeAuthenticator;
-import dev.quiver.server.auth.PeerCredentials;
 import dev.quiver.server.auth.TicketSigner;
 import dev.quiver.server.auth.Users;
 import dev.quiver.server.catalog.Catalog;
@@ -190,7 +190,8 @@ public class FlightNode implements AutoCloseable {
       }
       return new FlightClientMiddleware.Factory[0];
     }
-    return new FlightClientMiddleware.Factory[] {new PeerCredentials(secret)};
+    // Peers send the secret as a bearer token on every call.
+    return new FlightClientMiddleware.Factory[] {new BearerToken(secret).middleware()};
   }
 
   /** The configured peers; a node that serves TLS calls its peers over TLS too. */
