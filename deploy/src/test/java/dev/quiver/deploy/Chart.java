@@ -42,12 +42,23 @@ record Chart(List<JsonNode> objects) {
 
   /** Renders the chart with {@code values} and nothing else. */
   static Chart renderExactly(Map<String, Object> values) {
+    return renderExactly(values, null);
+  }
+
+  /**
+   * Renders the chart with the values file {@code valuesFile} (for lists and maps, which {@code
+   * --set} passes as strings), if not null, then {@code values}.
+   */
+  static Chart renderExactly(Map<String, Object> values, java.nio.file.Path valuesFile) {
     TemplateCommand template =
         new Helm(DIRECTORY)
             .template()
             .withName("quiver")
             .withNamespace("data")
             .withKubeVersion(KUBERNETES);
+    if (valuesFile != null) {
+      template.withValuesFile(valuesFile);
+    }
     values.forEach(template::set);
     return new Chart(parse(template.call()));
   }

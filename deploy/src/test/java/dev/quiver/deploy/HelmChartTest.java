@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart lints strictly and renders what a Quiver cluster needs: a StatefulSet whose pods find
@@ -157,6 +160,34 @@ class HelmChartTest {
                         "security.auth.secretName", "quiver-auth",
                         "security.auth.jwt.jwks", "https://login.example.com/certs")))
         .hasMessageContaining("security.auth.jwt.issuer");
+  }
+
+  @Test
+  void aGrantsFileIsMountedBesideTheNodeConfiguration(@TempDir Path dir) throws Exception {
+    Path values = dir.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        security:
+          auth:
+            grants:
+              users: {ana: [trips, sales]}
+              roles: {hr: [salaries]}
+        """);
+    Chart chart = Chart.renderExactly(Map.of("security.auth.secretName", "quiver-auth"), values);
+    assertThat(chart.nodeConfig().path("auth-grants-file").asText())
+        .isEqualTo("/etc/quiver/grants.yml");
+    JsonNode grants =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(chart.get("ConfigMap", "quiver").path("data").path("grants.yml").asText());
+    assertThat(grants.path("users").path("ana").toString()).isEqualTo("[\"trips\",\"sales\"]");
+    assertThat(grants.path("roles").path("hr").toString()).isEqualTo("[\"salaries\"]");
+    assertThat(
+            Chart.render(Map.of("security.auth.secretName", "quiver-auth"))
+                .nodeConfig()
+                .has("auth-grants-file"))
+        .isFalse();
   }
 
   @Test
