@@ -178,7 +178,7 @@ final class GroupTable implements AutoCloseable {
         return;
       }
     }
-    if (integerKey && !directDisabled && coverDirectly(in, from, rows)) {
+    if (integerKey && !directDisabled && from < rows && coverDirectly(in, from, rows)) {
       assignDirectly(in, from, rows, batchKeys, ids);
       return;
     }
@@ -239,6 +239,7 @@ final class GroupTable implements AutoCloseable {
    * @return whether the batch can be looked up directly
    */
   private boolean coverDirectly(long in, int from, int rows) {
+    assert from < rows : "no rows to cover";
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
     for (int r = from; r < rows; r++) {

@@ -94,11 +94,13 @@ public class HashAggregatorTest {
             List.of(
                 new AggregateCall(AggregateFunction.SUM, value, "sum"),
                 new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows")));
-    // Dense keys (looked up by value), keys beyond them from the middle of a batch and keys below
-    // them (the lookup widens), a null key (the general path), then keys far apart (the lookup by
-    // value stops, the hash table goes on).
+    // An empty batch, dense keys (looked up by value), an empty batch again, keys beyond them from
+    // the middle of a batch and keys below them (the lookup widens), a null key (the general
+    // path), then keys far apart (the lookup by value stops, the hash table goes on).
     long[][] batches = {
+      {},
       {5, 6, 7, 5, 1_000, 6},
+      {},
       {6, 7, 1_001, 5, -3, 1_001},
       {-20, 5, 999, -20},
       {7, Long.MIN_VALUE},
@@ -112,7 +114,7 @@ public class HashAggregatorTest {
           BigIntVector keys = (BigIntVector) batch.getVector(0);
           BigIntVector values = (BigIntVector) batch.getVector(1);
           for (int r = 0; r < batches[b].length; r++) {
-            boolean isNull = b == 3 && r == 1;
+            boolean isNull = b == 5 && r == 1;
             if (isNull) {
               keys.setNull(r);
             } else {
