@@ -4,7 +4,7 @@
   peers.py serve --port P --data DIR
       a pyarrow Flight server over pyarrow.dataset (the peer): scans with projection and filter,
       one endpoint per file; SUM ... GROUP BY through an Acero plan (scan, filter, hash_sum)
-  peers.py compare --data DIR --quiver URI [--cluster URI] [--pids PID,...] [--runs N]
+  peers.py compare --data DIR --quiver URI [--cluster URI] [--pids PID,...] [--runs N] [--warmup N]
       times every case through one pyarrow Flight client against Quiver and the peer, and DuckDB
       in-process (2 threads, its answer fetched as an Arrow table); prints median, min and max of
       each, and the ratios
@@ -203,6 +203,21 @@ def compare(args):
             rows, quiver_ms = timed(lambda: target.rows(quiver_sql.encode()), 1)
             if rows != expected:
                 raise SystemExit("%s: Quiver returned %d rows, DuckDB %d" % (name, rows, expected))
+            # Untimed runs first, the same number for every engine: the times are of a warmed-up
+            # steady state. Each node of a cluster does a third of a query's work, so its JIT
+            # needs three times the queries to get as far as a single node's.
+            # At most a minute per case; DuckDB and the peer ran the cluster cases' queries in the
+            # single-node cases already.
+            warmup = args.warmup * (3 if on_cluster else 1)
+            until = time.perf_counter() + 60
+            for _ in range(warmup):
+                if time.perf_counter() > until:
+                    break
+                target.rows(quiver_sql.encode())
+                if not on_cluster:
+                    if peer_request is not None:
+                        peer.rows(json.dumps(peer_request).encode())
+                    duck.execute(sql).to_arrow_table()
             quiver_ms, peer_ms, duck_ms = [], [], []
             for _ in range(args.runs):
                 quiver_ms += timed(lambda: target.rows(quiver_sql.encode()), 1)[1]
@@ -338,6 +353,9 @@ def main():
     run.add_argument("--streamed", help="a node of the same cluster with --no-descriptor-exchange")
     run.add_argument("--pids", help="the Quiver nodes' process ids, for their memory")
     run.add_argument("--runs", type=int, default=7)
+    run.add_argument("--warmup", type=int, default=10,
+                     help="untimed runs of each case per engine first (three times that on a cluster;"
+                     " at most a minute)")
     run.add_argument("--repeat", type=int, default=100, help="queries for the memory check")
     run.add_argument("--json", help="write every timing here")
     args = parser.parse_args()
