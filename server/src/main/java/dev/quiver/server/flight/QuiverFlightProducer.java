@@ -188,11 +188,12 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             : new SharedResults(objects, this, cluster, executor, fragments.peerTimeout());
   }
 
-  /** This node's part of distributed queries. */
+  /** The node's SQL planner. */
   public QueryPlanner planner() {
     return planner;
   }
 
+  /** This node's part of distributed queries. */
   public FragmentWorker worker() {
     return worker;
   }
