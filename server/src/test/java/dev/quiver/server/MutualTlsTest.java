@@ -23,7 +23,6 @@ import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterAll;
@@ -118,16 +117,19 @@ class MutualTlsTest {
 
   @Test
   void aClientPresentingACertificateOfTheClusterCaIsANode() throws Exception {
+    Action release =
+        new Action(
+            "fragment.release", "{\"queryId\":\"no-such-query\"}".getBytes(StandardCharsets.UTF_8));
     try (TestCluster cluster = certificates.cluster(file, Map.of());
         BufferAllocator allocator = new RootAllocator();
-        FlightClient node = client(allocator, location(cluster), certificates)) {
-      // Releasing a query the node does not hold is allowed, and does nothing.
-      List<Result> results = new ArrayList<>();
-      node.doAction(
-              new Action(
-                  "fragment.release",
-                  "{\"queryId\":\"no-such-query\"}".getBytes(StandardCharsets.UTF_8)))
-          .forEachRemaining(results::add);
+        FlightClient node = client(allocator, location(cluster), certificates);
+        FlightClient user = client(allocator, location(cluster), null)) {
+      // The same call: refused without a certificate, allowed with one of the cluster CA (releasing
+      // a query the node does not hold does nothing).
+      assertThatThrownBy(() -> user.doAction(release).forEachRemaining(r -> {}))
+          .isInstanceOf(FlightRuntimeException.class)
+          .hasMessageContaining("cluster's own nodes");
+      node.doAction(release).forEachRemaining(r -> {});
       assertThat(cluster.node(0).node().activeFragments()).isZero();
     }
   }
