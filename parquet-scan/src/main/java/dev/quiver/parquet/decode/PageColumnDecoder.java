@@ -2,6 +2,7 @@ package dev.quiver.parquet.decode;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.io.PageBuffers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -74,6 +75,10 @@ final class PageColumnDecoder implements ColumnDecoder {
   private final ValueRange range;
 
   private int pageRemaining;
+
+  /** The current page's decompressed bytes, given back to {@link PageBuffers} once read. */
+  private ByteBuffer page;
+
   private HybridRleDecoder definitions;
   private ByteBuffer plain;
   private HybridRleDecoder ids;
@@ -197,6 +202,11 @@ final class PageColumnDecoder implements ColumnDecoder {
       }
       index += n;
       pageRemaining -= n;
+      if (pageRemaining == 0) {
+        // Every value is in the vector now (copied, never referenced), so the page may be reused.
+        PageBuffers.SHARED.giveBack(page);
+        page = null;
+      }
     }
   }
 
@@ -387,14 +397,15 @@ final class PageColumnDecoder implements ColumnDecoder {
   }
 
   private void nextPage() {
-    DataPage page = pages.readPage();
-    if (page == null) {
+    DataPage next = pages.readPage();
+    if (next == null) {
       throw new ParquetDecodingException(
           "Column " + String.join(".", column.getPath()) + " has fewer values than its row group");
     }
-    pageRemaining = page.getValueCount();
-    if (page instanceof DataPageV1 v1) {
-      ByteBuffer bytes = toByteBuffer(v1.getBytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
+    pageRemaining = next.getValueCount();
+    if (next instanceof DataPageV1 v1) {
+      page = toByteBuffer(v1.getBytes());
+      ByteBuffer bytes = page.slice().order(ByteOrder.LITTLE_ENDIAN);
       if (maxDefinition > 0) {
         if (v1.getDlEncoding() != Encoding.RLE) {
           throw new ParquetDecodingException(
@@ -406,11 +417,12 @@ final class PageColumnDecoder implements ColumnDecoder {
       }
       values(v1.getValueEncoding(), bytes);
     } else {
-      DataPageV2 v2 = (DataPageV2) page;
+      DataPageV2 v2 = (DataPageV2) next;
       if (maxDefinition > 0) {
         definitions = levels(toByteBuffer(v2.getDefinitionLevels()));
       }
-      values(v2.getDataEncoding(), toByteBuffer(v2.getData()).slice());
+      page = toByteBuffer(v2.getData());
+      values(v2.getDataEncoding(), page.slice());
     }
   }
 

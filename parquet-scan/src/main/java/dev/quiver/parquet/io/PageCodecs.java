@@ -15,7 +15,8 @@ import org.xerial.snappy.Snappy;
  *
  * <p>Through the Hadoop codec a snappy page was copied into a direct buffer, decompressed into
  * another, then copied into a new array through a stream: two copies of every page, about a tenth
- * of an aggregation's CPU next to the decompression itself.
+ * of an aggregation's CPU next to the decompression itself. The page's array comes from {@link
+ * PageBuffers#SHARED}; the decoder that reads the page gives it back.
  */
 public final class PageCodecs implements CompressionCodecFactory {
   private final CompressionCodecFactory others;
@@ -51,18 +52,22 @@ public final class PageCodecs implements CompressionCodecFactory {
     @Override
     public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
       ByteBuffer in = bytes.toByteBuffer();
-      byte[] out = new byte[uncompressedSize];
-      int written;
+      byte[] compressed;
+      int offset;
       if (in.hasArray()) {
-        written =
-            Snappy.uncompress(in.array(), in.arrayOffset() + in.position(), in.remaining(), out, 0);
+        compressed = in.array();
+        offset = in.arrayOffset() + in.position();
       } else {
-        byte[] copy = new byte[in.remaining()];
-        in.duplicate().get(copy);
-        written = Snappy.uncompress(copy, 0, copy.length, out, 0);
+        compressed = new byte[in.remaining()];
+        in.duplicate().get(compressed);
+        offset = 0;
       }
-      checkSize(written, uncompressedSize);
-      return BytesInput.from(out);
+      // The array may be longer than the page: snappy writes what its header says, so that must
+      // be the page's size before it writes anything.
+      checkSize(Snappy.uncompressedLength(compressed, offset, in.remaining()), uncompressedSize);
+      byte[] out = PageBuffers.SHARED.take(uncompressedSize);
+      checkSize(Snappy.uncompress(compressed, offset, in.remaining(), out, 0), uncompressedSize);
+      return BytesInput.from(out, 0, uncompressedSize);
     }
 
     @Override
