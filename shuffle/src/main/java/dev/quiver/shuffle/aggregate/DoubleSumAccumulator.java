@@ -62,6 +62,45 @@ final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumul
     }
   }
 
+  /**
+   * Looks up and adds in one pass, for one 8-byte integer key column without nulls: adds the rows
+   * from 0 on whose key already has a group in the direct table {@code direct} (value {@code base +
+   * i} at index {@code i}, as {@link GroupTable#directIds()}), up to the first row whose key has
+   * none or lies outside.
+   *
+   * @param keys the address of the key column's values, {@code rows} of them
+   * @param input DOUBLE values without nulls
+   * @return the number of rows added, from row 0
+   */
+  int addKnownGroups(long keys, int[] direct, long base, Float8Vector input, int rows) {
+    int capacity = sums.getValueCapacity();
+    long in = Memory.require(input.getDataBuffer(), rows * 8L);
+    long data = Memory.require(sums.getDataBuffer(), capacity * 8L);
+    long validity = Memory.require(sums.getValidityBuffer(), Memory.bitmapBytes(capacity));
+    int length = direct.length;
+    for (int r = 0; r < rows; r++) {
+      long offset = Memory.getLong(keys, r) - base; // wraps negative when far outside
+      if (offset < 0 || offset >= length) {
+        return r;
+      }
+      int g = direct[(int) offset] - 1;
+      if (g < 0) {
+        return r;
+      }
+      if (g >= capacity) {
+        throw new IndexOutOfBoundsException("Group " + g + " beyond " + capacity);
+      }
+      double value = Memory.getDouble(in, r);
+      if (Memory.isSet(validity, g)) {
+        Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
+      } else {
+        Memory.set(validity, g);
+        Memory.putDouble(data, g, value);
+      }
+    }
+    return rows;
+  }
+
   @Override
   public double sumAsDouble(int g) {
     return sums.isNull(g) ? Double.NaN : sums.get(g);

@@ -78,6 +78,19 @@ final class GroupTable implements AutoCloseable {
 
   static final int SPARSE_FLOOR = 1 << 16;
 
+  /**
+   * The direct lookup table of {@link #direct}: index {@code value - directBase()} holds the group
+   * id + 1 of {@code value}, 0 for a value without a group yet; null when keys are looked up by
+   * hash. Only read between calls of {@link #assign}, which may replace it.
+   */
+  int[] directIds() {
+    return direct;
+  }
+
+  long directBase() {
+    return directBase;
+  }
+
   /** Number of groups. */
   int size() {
     return size;

@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
  * Groups rows by key and folds them into aggregates, over Arrow vectors.
@@ -20,9 +23,15 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>Memory comes from the given allocator, so its limit bounds the number of groups: exceeding it
  * throws Arrow's {@link OutOfMemoryException}, and when {@link #addInput} or {@link #addPartial}
- * throws it, the aggregator is as it was before the batch (its new groups are forgotten, no state
- * took anything of it), so the caller may spill the state and add the batch again. A sum beyond its
- * type throws {@link AggregateOverflowException}. Not thread-safe.
+ * throws it, the aggregator is as it was before the batch's first {@link #rowsTakenBeforeFailure()}
+ * rows were added (the later rows' new groups are forgotten, no state took anything of them), so
+ * the caller may spill the state and add the rest of the batch again. A sum beyond its type throws
+ * {@link AggregateOverflowException}. Not thread-safe.
+ *
+ * <p>The headline query, {@code SUM} of a DOUBLE grouped by one integer key, is folded in one pass
+ * per batch while every key already has a group in the table of directly looked-up keys (the usual
+ * batch once the first batches have made the groups); the rest of a batch goes the general way: ids
+ * of every row's group first, then each state folds the rows in.
  */
 public final class HashAggregator implements AutoCloseable {
   private final AggregateLayout layout;
@@ -31,6 +40,10 @@ public final class HashAggregator implements AutoCloseable {
   private final List<Accumulator> accumulators = new ArrayList<>();
   private int[] ids = new int[0];
   private boolean taken;
+  private int rowsTaken;
+
+  /** The one accumulator when the layout is SUM of a DOUBLE by one integer key, else null. */
+  private final DoubleSumAccumulator knownGroupSum;
 
   /**
    * @param allocator where keys and states live; must outlive the aggregator and what it returns
@@ -47,6 +60,15 @@ public final class HashAggregator implements AutoCloseable {
       close();
       throw e;
     }
+    knownGroupSum =
+        layout.keys().size() == 1
+                && layout.keys().get(0).getType() instanceof ArrowType.Int integer
+                && integer.getBitWidth() == 64
+                && accumulators.size() == 1
+                && accumulators.get(0) instanceof DoubleSumAccumulator sum
+                && layout.calls().get(0).input().getType() instanceof ArrowType.FloatingPoint
+            ? sum
+            : null;
   }
 
   public AggregateLayout layout() {
@@ -67,9 +89,56 @@ public final class HashAggregator implements AutoCloseable {
     return bytes;
   }
 
-  /** Folds a batch of input rows in; the batch is only read. */
+  /**
+   * Folds a batch of input rows in; the batch is only read.
+   *
+   * @throws OutOfMemoryException when the batch's new groups do not fit; then its first {@link
+   *     #rowsTakenBeforeFailure()} rows are folded in and nothing of the others
+   */
   public void addInput(VectorSchemaRoot batch) {
+    rowsTaken = 0;
     int rows = batch.getRowCount();
+    int known = addKnownGroups(batch, rows);
+    if (known == 0) {
+      addRows(batch, rows);
+    } else if (known < rows) {
+      rowsTaken = known;
+      try (VectorSchemaRoot rest = batch.slice(known, rows - known)) {
+        addRows(rest, rows - known);
+      }
+      rowsTaken = 0;
+    }
+  }
+
+  /**
+   * After {@link #addInput} threw {@link OutOfMemoryException}: the leading rows of its batch that
+   * were folded in before (0 when none were).
+   */
+  public int rowsTakenBeforeFailure() {
+    return rowsTaken;
+  }
+
+  /** The one-pass fold of {@link #knownGroupSum}, from row 0 on; returns the rows folded in. */
+  private int addKnownGroups(VectorSchemaRoot batch, int rows) {
+    if (knownGroupSum == null || taken) {
+      return 0;
+    }
+    int[] direct = groups.directIds();
+    FieldVector key = batch.getVector(layout.keys().get(0).getName());
+    FieldVector input = batch.getVector(layout.calls().get(0).input().getName());
+    if (direct == null
+        || !(key instanceof BaseFixedWidthVector fixed)
+        || fixed.getTypeWidth() != 8
+        || key.getNullCount() != 0
+        || !(input instanceof Float8Vector doubles)
+        || input.getNullCount() != 0) {
+      return 0;
+    }
+    long keys = Memory.require(key.getDataBuffer(), rows * 8L);
+    return knownGroupSum.addKnownGroups(keys, direct, groups.directBase(), doubles, rows);
+  }
+
+  private void addRows(VectorSchemaRoot batch, int rows) {
     List<FieldVector> keys = new ArrayList<>();
     layout.keys().forEach(key -> keys.add(batch.getVector(key.getName())));
     assign(keys, rows);

@@ -189,9 +189,17 @@ public final class SpillingAggregator implements AutoCloseable {
       if (space == null || state.groupCount() == 0) {
         throw e;
       }
-      // No state took anything of the batch (HashAggregator's promise): spill, then add it again.
+      // No state took anything of the batch beyond its first rows taken (HashAggregator's
+      // promise): spill, then add the rest again.
+      int taken = input == Input.ROWS ? state.rowsTakenBeforeFailure() : 0;
       spill();
-      feed(batch);
+      if (taken == 0) {
+        feed(batch);
+      } else {
+        try (VectorSchemaRoot rest = batch.slice(taken, batch.getRowCount() - taken)) {
+          feed(rest);
+        }
+      }
     }
     if (space != null && stateBytes() - emptyStateBytes > budget && state.groupCount() > 0) {
       spill();

@@ -259,6 +259,85 @@ public class HashAggregatorTest {
   }
 
   @Test
+  void doubleSumsByAnIntegerKeyAreTheSameWhetherFoldedInOnePassOrTheGeneralWay() {
+    AggregateLayout layout = new AggregateLayout(List.of(V), List.of(SUM_D));
+    // The first batch makes the groups (the general way); then every key known (one pass), known
+    // keys then a new one mid-batch (one pass up to it, the rest the general way), a null key, a
+    // null value, a key far outside the directly looked-up ones, and known keys again.
+    Long[][] keys = {
+      {1L, 2L, 3L, 4L, 1L},
+      {4L, 3L, 2L, 1L, 1L, 2L},
+      {2L, 3L, 9L, 2L, 10L, 1L},
+      {1L, null, 2L},
+      {3L, 4L, 9L},
+      {5L, 1L << 40, 5L, 10L},
+      {1L, 2L, 3L, 4L, 9L, 10L, 5L}
+    };
+    Map<Long, Double> expected = new HashMap<>();
+    try (HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      for (int b = 0; b < keys.length; b++) {
+        Double[] values = new Double[keys[b].length];
+        for (int r = 0; r < values.length; r++) {
+          values[r] = b == 4 && r == 1 ? null : b + r * 0.25;
+          if (values[r] != null) {
+            expected.merge(keys[b][r], values[r], Double::sum);
+          }
+        }
+        try (VectorSchemaRoot batch = keyedDoubles(allocator, keys[b], values)) {
+          aggregator.addInput(batch);
+        }
+      }
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        Map<Long, Double> actual = new HashMap<>();
+        for (int r = 0; r < result.getRowCount(); r++) {
+          actual.put(
+              (Long) result.getVector(0).getObject(r), (Double) result.getVector(1).getObject(r));
+        }
+        assertThat(actual).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void aBatchOutOfMemoryAfterItsKnownGroupsSaysHowManyOfItsRowsItTook() {
+    AggregateLayout layout = new AggregateLayout(List.of(V), List.of(SUM_D));
+    Long[] known = new Long[100];
+    Double[] ones = new Double[100];
+    for (int r = 0; r < known.length; r++) {
+      known[r] = (long) r;
+      ones[r] = 1.0;
+    }
+    // 30 rows of known groups, then 200,000 new keys, too far apart to be looked up directly.
+    Long[] mixed = new Long[200_030];
+    Double[] twos = new Double[mixed.length];
+    for (int r = 0; r < mixed.length; r++) {
+      mixed[r] = r < 30 ? r : 1_000_000_000L * r;
+      twos[r] = 2.0;
+    }
+    try (BufferAllocator limited = allocator.newChildAllocator("query-1", 0, 1 << 20);
+        VectorSchemaRoot first = keyedDoubles(allocator, known, ones);
+        VectorSchemaRoot second = keyedDoubles(allocator, mixed, twos);
+        HashAggregator aggregator = new HashAggregator(layout, limited)) {
+      aggregator.addInput(first);
+      assertThat(aggregator.rowsTakenBeforeFailure()).isZero();
+
+      assertThatThrownBy(() -> aggregator.addInput(second))
+          .isInstanceOf(OutOfMemoryException.class);
+
+      assertThat(aggregator.rowsTakenBeforeFailure()).isEqualTo(30);
+      assertThat(aggregator.groupCount()).isEqualTo(100);
+      try (VectorSchemaRoot partial = aggregator.takePartial()) {
+        for (int r = 0; r < partial.getRowCount(); r++) {
+          long key = (Long) partial.getVector(0).getObject(r);
+          assertThat(partial.getVector(1).getObject(r))
+              .as("group %s", key)
+              .isEqualTo(key < 30 ? 3.0 : 1.0);
+        }
+      }
+    }
+  }
+
+  @Test
   void groupsBeyondTheAllocatorLimitFailAndFreeEverything() {
     AggregateLayout layout = new AggregateLayout(List.of(K), CALLS);
     try (VectorSchemaRoot input = generate(allocator, 200_000, 1_000_000, 3);
@@ -272,6 +351,30 @@ public class HashAggregatorTest {
           .isInstanceOf(OutOfMemoryException.class);
       assertThat(limited.getAllocatedMemory()).isZero();
     }
+  }
+
+  public static final AggregateCall SUM_D = new AggregateCall(AggregateFunction.SUM, D, "sum_d");
+
+  /** A batch of columns v (BIGINT) and d (DOUBLE) from the values given, null where null. */
+  public static VectorSchemaRoot keyedDoubles(
+      BufferAllocator allocator, Long[] keys, Double[] values) {
+    VectorSchemaRoot batch = VectorSchemaRoot.create(new Schema(List.of(V, D)), allocator);
+    BigIntVector v = (BigIntVector) batch.getVector(0);
+    Float8Vector d = (Float8Vector) batch.getVector(1);
+    for (int r = 0; r < keys.length; r++) {
+      if (keys[r] == null) {
+        v.setNull(r);
+      } else {
+        v.setSafe(r, keys[r]);
+      }
+      if (values[r] == null) {
+        d.setNull(r);
+      } else {
+        d.setSafe(r, values[r]);
+      }
+    }
+    batch.setRowCount(keys.length);
+    return batch;
   }
 
   private VectorSchemaRoot takePartial(HashAggregator aggregator, VectorSchemaRoot input) {

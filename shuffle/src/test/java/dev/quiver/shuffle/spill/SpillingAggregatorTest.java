@@ -4,8 +4,10 @@ import static dev.quiver.shuffle.aggregate.HashAggregatorTest.CALLS;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.D;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.K;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.S;
+import static dev.quiver.shuffle.aggregate.HashAggregatorTest.SUM_D;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.V;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.generate;
+import static dev.quiver.shuffle.aggregate.HashAggregatorTest.keyedDoubles;
 import static dev.quiver.shuffle.aggregate.HashAggregatorTest.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -126,6 +128,48 @@ class SpillingAggregatorTest {
       addAsPartials(fixed, merge);
       assertThat(merge.spills()).as("spilled on running out of memory").isPositive();
       assertThat(results(merge, 4)).isEqualTo(inMemoryAnswer(fixed, 4));
+    }
+  }
+
+  @Test
+  void doubleSumsByAnIntegerKeyBeyondTheAllocatorLimitSpillAndMergeToTheExactSums() {
+    // SUM of a DOUBLE by a BIGINT key: each batch's known groups are folded in one pass, then new
+    // groups the general way, until the state has to spill.
+    AggregateLayout sums = new AggregateLayout(List.of(V), List.of(SUM_D));
+    Map<List<Object>, List<Object>> expected = new HashMap<>();
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    for (int b = 0; b < 6; b++) {
+      int rows = b == 0 ? 1_000 : 100_000;
+      Long[] keys = new Long[rows];
+      Double[] values = new Double[rows];
+      for (int r = 0; r < rows; r++) {
+        keys[r] = r < 1_000 ? r : 1_000_000_000L * (b * rows + r); // known, then new far apart
+        values[r] = (r % 8) * 0.5; // exact sums in any order
+        expected.merge(
+            List.of(keys[r]),
+            List.of(values[r]),
+            (x, y) -> List.of((Double) x.get(0) + (Double) y.get(0)));
+      }
+      batches.add(keyedDoubles(allocator, keys, values));
+    }
+    input.addAll(batches);
+    try (BufferAllocator limited = allocator.newChildAllocator("limited", 0, 4 << 20);
+        SpillingAggregator partial =
+            new SpillingAggregator(sums, Input.ROWS, limited, Long.MAX_VALUE, space, "q8")) {
+      batches.forEach(partial::add);
+      assertThat(partial.spills()).isPositive();
+      try (BatchSource out = partial.finish(Output.PARTIALS);
+          HashAggregator merge = new HashAggregator(sums, allocator)) {
+        VectorSchemaRoot batch;
+        while ((batch = out.next()) != null) {
+          try (VectorSchemaRoot groups = batch) {
+            merge.addPartial(groups);
+          }
+        }
+        try (VectorSchemaRoot result = merge.takeResult()) {
+          assertThat(rows(result, 1)).isEqualTo(expected);
+        }
+      }
     }
   }
 
