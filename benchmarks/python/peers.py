@@ -130,6 +130,26 @@ def timed(call, runs):
     return rows, times
 
 
+def cpu_ms(pids):
+    """CPU time (user + system) the processes have used so far, in ms, from /proc."""
+    ticks = 0
+    for pid in pids:
+        with open("/proc/%d/stat" % pid) as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return ticks * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(call, pids):
+    """Runs call once; its rows, wall ms and the CPU ms of pids (of this process when None)."""
+    before = time.process_time() * 1000 if pids is None else cpu_ms(pids)
+    start = time.perf_counter()
+    rows = call()
+    wall = (time.perf_counter() - start) * 1000
+    after = time.process_time() * 1000 if pids is None else cpu_ms(pids)
+    return rows, wall, after - before
+
+
 def rss_mb(pids):
     """Resident and peak resident memory of each process, in MB, from /proc."""
     result = []
@@ -171,6 +191,15 @@ print(n)
     elapsed = time.perf_counter() - start
     server.close()
     return received / elapsed / 1e9
+
+
+def node_pids(pids, on_cluster):
+    """The pids of the nodes a case runs on, from --pids: one node, then two clusters of three."""
+    if not pids:
+        return []
+    if on_cluster == "streamed":
+        return pids[4:7]
+    return pids[1:4] if on_cluster else pids[:1]
 
 
 def describe(times):
@@ -219,21 +248,43 @@ def compare(args):
                         peer.rows(json.dumps(peer_request).encode())
                     duck.execute(sql).to_arrow_table()
             quiver_ms, peer_ms, duck_ms = [], [], []
+            # CPU per query too: the nodes' (from /proc), the peer server's, DuckDB's (this
+            # process, which runs it). On a small VM wall times move 20-30% between runs; CPU
+            # moves far less, and says what each engine spends.
+            nodes = node_pids(pids, on_cluster)
+            quiver_cpu, peer_cpu, duck_cpu = [], [], []
             for _ in range(args.runs):
-                quiver_ms += timed(lambda: target.rows(quiver_sql.encode()), 1)[1]
+                _, wall, cpu = with_cpu(lambda: target.rows(quiver_sql.encode()), nodes)
+                quiver_ms.append(wall)
+                quiver_cpu.append(cpu)
                 if peer_request is not None:
-                    peer_rows, times = timed(lambda: peer.rows(json.dumps(peer_request).encode()), 1)
+                    peer_rows, wall, cpu = with_cpu(
+                        lambda: peer.rows(json.dumps(peer_request).encode()), [peer_process.pid])
                     if peer_rows != expected:
                         raise SystemExit("%s: the peer returned %d rows, DuckDB %d" % (name, peer_rows, expected))
-                    peer_ms += times
-                duck_ms += timed(lambda: duck.execute(sql).to_arrow_table(), 1)[1]
+                    peer_ms.append(wall)
+                    peer_cpu.append(cpu)
+                _, wall, cpu = with_cpu(lambda: duck.execute(sql).to_arrow_table(), None)
+                duck_ms.append(wall)
+                duck_cpu.append(cpu)
             q, d = statistics.median(quiver_ms), statistics.median(duck_ms)
             p = statistics.median(peer_ms) if peer_ms else None
             print("%-38s %20s %20s %20s %8.2f %8s %12s" % (
                 name, describe(quiver_ms), describe(peer_ms) if peer_ms else "-", describe(duck_ms),
                 q / d, "%.2f" % (q / p) if p else "-", format(expected, ",")))
             results.append({"case": name, "rows": expected, "quiver_ms": quiver_ms,
-                            "peer_ms": peer_ms, "duckdb_ms": duck_ms})
+                            "peer_ms": peer_ms, "duckdb_ms": duck_ms,
+                            "quiver_cpu_ms": quiver_cpu if nodes else [],
+                            "peer_cpu_ms": peer_cpu, "duckdb_cpu_ms": duck_cpu})
+        print("\n%-38s %20s %20s %20s %8s %8s" % (
+            "server CPU ms per query (median)", "quiver nodes", "pyarrow peer", "duckdb", "q/duck", "q/peer"))
+        for r in results:
+            if not r["quiver_cpu_ms"]:
+                continue
+            q, d = statistics.median(r["quiver_cpu_ms"]), statistics.median(r["duckdb_cpu_ms"])
+            p = statistics.median(r["peer_cpu_ms"]) if r["peer_cpu_ms"] else None
+            print("%-38s %20.0f %20s %20.0f %8.2f %8s" % (
+                r["case"], q, "%.0f" % p if p else "-", d, q / d, "%.2f" % (q / p) if p else "-"))
         if pids:
             memory = rss_mb(pids)
             print("\nQuiver nodes after the cases (MB): %s" % memory)

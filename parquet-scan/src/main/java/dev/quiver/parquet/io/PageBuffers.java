@@ -21,7 +21,7 @@ import java.util.WeakHashMap;
  */
 public final class PageBuffers {
   /** The process's pool. */
-  public static final PageBuffers SHARED = new PageBuffers(32L << 20);
+  public static final PageBuffers SHARED = new PageBuffers(64L << 20);
 
   private final long maxKeptBytes;
   private final List<byte[]> kept = new ArrayList<>();
