@@ -49,16 +49,7 @@ final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumul
     long validity = Memory.require(sums.getValidityBuffer(), Memory.bitmapBytes(capacity));
     for (int r = 0; r < rows; r++) {
       int g = groups[r];
-      if (g >= capacity) {
-        throw new IndexOutOfBoundsException("Group " + g + " beyond " + capacity);
-      }
-      double value = Memory.getDouble(in, r);
-      if (Memory.isSet(validity, g)) {
-        Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
-      } else {
-        Memory.set(validity, g);
-        Memory.putDouble(data, g, value);
-      }
+      add(data, validity, capacity, g, Memory.getDouble(in, r));
     }
   }
 
@@ -87,18 +78,22 @@ final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumul
       if (g < 0) {
         return r;
       }
-      if (g >= capacity) {
-        throw new IndexOutOfBoundsException("Group " + g + " beyond " + capacity);
-      }
-      double value = Memory.getDouble(in, r);
-      if (Memory.isSet(validity, g)) {
-        Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
-      } else {
-        Memory.set(validity, g);
-        Memory.putDouble(data, g, value);
-      }
+      add(data, validity, capacity, g, Memory.getDouble(in, r));
     }
     return rows;
+  }
+
+  /** Adds {@code value} to group {@code g}'s sum at {@code data}, the first making it non-null. */
+  private static void add(long data, long validity, int capacity, int g, double value) {
+    if (g >= capacity) {
+      throw new IndexOutOfBoundsException("Group " + g + " beyond " + capacity);
+    }
+    if (Memory.isSet(validity, g)) {
+      Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
+    } else {
+      Memory.set(validity, g);
+      Memory.putDouble(data, g, value);
+    }
   }
 
   @Override
