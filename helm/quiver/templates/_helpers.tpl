@@ -69,7 +69,7 @@ app.kubernetes.io/component: node
 
 {{/* The JVM options of a node: heap and direct memory as shares of the container's limit. */}}
 {{- define "quiver.javaOpts" -}}
-{{- printf "-XX:MaxRAMPercentage=%d -XX:MaxDirectMemorySize=%sm -XX:+ExitOnOutOfMemoryError %s" (int .Values.jvm.heapPercent) (include "quiver.directMi" .) .Values.jvm.extraOpts | trim }}
+{{- printf "-XX:MaxRAMPercentage=%d -XX:G1HeapRegionSize=16m -XX:MaxDirectMemorySize=%sm -XX:+ExitOnOutOfMemoryError %s" (int .Values.jvm.heapPercent) (include "quiver.directMi" .) .Values.jvm.extraOpts | trim }}
 {{- end }}
 
 {{/* Seconds of a duration written as "<n>s". */}}

@@ -45,6 +45,10 @@ class DockerfileTest {
     assertThat(Files.readString(LaunchedNodeTest.ROOT.resolve("quiver")))
         .contains("--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED");
     assertThat(List.of(dockerfile.split("\n")))
-        .anyMatch(line -> line.contains("QUIVER_JAVA_OPTS") && line.contains("MaxRAMPercentage"));
+        .anyMatch(
+            line ->
+                line.contains("QUIVER_JAVA_OPTS")
+                    && line.contains("MaxRAMPercentage")
+                    && line.contains("G1HeapRegionSize=16m"));
   }
 }

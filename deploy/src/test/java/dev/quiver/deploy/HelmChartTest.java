@@ -290,7 +290,8 @@ class HelmChartTest {
     // 4 GiB: a quarter for the heap, 55% (2,252 MiB) for Arrow, of which the root allocator gets
     // 90%.
     assertThat(chart.env().get("QUIVER_JAVA_OPTS"))
-        .contains("-XX:MaxRAMPercentage=25", "-XX:MaxDirectMemorySize=2252m");
+        .contains(
+            "-XX:MaxRAMPercentage=25", "-XX:G1HeapRegionSize=16m", "-XX:MaxDirectMemorySize=2252m");
     assertThat(config.path("memory-limit").asText()).isEqualTo("2026MB");
     assertThat(config.path("query-memory-limit").asText()).isEqualTo("1126MB");
     // Prometheus scrapes each pod's metrics port.
