@@ -39,6 +39,18 @@ final class GroupTable implements AutoCloseable {
   private long directBase;
   private boolean directDisabled;
 
+  /** For one 8-byte key: the least and greatest value of a group (of groups ever added). */
+  private long minKey = Long.MAX_VALUE;
+
+  private long maxKey = Long.MIN_VALUE;
+
+  /**
+   * Groups {@code [0, indexed)} are in {@link #slots}; groups added through {@link #direct} after
+   * them are not, until a lookup by hash needs them ({@link #index()}): a range of keys looked up
+   * directly never pays for the hash table.
+   */
+  private int indexed;
+
   private int nullGroup = -1;
   private final boolean singleLongKey;
   private final boolean integerKey;
@@ -131,6 +143,7 @@ final class GroupTable implements AutoCloseable {
     if (nullGroup >= count) {
       nullGroup = -1;
     }
+    indexed = Math.min(indexed, count);
     size = count;
   }
 
@@ -156,6 +169,7 @@ final class GroupTable implements AutoCloseable {
       assignLongs(single, rows, ids);
       return;
     }
+    index();
     int mask = slots.length - 1;
     for (int r = 0; r < rows; r++) {
       int hash = KeyColumns.hash(batchKeys, r);
@@ -195,6 +209,7 @@ final class GroupTable implements AutoCloseable {
       assignDirectly(in, from, rows, batchKeys, ids);
       return;
     }
+    index();
     int mask = slots.length - 1;
     for (int r = from; r < rows; r++) {
       long value = Memory.getLong(in, r);
@@ -236,8 +251,8 @@ final class GroupTable implements AutoCloseable {
       int index = (int) offset;
       int id = direct[index] - 1;
       if (id < 0) {
-        id = findOrAdd(batchKeys, r, value);
-        direct[index] = id + 1;
+        // Every group of the table's range is in direct, so this key is new; insert adds it there.
+        id = insert(batchKeys, r, 0);
       }
       ids[r] = id;
     }
@@ -263,8 +278,9 @@ final class GroupTable implements AutoCloseable {
     if (direct != null && min >= directBase && max <= directBase + direct.length - 1) {
       return true;
     }
-    long low = direct == null ? min : Math.min(min, directBase);
-    long high = direct == null ? max : Math.max(max, directBase + direct.length - 1);
+    // The range covers every group's value too (some may have come by hash, with direct null).
+    long low = Math.min(min, minKey);
+    long high = Math.max(max, maxKey);
     long range = high - low;
     if (range >= DIRECT_RANGE || range < 0) {
       direct = null;
@@ -275,29 +291,45 @@ final class GroupTable implements AutoCloseable {
       return false; // too sparse for now: the hash table serves, until the groups fill the range
     }
     int[] covering = new int[(int) (high - low + 1)];
-    if (direct != null) {
-      System.arraycopy(direct, 0, covering, (int) (directBase - low), direct.length);
+    for (int id = 0; id < size; id++) {
+      if (id != nullGroup) {
+        covering[(int) (longKeys[id] - low)] = id + 1; // every group lies within the new range
+      }
     }
     direct = covering;
     directBase = low;
     return true;
   }
 
-  /** The group of the non-null key {@code value} (row {@code row} of the batch), added if new. */
-  private int findOrAdd(List<FieldVector> batchKeys, int row, long value) {
-    int hash = KeyColumns.hashOfSingleLong(value);
-    int mask = slots.length - 1;
-    int slot = hash & mask;
-    while (true) {
-      int id = slots[slot] - 1;
-      if (id < 0) {
-        return add(slot, batchKeys, row, hash);
-      }
-      if (hashes[id] == hash && longKeys[id] == value && id != nullGroup) {
-        return id;
-      }
-      slot = (slot + 1) & mask;
+  /**
+   * Puts the groups added through {@link #direct} since the last call into the hash table, so that
+   * every group can be found by hash; their hashes are computed now.
+   */
+  private void index() {
+    if (indexed == size) {
+      return;
     }
+    // Only a single integer key is looked up directly, so its value gives each new group's hash.
+    for (int id = indexed; id < size; id++) {
+      hashes[id] = KeyColumns.hashOfSingleLong(longKeys[id]);
+    }
+    int needed = slots.length;
+    while (size * 2 > needed) {
+      needed *= 2;
+    }
+    if (needed != slots.length) {
+      slots = new int[needed];
+      indexed = 0; // the larger table is filled from scratch
+    }
+    int mask = slots.length - 1;
+    for (int id = indexed; id < size; id++) {
+      int slot = hashes[id] & mask;
+      while (slots[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      slots[slot] = id + 1;
+    }
+    indexed = size;
   }
 
   /**
@@ -309,6 +341,7 @@ final class GroupTable implements AutoCloseable {
   private int add(int slot, List<FieldVector> batchKeys, int row, int hash) {
     int id = insert(batchKeys, row, hash);
     slots[slot] = id + 1;
+    indexed = size;
     if (size * 2 > slots.length) {
       grow();
     }
@@ -329,7 +362,17 @@ final class GroupTable implements AutoCloseable {
       if (key.isNull(row)) {
         nullGroup = id;
       } else {
-        longKeys[id] = key.getDataBuffer().getLong(row * 8L);
+        long value = key.getDataBuffer().getLong(row * 8L);
+        longKeys[id] = value;
+        minKey = Math.min(minKey, value);
+        maxKey = Math.max(maxKey, value);
+        if (direct != null) {
+          // Keeps direct complete: every group whose value lies in its range is in it.
+          long offset = value - directBase;
+          if (offset >= 0 && offset < direct.length) {
+            direct[(int) offset] = id + 1;
+          }
+        }
       }
     }
     hashes[id] = hash;

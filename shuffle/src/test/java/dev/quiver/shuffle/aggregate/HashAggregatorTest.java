@@ -85,15 +85,6 @@ public class HashAggregatorTest {
 
   @Test
   void integerKeysGroupTheSameWhetherLookedUpByValueOrByHash() {
-    Field key = Field.nullable("key", new ArrowType.Int(64, true));
-    Field value = Field.nullable("value", new ArrowType.Int(64, true));
-    Schema schema = new Schema(List.of(key, value));
-    AggregateLayout layout =
-        new AggregateLayout(
-            List.of(key),
-            List.of(
-                new AggregateCall(AggregateFunction.SUM, value, "sum"),
-                new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows")));
     // An empty batch, dense keys (looked up by value), an empty batch again, keys beyond them from
     // the middle of a batch and keys below them (the lookup widens), a null key (the general
     // path), then keys far apart (the lookup by value stops, the hash table goes on).
@@ -107,6 +98,36 @@ public class HashAggregatorTest {
       {3, 4_000_000_000L, 5, Long.MAX_VALUE, -20, 4_000_000_000L},
       {5, 6, 7}
     };
+    assertSumsAndCountsByKey(batches, 5, 1);
+  }
+
+  @Test
+  void keysFoundByHashWhileTooSparseAreTheSameGroupsOnceLookedUpByValue() {
+    // Two keys 200,000 apart are too few for a lookup by value over that range: they go to the
+    // hash table. A dense batch over the range then turns the lookup by value on, which must know
+    // both; a null key after that goes the general way, which must know the dense batch's keys.
+    long[] dense = new long[200_001];
+    for (int i = 0; i < dense.length; i++) {
+      dense[i] = 200_000 - i;
+    }
+    long[][] batches = {{0, 200_000}, dense, {7, 0, 200_000, 7}, {199_999, 5}};
+    assertSumsAndCountsByKey(batches, 2, 3);
+  }
+
+  /**
+   * Sums row numbers (+1) and counts rows by key over {@code batches}, the key of row {@code
+   * nullRow} of batch {@code nullBatch} being null, and checks the result against a map's.
+   */
+  private void assertSumsAndCountsByKey(long[][] batches, int nullBatch, int nullRow) {
+    Field key = Field.nullable("key", new ArrowType.Int(64, true));
+    Field value = Field.nullable("value", new ArrowType.Int(64, true));
+    Schema schema = new Schema(List.of(key, value));
+    AggregateLayout layout =
+        new AggregateLayout(
+            List.of(key),
+            List.of(
+                new AggregateCall(AggregateFunction.SUM, value, "sum"),
+                new AggregateCall(AggregateFunction.COUNT_STAR, null, "rows")));
     Map<Long, long[]> expected = new HashMap<>();
     try (HashAggregator aggregator = new HashAggregator(layout, allocator)) {
       for (int b = 0; b < batches.length; b++) {
@@ -114,7 +135,7 @@ public class HashAggregatorTest {
           BigIntVector keys = (BigIntVector) batch.getVector(0);
           BigIntVector values = (BigIntVector) batch.getVector(1);
           for (int r = 0; r < batches[b].length; r++) {
-            boolean isNull = b == 5 && r == 1;
+            boolean isNull = b == nullBatch && r == nullRow;
             if (isNull) {
               keys.setNull(r);
             } else {
