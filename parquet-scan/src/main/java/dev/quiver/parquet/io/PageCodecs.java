@@ -10,8 +10,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
 
 /**
- * Page decompression for reading: SNAPPY pages are decompressed from the column chunk's array
- * straight into the page's array, every other codec by parquet-java's Hadoop codecs.
+ * Page decompression for reading: SNAPPY pages are decompressed from the column chunk's buffer
+ * straight into the page's (direct to direct when the chunk is off the heap, as {@link
+ * ChunkBuffers} makes it; array to array otherwise), every other codec by parquet-java's Hadoop
+ * codecs.
  *
  * <p>Through the Hadoop codec a snappy page was copied into a direct buffer, decompressed into
  * another, then copied into a new array through a stream: two copies of every page, about a tenth
@@ -70,18 +72,39 @@ public final class PageCodecs implements CompressionCodecFactory {
       return BytesInput.from(out, 0, uncompressedSize);
     }
 
+    /**
+     * Decompresses a page into {@code output} from its position on, and moves that position past
+     * it: the path parquet-java takes when its buffers are direct ({@link ChunkBuffers}), where
+     * snappy reads and writes native memory without a copy.
+     */
     @Override
     public void decompress(
         ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
         throws IOException {
       ByteBuffer in = input.duplicate();
       in.limit(in.position() + compressedSize);
-      byte[] compressed = new byte[compressedSize];
-      in.get(compressed);
-      byte[] decompressed = new byte[uncompressedSize];
-      checkSize(
-          Snappy.uncompress(compressed, 0, compressedSize, decompressed, 0), uncompressedSize);
-      output.put(decompressed);
+      if (output.remaining() < uncompressedSize) {
+        throw new IOException(
+            "A snappy page of "
+                + uncompressedSize
+                + " bytes does not fit the "
+                + output.remaining()
+                + " left in its buffer");
+      }
+      if (in.isDirect() && output.isDirect()) {
+        // Snappy writes what its header says, so that must be the page's size first.
+        checkSize(Snappy.uncompressedLength(in), uncompressedSize);
+        ByteBuffer out = output.duplicate();
+        checkSize(Snappy.uncompress(in, out), uncompressedSize);
+      } else {
+        byte[] compressed = new byte[compressedSize];
+        in.get(compressed);
+        checkSize(Snappy.uncompressedLength(compressed, 0, compressedSize), uncompressedSize);
+        byte[] decompressed = new byte[uncompressedSize];
+        Snappy.uncompress(compressed, 0, compressedSize, decompressed, 0);
+        output.duplicate().put(decompressed);
+      }
+      output.position(output.position() + uncompressedSize);
     }
 
     private static void checkSize(int written, int uncompressedSize) throws IOException {

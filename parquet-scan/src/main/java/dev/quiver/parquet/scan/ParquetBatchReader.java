@@ -518,6 +518,10 @@ public final class ParquetBatchReader implements AutoCloseable {
               .usePageChecksumVerification(true)
               .withUseHadoopVectoredIo(true)
               .withAllocator(ChunkBuffers.SHARED)
+              // Despite its name, this makes parquet-java decompress direct chunk buffers into
+              // direct page buffers from the same allocator (released with the row group), through
+              // the codec's ByteBuffer method: no page touches the heap.
+              .useOffHeapDecryptBuffer(true)
               .withCodecFactory(new PageCodecs(HadoopCodecs.newFactory(CODEC_CONFIGURATION, 0)))
               .build(),
           input.newStream());

@@ -13,19 +13,49 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ChunkBuffersTest {
   @Test
-  void aReleasedBufferIsLentAgainForARequestItCanHold() {
+  void aReleasedBufferIsLentAgainForARequestOfItsSizeClass() {
     ChunkBuffers pool = new ChunkBuffers(1 << 20);
-    ByteBuffer first = pool.allocate(1000);
-    assertThat(first.remaining()).isEqualTo(1000);
+    ByteBuffer first = pool.allocate(10_000);
+    assertThat(first.isDirect()).isTrue();
+    assertThat(first.position()).isZero();
+    assertThat(first.remaining()).isEqualTo(10_000);
+    assertThat(first.capacity()).isEqualTo(10_240); // 1.25 * 8192
+    first.position(500);
     pool.release(first);
 
-    ByteBuffer again = pool.allocate(600);
+    ByteBuffer again = pool.allocate(9_000);
 
-    assertThat(again.array()).isSameAs(first.array());
+    assertThat(again).isSameAs(first);
     assertThat(again.position()).isZero();
-    assertThat(again.remaining()).isEqualTo(600);
+    assertThat(again.remaining()).isEqualTo(9_000);
     assertThat(pool.keptBytes()).isZero();
-    assertThat(pool.allocate(600).array()).isNotSameAs(first.array());
+    assertThat(pool.allocate(9_000)).isNotSameAs(first);
+  }
+
+  @Test
+  void aKeptBufferFarLargerThanTheRequestIsNotLent() {
+    ChunkBuffers pool = new ChunkBuffers(1 << 30);
+    ByteBuffer large = pool.allocate(8 << 20);
+    pool.release(large);
+
+    assertThat(pool.allocate(1 << 20)).isNotSameAs(large);
+    assertThat(pool.allocate(7 << 20)).isSameAs(large); // the next class up
+  }
+
+  @Test
+  void sizeClassesAreFourPerPowerOfTwo() {
+    assertThat(ChunkBuffers.sizeClass(1)).isEqualTo(4096);
+    assertThat(ChunkBuffers.sizeClass(4097)).isEqualTo(5120);
+    assertThat(ChunkBuffers.sizeClass(4 << 20)).isEqualTo(4 << 20);
+    assertThat(ChunkBuffers.sizeClass((4 << 20) + 1)).isEqualTo(5 << 20);
+    assertThat(ChunkBuffers.sizeClass(5_567_045)).isEqualTo(6 << 20);
+    assertThat(ChunkBuffers.sizeClass(8_011_809)).isEqualTo(8 << 20);
+    for (int size = 1; size < 1 << 24; size = size * 3 / 2 + 7) {
+      int capacity = ChunkBuffers.sizeClass(size);
+      assertThat(capacity).isGreaterThanOrEqualTo(size);
+      assertThat(ChunkBuffers.sizeClass(capacity)).isEqualTo(capacity);
+      assertThat((long) capacity * 4).isLessThanOrEqualTo(Math.max(4096L * 4, size * 5L));
+    }
   }
 
   @Test
@@ -38,16 +68,18 @@ class ChunkBuffersTest {
     ByteBuffer one = pool.allocate(4096);
     ByteBuffer two = pool.allocate(4096);
 
-    assertThat(two.array()).isNotSameAs(one.array());
+    assertThat(two).isNotSameAs(one);
   }
 
   @Test
-  void releasedBuffersBeyondTheBoundAreLeftToTheCollector() {
+  void releasedBuffersBeyondTheBoundOrNotLentByAPoolAreNotKept() {
     ChunkBuffers pool = new ChunkBuffers(5000);
     pool.release(pool.allocate(4000));
-    pool.release(pool.allocate(4000).duplicate());
+    pool.release(pool.allocate(4000));
+    pool.release(ByteBuffer.allocate(4096));
+    pool.release(ByteBuffer.allocateDirect(5000));
 
-    assertThat(pool.keptBytes()).isEqualTo(4000);
+    assertThat(pool.keptBytes()).isEqualTo(4096);
   }
 
   @Test

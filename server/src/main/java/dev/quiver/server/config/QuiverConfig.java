@@ -716,8 +716,8 @@ public class QuiverConfig {
 
   /**
    * How many scan streams ({@code DoGet} of a dataset split or a scan query) read Parquet at once;
-   * more wait for a turn. Each holds a row group's column chunks in heap memory while it reads, so
-   * this bounds the heap a node needs however many streams clients open. Default: twice the
+   * more wait for a turn. Each holds a row group's column chunks and pages in direct buffers while
+   * it reads, so this bounds that memory however many streams clients open. Default: twice the
    * available cores.
    */
   public int getConcurrentScans() {
