@@ -86,6 +86,16 @@ final class PageColumnDecoder implements ColumnDecoder {
   private int[] keys = new int[0];
 
   /**
+   * Heap copies of a direct page's levels and of its values when those are read value by value
+   * (dictionary ids, strings, decimals): a direct buffer's {@code get} checks its memory scope on
+   * every byte, which cost a quarter of an aggregation's CPU; one bulk copy costs a hundredth.
+   * PLAIN fixed-width values stay where they are: they are copied into Arrow memory in runs.
+   */
+  private byte[] levelsCopy = new byte[0];
+
+  private byte[] valuesCopy = new byte[0];
+
+  /**
    * @param statistics the column chunk's statistics, or null; integer values outside their min and
    *     max fail the scan as corrupt (files without page checksums are otherwise read as they are)
    */
@@ -427,10 +437,19 @@ final class PageColumnDecoder implements ColumnDecoder {
   }
 
   private HybridRleDecoder levels(ByteBuffer bytes) {
+    if (bytes.isDirect()) {
+      levelsCopy = grown(levelsCopy, bytes.remaining());
+      bytes = onHeap(bytes, levelsCopy);
+    }
     return new HybridRleDecoder(definitionWidth, bytes.slice().order(ByteOrder.LITTLE_ENDIAN));
   }
 
   private void values(Encoding encoding, ByteBuffer bytes) {
+    boolean runs = encoding == Encoding.PLAIN && !binary && !decimal;
+    if (bytes.isDirect() && !runs) {
+      valuesCopy = grown(valuesCopy, bytes.remaining());
+      bytes = onHeap(bytes, valuesCopy);
+    }
     if (encoding == Encoding.PLAIN) {
       plain = bytes.order(ByteOrder.LITTLE_ENDIAN);
       ids = null;
@@ -451,6 +470,17 @@ final class PageColumnDecoder implements ColumnDecoder {
       throw new ParquetDecodingException(
           "Cannot read a page of column " + String.join(".", column.getPath()), e);
     }
+  }
+
+  private static byte[] grown(byte[] array, int size) {
+    return array.length >= size ? array : new byte[Math.max(size, array.length * 2)];
+  }
+
+  /** The remaining bytes of {@code bytes} copied into {@code array}, as a buffer of just them. */
+  private static ByteBuffer onHeap(ByteBuffer bytes, byte[] array) {
+    int length = bytes.remaining();
+    bytes.duplicate().get(array, 0, length);
+    return ByteBuffer.wrap(array, 0, length).slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static ByteBuffer slice(ByteBuffer bytes, int from, int length) {
