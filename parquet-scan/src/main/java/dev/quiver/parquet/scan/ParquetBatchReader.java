@@ -112,6 +112,7 @@ public final class ParquetBatchReader implements AutoCloseable {
   private final ScanRequest request;
   private final String fileName;
   private final ParquetFileReader fileReader;
+  private final ChunkBuffers.Lease chunks;
   private final MessageType readSchema;
   private final RowGroupPruner pruner;
   private final BatchFilter filter;
@@ -133,6 +134,7 @@ public final class ParquetBatchReader implements AutoCloseable {
       FileSplit split,
       ScanRequest request,
       ParquetFileReader fileReader,
+      ChunkBuffers.Lease chunks,
       MessageType readSchema,
       RowGroupPruner pruner,
       BatchFilter filter,
@@ -145,6 +147,7 @@ public final class ParquetBatchReader implements AutoCloseable {
     this.request = request;
     this.fileName = split.file().location();
     this.fileReader = fileReader;
+    this.chunks = chunks;
     this.readSchema = readSchema;
     this.pruner = pruner;
     this.filter = filter;
@@ -205,6 +208,7 @@ public final class ParquetBatchReader implements AutoCloseable {
           null,
           null,
           null,
+          null,
           VectorSchemaRoot.create(decodedSchema, allocator),
           VectorSchemaRoot.create(new Schema(outputFields), allocator),
           partitions,
@@ -224,7 +228,14 @@ public final class ParquetBatchReader implements AutoCloseable {
     BatchFilter filter =
         predicate.equals(Constant.TRUE) ? null : BatchFilter.compile(predicate, decodedSchema);
     StorageReads reads = new StorageReads();
-    ParquetFileReader fileReader = openFile(split, reads);
+    ChunkBuffers.Lease chunks = ChunkBuffers.SHARED.lease();
+    ParquetFileReader fileReader;
+    try {
+      fileReader = openFile(split, reads, chunks);
+    } catch (RuntimeException e) {
+      chunks.close();
+      throw e;
+    }
     VectorSchemaRoot decoded = null;
     try {
       fileReader.setRequestedSchema(readSchema);
@@ -234,6 +245,7 @@ public final class ParquetBatchReader implements AutoCloseable {
           split,
           request,
           fileReader,
+          chunks,
           readSchema,
           pruner,
           filter,
@@ -246,6 +258,7 @@ public final class ParquetBatchReader implements AutoCloseable {
         decoded.close();
       }
       closeQuietly(fileReader, e);
+      chunks.close();
       throw e;
     }
   }
@@ -405,6 +418,8 @@ public final class ParquetBatchReader implements AutoCloseable {
           fileReader.close();
         } catch (IOException e) {
           throw new InvalidDatasetException("Cannot close " + fileName, e);
+        } finally {
+          chunks.close(); // what a failed read left unreleased
         }
       }
     }
@@ -506,7 +521,8 @@ public final class ParquetBatchReader implements AutoCloseable {
    * Opens the split's file, after checking it still is the file whose footer was read. Reads of
    * remote files are vectored: the column chunks a row group needs are fetched in parallel ranges.
    */
-  private static ParquetFileReader openFile(FileSplit split, StorageReads reads) {
+  private static ParquetFileReader openFile(
+      FileSplit split, StorageReads reads, ChunkBuffers.Lease chunks) {
     StoredFile stored = split.file().stored();
     try {
       stored.checkUnchanged();
@@ -517,7 +533,7 @@ public final class ParquetBatchReader implements AutoCloseable {
           ParquetReadOptions.builder(new PlainParquetConfiguration())
               .usePageChecksumVerification(true)
               .withUseHadoopVectoredIo(true)
-              .withAllocator(ChunkBuffers.SHARED)
+              .withAllocator(chunks)
               // Despite its name, this makes parquet-java decompress direct chunk buffers into
               // direct page buffers from the same allocator (released with the row group), through
               // the codec's ByteBuffer method: no page touches the heap.

@@ -83,6 +83,39 @@ class ChunkBuffersTest {
   }
 
   @Test
+  void aBufferReleasedBeyondTheBoundIsFreedAtOnce() {
+    ChunkBuffers pool = new ChunkBuffers(5000);
+    ByteBuffer kept = pool.allocate(4000);
+    ByteBuffer freed = pool.allocate(4000);
+    assertThat(pool.allocatedBytes()).isEqualTo(2 * 4096);
+
+    pool.release(kept);
+    pool.release(freed);
+
+    assertThat(pool.keptBytes()).isEqualTo(4096);
+    assertThat(pool.allocatedBytes()).isEqualTo(4096);
+    pool.release(freed); // freed already: ignored
+    assertThat(pool.allocatedBytes()).isEqualTo(4096);
+  }
+
+  @Test
+  void aLeaseGivesBackOnCloseWhatItsReaderDidNotRelease() {
+    ChunkBuffers pool = new ChunkBuffers(1 << 20);
+    ByteBuffer released;
+    try (ChunkBuffers.Lease lease = pool.lease()) {
+      released = lease.allocate(10_000);
+      lease.allocate(20_000); // a read that failed midway never releases this one
+      lease.release(released);
+      assertThat(lease.outstanding()).isEqualTo(1);
+    }
+
+    assertThat(pool.keptBytes()).isEqualTo(pool.allocatedBytes());
+    assertThat(pool.keptBytes())
+        .isEqualTo(ChunkBuffers.sizeClass(10_000) + ChunkBuffers.sizeClass(20_000));
+    assertThat(pool.allocate(10_000)).isSameAs(released);
+  }
+
+  @Test
   void aFileIsReadWithPositionalReadsAndAShortFileNamesItself(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("data.bin");
     byte[] bytes = new byte[10_000];
