@@ -69,6 +69,9 @@ app.kubernetes.io/component: node
 
 {{/* The JVM options of a node: heap and direct memory as shares of the container's limit. */}}
 {{- define "quiver.javaOpts" -}}
+{{- if gt (add (int .Values.jvm.heapPercent) (int .Values.jvm.directMemoryPercent)) 80 }}
+{{- fail (printf "jvm.heapPercent (%d) + jvm.directMemoryPercent (%d) is above 80: leave at least 20%% of the memory limit for the native memory neither counts (column chunks and pages being read, thread stacks, metaspace)" (int .Values.jvm.heapPercent) (int .Values.jvm.directMemoryPercent)) }}
+{{- end }}
 {{- printf "-XX:MaxRAMPercentage=%d -XX:G1HeapRegionSize=16m -XX:MaxDirectMemorySize=%sm -XX:+ExitOnOutOfMemoryError %s" (int .Values.jvm.heapPercent) (include "quiver.directMi" .) .Values.jvm.extraOpts | trim }}
 {{- end }}
 

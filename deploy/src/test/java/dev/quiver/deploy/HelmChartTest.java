@@ -287,13 +287,13 @@ class HelmChartTest {
     }
     assertThat(container.path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
     assertThat(container.path("resources").path("requests").path("cpu").asText()).isEqualTo("1");
-    // 4 GiB: a quarter for the heap, 55% (2,252 MiB) for Arrow, of which the root allocator gets
-    // 90%.
+    // 4 GiB: a fifth for the heap, 45% (1,843 MiB) for Arrow, of which the root allocator gets
+    // 90%; the rest for native memory neither counts (chunks and pages being read) and shm.
     assertThat(chart.env().get("QUIVER_JAVA_OPTS"))
         .contains(
-            "-XX:MaxRAMPercentage=25", "-XX:G1HeapRegionSize=16m", "-XX:MaxDirectMemorySize=2252m");
-    assertThat(config.path("memory-limit").asText()).isEqualTo("2026MB");
-    assertThat(config.path("query-memory-limit").asText()).isEqualTo("1126MB");
+            "-XX:MaxRAMPercentage=20", "-XX:G1HeapRegionSize=16m", "-XX:MaxDirectMemorySize=1843m");
+    assertThat(config.path("memory-limit").asText()).isEqualTo("1658MB");
+    assertThat(config.path("query-memory-limit").asText()).isEqualTo("921MB");
     // Prometheus scrapes each pod's metrics port.
     assertThat(config.path("metrics-port").asInt()).isEqualTo(9464);
     JsonNode annotations =
@@ -371,7 +371,7 @@ class HelmChartTest {
     assertThat(chart.container().path("image").asText()).endsWith(":1.2.3");
     assertThat(chart.get("Service", "quiver").path("spec").path("type").asText())
         .isEqualTo("LoadBalancer");
-    assertThat(chart.env().get("QUIVER_JAVA_OPTS")).contains("-XX:MaxDirectMemorySize=4505m");
+    assertThat(chart.env().get("QUIVER_JAVA_OPTS")).contains("-XX:MaxDirectMemorySize=3686m");
 
     JsonNode config = chart.nodeConfig();
     assertThat(chart.get("StatefulSet", "quiver").path("spec").path("replicas").asInt())
@@ -394,6 +394,9 @@ class HelmChartTest {
         .hasMessageContaining("placement");
     assertThatThrownBy(() -> Chart.render(Map.of("replicaCount", 0)))
         .hasMessageContaining("replicaCount");
+    assertThatThrownBy(
+            () -> Chart.render(Map.of("jvm.heapPercent", 40, "jvm.directMemoryPercent", 50)))
+        .hasMessageContaining("jvm.heapPercent (40) + jvm.directMemoryPercent (50) is above 80");
     assertThatThrownBy(() -> Chart.render(Map.of("resources.limits.memory", "4.5Gi")))
         .hasMessageContaining("memory");
     assertThatThrownBy(() -> Chart.render(Map.of("antiAffinity", "sometimes")))
