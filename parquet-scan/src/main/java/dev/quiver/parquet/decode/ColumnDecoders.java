@@ -96,14 +96,17 @@ public final class ColumnDecoders {
   /**
    * Returns the page-level decoder for a column {@link #canReadPages} accepts; it reads every page
    * of {@code pages}, which must not be shared with a column reader. Integer values outside the
-   * chunk's {@code statistics} (null for none) fail the scan as corrupt.
+   * chunk's {@code statistics} (null for none) fail the scan as corrupt. It decodes into {@code
+   * scratch}, which the caller keeps for the column's next chunk (and no other decoder uses
+   * meanwhile).
    */
   public static ColumnDecoder forPages(
       ColumnDescriptor column,
       org.apache.parquet.column.page.PageReader pages,
       FieldVector vector,
-      org.apache.parquet.column.statistics.Statistics<?> statistics) {
-    return new PageColumnDecoder(column, pages, vector, statistics);
+      org.apache.parquet.column.statistics.Statistics<?> statistics,
+      DecodeScratch scratch) {
+    return new PageColumnDecoder(column, pages, vector, statistics, scratch);
   }
 
   /** Returns a decoder that fills {@code vector} with nulls, for a column a file lacks. */

@@ -82,26 +82,32 @@ final class PageColumnDecoder implements ColumnDecoder {
   private HybridRleDecoder definitions;
   private ByteBuffer plain;
   private HybridRleDecoder ids;
-  private int[] levels = new int[0];
-  private int[] keys = new int[0];
 
   /**
-   * Heap copies of a direct page's levels and of its values when those are read value by value
-   * (dictionary ids, strings, decimals): a direct buffer's {@code get} checks its memory scope on
-   * every byte, which cost a quarter of an aggregation's CPU; one bulk copy costs a hundredth.
-   * PLAIN fixed-width values stay where they are: they are copied into Arrow memory in runs.
+   * Where levels and ids are decoded, and the heap copies of a direct page's levels and of its
+   * values when those are read value by value (dictionary ids, strings, decimals): a direct
+   * buffer's {@code get} checks its memory scope on every byte, which cost a quarter of an
+   * aggregation's CPU; one bulk copy costs a hundredth. PLAIN fixed-width values stay where they
+   * are: they are copied into Arrow memory in runs.
    */
-  private byte[] levelsCopy = new byte[0];
+  private final DecodeScratch scratch;
 
-  private byte[] valuesCopy = new byte[0];
+  /** The column's dotted path, for errors. */
+  private final String name;
 
   /**
    * @param statistics the column chunk's statistics, or null; integer values outside their min and
    *     max fail the scan as corrupt (files without page checksums are otherwise read as they are)
    */
   PageColumnDecoder(
-      ColumnDescriptor column, PageReader pages, FieldVector vector, Statistics<?> statistics) {
+      ColumnDescriptor column,
+      PageReader pages,
+      FieldVector vector,
+      Statistics<?> statistics,
+      DecodeScratch scratch) {
     this.column = requireNonNull(column, "column is null");
+    this.scratch = requireNonNull(scratch, "scratch is null");
+    this.name = String.join(".", column.getPath());
     this.pages = requireNonNull(pages, "pages is null");
     this.vector = requireNonNull(vector, "vector is null");
     this.binary = vector instanceof BaseVariableWidthVector;
@@ -117,13 +123,9 @@ final class PageColumnDecoder implements ColumnDecoder {
     this.range = ValueRange.of(vector, statistics);
     if (range != null && dictionary != null) {
       for (long value : dictionary) {
-        range.check(value, value, name());
+        range.check(value, value, name);
       }
     }
-  }
-
-  private String name() {
-    return String.join(".", column.getPath());
   }
 
   /** Whether this decoder can read {@code chunk} into {@code vector}. */
@@ -242,9 +244,10 @@ final class PageColumnDecoder implements ColumnDecoder {
 
   /** Definition levels first, then the values of the defined rows. */
   private void readLevelsAndRuns(int index, int n) {
-    if (levels.length < n) {
-      levels = new int[n];
+    if (scratch.levels.length < n) {
+      scratch.levels = new int[n];
     }
+    int[] levels = scratch.levels;
     definitions.read(levels, 0, n);
     int i = 0;
     while (i < n) {
@@ -280,10 +283,8 @@ final class PageColumnDecoder implements ColumnDecoder {
 
   /** INT32 and INT64 unscaled values sign-extended into 128-bit decimals. */
   private void writeDecimals(ArrowBuf data, int index, int n) {
+    int[] keys = plain == null ? keys(n) : null;
     if (plain == null) {
-      if (keys.length < n) {
-        keys = new int[n];
-      }
       ids.read(keys, 0, n);
     }
     long address = checkedAddress(data, (long) (index + n) << 4) + ((long) index << 4);
@@ -306,7 +307,7 @@ final class PageColumnDecoder implements ColumnDecoder {
         if (length < 0 || length > plain.remaining()) {
           throw new ParquetDecodingException(
               "Column "
-                  + name()
+                  + name
                   + " has a value of length "
                   + length
                   + " in a page with "
@@ -318,9 +319,7 @@ final class PageColumnDecoder implements ColumnDecoder {
       }
       return;
     }
-    if (keys.length < n) {
-      keys = new int[n];
-    }
+    int[] keys = keys(n);
     ids.read(keys, 0, n);
     try {
       for (int k = 0; k < n; k++) {
@@ -333,9 +332,7 @@ final class PageColumnDecoder implements ColumnDecoder {
   }
 
   private void writeKeys(ArrowBuf data, int index, int n) {
-    if (keys.length < n) {
-      keys = new int[n];
-    }
+    int[] keys = keys(n);
     ids.read(keys, 0, n);
     // One bounds check for the run instead of one per value (Arrow checks every ArrowBuf access).
     long address = checkedAddress(data, (long) (index + n) * width) + (long) index * width;
@@ -359,11 +356,12 @@ final class PageColumnDecoder implements ColumnDecoder {
    * id; looked for only once the Java array's own bounds check has failed.
    */
   private ParquetDecodingException badId(int n, int size) {
+    int[] keys = scratch.keys;
     for (int k = 0; k < n; k++) {
       if (keys[k] < 0 || keys[k] >= size) {
         return new ParquetDecodingException(
             "Column "
-                + name()
+                + name
                 + " has dictionary id "
                 + Integer.toUnsignedString(keys[k])
                 + " in a dictionary of "
@@ -371,7 +369,7 @@ final class PageColumnDecoder implements ColumnDecoder {
                 + " values");
       }
     }
-    return new ParquetDecodingException("Column " + name() + " has a bad dictionary id");
+    return new ParquetDecodingException("Column " + name + " has a bad dictionary id");
   }
 
   /** The address of {@code data} after checking it holds {@code bytes} bytes. */
@@ -388,7 +386,7 @@ final class PageColumnDecoder implements ColumnDecoder {
     if (bytes > plain.remaining()) {
       throw new ParquetDecodingException(
           "Column "
-              + name()
+              + name
               + " needs "
               + bytes
               + " bytes for "
@@ -402,7 +400,7 @@ final class PageColumnDecoder implements ColumnDecoder {
     data.setBytes((long) index * width, run);
     plain.position(plain.position() + bytes);
     if (range != null) {
-      range.check(data, index, n, name());
+      range.check(data, index, n, name);
     }
   }
 
@@ -438,8 +436,8 @@ final class PageColumnDecoder implements ColumnDecoder {
 
   private HybridRleDecoder levels(ByteBuffer bytes) {
     if (bytes.isDirect()) {
-      levelsCopy = grown(levelsCopy, bytes.remaining());
-      bytes = onHeap(bytes, levelsCopy);
+      scratch.levelsCopy = grown(scratch.levelsCopy, bytes.remaining());
+      bytes = onHeap(bytes, scratch.levelsCopy);
     }
     return new HybridRleDecoder(definitionWidth, bytes.slice().order(ByteOrder.LITTLE_ENDIAN));
   }
@@ -447,8 +445,8 @@ final class PageColumnDecoder implements ColumnDecoder {
   private void values(Encoding encoding, ByteBuffer bytes) {
     boolean runs = encoding == Encoding.PLAIN && !binary && !decimal;
     if (bytes.isDirect() && !runs) {
-      valuesCopy = grown(valuesCopy, bytes.remaining());
-      bytes = onHeap(bytes, valuesCopy);
+      scratch.valuesCopy = grown(scratch.valuesCopy, bytes.remaining());
+      bytes = onHeap(bytes, scratch.valuesCopy);
     }
     if (encoding == Encoding.PLAIN) {
       plain = bytes.order(ByteOrder.LITTLE_ENDIAN);
@@ -470,6 +468,14 @@ final class PageColumnDecoder implements ColumnDecoder {
       throw new ParquetDecodingException(
           "Cannot read a page of column " + String.join(".", column.getPath()), e);
     }
+  }
+
+  /** The scratch array for {@code n} dictionary ids. */
+  private int[] keys(int n) {
+    if (scratch.keys.length < n) {
+      scratch.keys = new int[n];
+    }
+    return scratch.keys;
   }
 
   private static byte[] grown(byte[] array, int size) {

@@ -6,6 +6,7 @@ import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
+import dev.quiver.parquet.decode.DecodeScratch;
 import dev.quiver.parquet.io.ChunkBuffers;
 import dev.quiver.parquet.io.PageCodecs;
 import dev.quiver.parquet.predicate.BatchFilter;
@@ -125,6 +126,10 @@ public final class ParquetBatchReader implements AutoCloseable {
   private long rowsLeftInRowGroup;
   private PageReadStore pages;
   private List<ColumnDecoder> decoders = List.of();
+
+  /** Each page-decoded column's heap arrays, kept from one row group's decoder to the next. */
+  private final Map<String, DecodeScratch> scratch = new HashMap<>();
+
   private int rowsPerBatch;
   private int[] selection = new int[0];
 
@@ -481,7 +486,11 @@ public final class ParquetBatchReader implements AutoCloseable {
           && ColumnDecoders.canReadPages(descriptor, chunk, vector)) {
         next.add(
             ColumnDecoders.forPages(
-                descriptor, pages.getPageReader(descriptor), vector, chunk.getStatistics()));
+                descriptor,
+                pages.getPageReader(descriptor),
+                vector,
+                chunk.getStatistics(),
+                scratch.computeIfAbsent(column, c -> new DecodeScratch())));
         continue;
       }
       next.add(ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName));
