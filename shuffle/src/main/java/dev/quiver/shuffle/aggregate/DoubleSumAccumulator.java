@@ -2,6 +2,7 @@ package dev.quiver.shuffle.aggregate;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -11,6 +12,12 @@ import org.apache.arrow.vector.types.pojo.Field;
 /** SUM of FLOAT or DOUBLE into DOUBLE. */
 final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumulator {
   private final Float8Vector sums;
+
+  /**
+   * Groups {@code [0, validPrefix)} all have a sum (their validity bits are set; bits are never
+   * cleared while the state lives): {@link #addKnownGroups} adds to them without reading the bit.
+   */
+  private int validPrefix;
 
   DoubleSumAccumulator(Field field, BufferAllocator allocator) {
     super(field, allocator);
@@ -68,6 +75,7 @@ final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumul
     long in = Memory.require(input.getDataBuffer(), rows * 8L);
     long data = Memory.require(sums.getDataBuffer(), capacity * 8L);
     long validity = Memory.require(sums.getValidityBuffer(), Memory.bitmapBytes(capacity));
+    int valid = validPrefix(validity, capacity);
     int length = direct.length;
     for (int r = 0; r < rows; r++) {
       long offset = Memory.getLong(keys, r) - base; // wraps negative when far outside
@@ -78,9 +86,43 @@ final class DoubleSumAccumulator extends VectorAccumulator implements SumAccumul
       if (g < 0) {
         return r;
       }
-      add(data, validity, capacity, g, Memory.getDouble(in, r));
+      double value = Memory.getDouble(in, r);
+      if (g < valid) {
+        Memory.putDouble(data, g, Memory.getDouble(data, g) + value);
+      } else {
+        add(data, validity, capacity, g, value);
+      }
     }
     return rows;
+  }
+
+  /**
+   * Extends {@link #validPrefix} over the groups whose bits are set since, up to the first without
+   * a sum; each group is passed over once in the state's life (a group without a sum stops it where
+   * it is until it gets one).
+   */
+  private int validPrefix(long validity, int capacity) {
+    int valid = validPrefix;
+    while (valid < capacity) {
+      if ((valid & 7) == 0 && valid + 8 <= capacity) {
+        if (MemoryUtil.getByte(validity + (valid >>> 3)) == (byte) 0xFF) {
+          valid += 8;
+          continue;
+        }
+      }
+      if (!Memory.isSet(validity, valid)) {
+        break;
+      }
+      valid++;
+    }
+    validPrefix = valid;
+    return valid;
+  }
+
+  @Override
+  public void exportResult(FieldVector target, int groupCount) {
+    super.exportResult(target, groupCount);
+    validPrefix = 0; // the state moved out with its bits
   }
 
   /** Adds {@code value} to group {@code g}'s sum at {@code data}, the first making it non-null. */

@@ -320,6 +320,58 @@ public class HashAggregatorTest {
   }
 
   @Test
+  void doubleSumsOfGroupsFirstSeenWithOnlyNullsStayNullUntilTheirFirstValueFoldedInOnePass() {
+    AggregateLayout layout = new AggregateLayout(List.of(V), List.of(SUM_D));
+    // Batch 0 makes 20 groups, three of them (keys 3, 11, 17) with a null value only: their sums
+    // are null. Then batches without nulls over the known keys but 17 take the one-pass fold,
+    // which skips reading the validity of groups known to have a sum: 3 and 11 must get theirs
+    // from their first value, and 17 must stay null.
+    Long[][] keys = new Long[4][];
+    keys[0] = new Long[20];
+    for (int k = 0; k < 20; k++) {
+      keys[0][k] = (long) k;
+    }
+    List<Long> allBut17 = new ArrayList<>();
+    for (long k = 0; k < 20; k++) {
+      if (k != 17) {
+        allBut17.add(k);
+      }
+    }
+    keys[1] = allBut17.toArray(Long[]::new);
+    List<Long> reversed = new ArrayList<>(allBut17);
+    java.util.Collections.reverse(reversed);
+    keys[2] = reversed.toArray(Long[]::new);
+    keys[3] = new Long[] {11L, 3L, 11L, 0L};
+    Map<Long, Double> expected = new HashMap<>();
+    try (HashAggregator aggregator = new HashAggregator(layout, allocator)) {
+      for (int b = 0; b < keys.length; b++) {
+        Double[] values = new Double[keys[b].length];
+        for (int r = 0; r < values.length; r++) {
+          long key = keys[b][r];
+          boolean onlyNull = b == 0 && (key == 3 || key == 11 || key == 17);
+          values[r] = onlyNull ? null : b + r * 0.25;
+          expected.putIfAbsent(key, null);
+          if (values[r] != null) {
+            expected.merge(key, values[r], Double::sum);
+          }
+        }
+        try (VectorSchemaRoot batch = keyedDoubles(allocator, keys[b], values)) {
+          aggregator.addInput(batch);
+        }
+      }
+      try (VectorSchemaRoot result = aggregator.takeResult()) {
+        Map<Long, Double> actual = new HashMap<>();
+        for (int r = 0; r < result.getRowCount(); r++) {
+          actual.put(
+              (Long) result.getVector(0).getObject(r), (Double) result.getVector(1).getObject(r));
+        }
+        assertThat(actual).hasSize(20).isEqualTo(expected).containsEntry(17L, null);
+        assertThat(actual.get(3L)).isEqualTo(1 + 3 * 0.25 + 2 + 15 * 0.25 + 3 + 0.25);
+      }
+    }
+  }
+
+  @Test
   void aBatchOutOfMemoryAfterItsKnownGroupsSaysHowManyOfItsRowsItTook() {
     AggregateLayout layout = new AggregateLayout(List.of(V), List.of(SUM_D));
     Long[] known = new Long[100];
