@@ -309,12 +309,7 @@ public class HashAggregatorTest {
         }
       }
       try (VectorSchemaRoot result = aggregator.takeResult()) {
-        Map<Long, Double> actual = new HashMap<>();
-        for (int r = 0; r < result.getRowCount(); r++) {
-          actual.put(
-              (Long) result.getVector(0).getObject(r), (Double) result.getVector(1).getObject(r));
-        }
-        assertThat(actual).isEqualTo(expected);
+        assertThat(doubleSumsByKey(result)).isEqualTo(expected);
       }
     }
   }
@@ -360,15 +355,20 @@ public class HashAggregatorTest {
         }
       }
       try (VectorSchemaRoot result = aggregator.takeResult()) {
-        Map<Long, Double> actual = new HashMap<>();
-        for (int r = 0; r < result.getRowCount(); r++) {
-          actual.put(
-              (Long) result.getVector(0).getObject(r), (Double) result.getVector(1).getObject(r));
-        }
+        Map<Long, Double> actual = doubleSumsByKey(result);
         assertThat(actual).hasSize(20).isEqualTo(expected).containsEntry(17L, null);
         assertThat(actual.get(3L)).isEqualTo(1 + 3 * 0.25 + 2 + 15 * 0.25 + 3 + 0.25);
       }
     }
+  }
+
+  /** A result of a BIGINT key and a DOUBLE sum as a map, null sums included. */
+  private static Map<Long, Double> doubleSumsByKey(VectorSchemaRoot result) {
+    Map<Long, Double> sums = new HashMap<>();
+    for (int r = 0; r < result.getRowCount(); r++) {
+      sums.put((Long) result.getVector(0).getObject(r), (Double) result.getVector(1).getObject(r));
+    }
+    return sums;
   }
 
   @Test
