@@ -48,6 +48,21 @@ public record FileSplit(DataFile file, int firstRowGroup, int endRowGroup) {
   }
 
   /**
+   * This split as one split per row group, in order; a split without row groups is returned as it
+   * is (its file's schema must still be visited).
+   */
+  public List<FileSplit> byRowGroup() {
+    if (endRowGroup - firstRowGroup <= 1) {
+      return List.of(this);
+    }
+    List<FileSplit> single = new ArrayList<>(endRowGroup - firstRowGroup);
+    for (int i = firstRowGroup; i < endRowGroup; i++) {
+      single.add(new FileSplit(file, i, i + 1));
+    }
+    return single;
+  }
+
+  /**
    * Cuts a file into splits of consecutive row groups of about {@code targetBytes} compressed bytes
    * each. A file with no row groups yields one empty split so that its schema is still visited.
    */
