@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FileSplitTest {
   @TempDir static Path dir;
 
-  /** 10,000 rows in row groups of 2,048: four full ones and a last of 1,808. */
+  /** 10,000 rows in row groups of at most 2,048 (where the writer cuts them is its own choice). */
   private static DataFile data;
 
   @BeforeAll

@@ -20,7 +20,7 @@ class AggregateStagesTest {
     Path wide = dir.resolve("wide.parquet");
     Path narrow = dir.resolve("narrow.parquet");
     try (DuckDb duckdb = new DuckDb()) {
-      // 5,000 rows in groups of 2,048, 2,048 and 904; then 3,000 rows in groups of 1,024 or less.
+      // Row groups of up to 2,048 rows, then of up to 1,024: the last of each file is smaller.
       duckdb.writeParquet(
           "SELECT i AS id, i * 0.5 AS m FROM range(5000) t(i)", wide, "ROW_GROUP_SIZE 2048");
       duckdb.writeParquet(
