@@ -48,30 +48,16 @@ public record FileSplit(DataFile file, int firstRowGroup, int endRowGroup) {
   }
 
   /**
-   * This split as one split per row group, in order; a split without row groups is returned as it
-   * is (its file's schema must still be visited).
+   * This split cut into consecutive splits of about {@code targetBytes} compressed bytes each (at
+   * least one row group each; a row group is never cut), in order. A split without row groups is
+   * returned as it is, so that its file's schema is still visited.
    */
-  public List<FileSplit> byRowGroup() {
-    if (endRowGroup - firstRowGroup <= 1) {
-      return List.of(this);
-    }
-    List<FileSplit> single = new ArrayList<>(endRowGroup - firstRowGroup);
-    for (int i = firstRowGroup; i < endRowGroup; i++) {
-      single.add(new FileSplit(file, i, i + 1));
-    }
-    return single;
-  }
-
-  /**
-   * Cuts a file into splits of consecutive row groups of about {@code targetBytes} compressed bytes
-   * each. A file with no row groups yields one empty split so that its schema is still visited.
-   */
-  public static List<FileSplit> of(DataFile file, long targetBytes) {
+  public List<FileSplit> cut(long targetBytes) {
     List<BlockMetaData> rowGroups = file.rowGroups();
     List<FileSplit> splits = new ArrayList<>();
-    int start = 0;
+    int start = firstRowGroup;
     long bytes = 0;
-    for (int i = 0; i < rowGroups.size(); i++) {
+    for (int i = firstRowGroup; i < endRowGroup; i++) {
       bytes += rowGroups.get(i).getCompressedSize();
       if (bytes >= targetBytes) {
         splits.add(new FileSplit(file, start, i + 1));
@@ -79,9 +65,17 @@ public record FileSplit(DataFile file, int firstRowGroup, int endRowGroup) {
         bytes = 0;
       }
     }
-    if (start < rowGroups.size() || splits.isEmpty()) {
-      splits.add(new FileSplit(file, start, rowGroups.size()));
+    if (start < endRowGroup || splits.isEmpty()) {
+      splits.add(new FileSplit(file, start, endRowGroup));
     }
     return splits;
+  }
+
+  /**
+   * Cuts a file into splits of consecutive row groups of about {@code targetBytes} compressed bytes
+   * each. A file with no row groups yields one empty split so that its schema is still visited.
+   */
+  public static List<FileSplit> of(DataFile file, long targetBytes) {
+    return new FileSplit(file, 0, file.rowGroups().size()).cut(targetBytes);
   }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Cutting files into splits, and splits into their row groups, over a file DuckDB wrote. */
+/** Cutting files and splits into splits of about a target size, over a file DuckDB wrote. */
 class FileSplitTest {
   @TempDir static Path dir;
 
@@ -34,39 +34,60 @@ class FileSplitTest {
   }
 
   @Test
-  void aSplitByRowGroupIsOneSplitPerRowGroupInOrderCoveringTheSameRows() {
+  void aSplitCutToOneByteIsOneSplitPerRowGroupInOrder() {
     int rowGroups = data.rowGroups().size();
     assertThat(rowGroups).isGreaterThan(2);
-    FileSplit whole = new FileSplit(data, 1, rowGroups);
+    FileSplit split = new FileSplit(data, 1, rowGroups);
 
-    List<FileSplit> single = whole.byRowGroup();
+    List<FileSplit> pieces = split.cut(1);
 
-    assertThat(single).hasSize(rowGroups - 1);
-    for (int i = 0; i < single.size(); i++) {
-      assertThat(single.get(i)).isEqualTo(new FileSplit(data, 1 + i, 2 + i));
+    assertThat(pieces).hasSize(rowGroups - 1);
+    for (int i = 0; i < pieces.size(); i++) {
+      assertThat(pieces.get(i)).isEqualTo(new FileSplit(data, 1 + i, 2 + i));
     }
-    assertThat(single.stream().mapToLong(FileSplit::rowCount).sum()).isEqualTo(whole.rowCount());
-    assertThat(single.stream().mapToLong(FileSplit::compressedBytes).sum())
-        .isEqualTo(whole.compressedBytes());
+    assertThat(pieces.stream().mapToLong(FileSplit::rowCount).sum()).isEqualTo(split.rowCount());
   }
 
   @Test
-  void aSplitOfOneRowGroupOrNoneIsItsOwnOnlyPart() {
+  void eachPieceIsTheFewestConsecutiveRowGroupsReachingTheTarget() {
+    FileSplit split = new FileSplit(data, 0, data.rowGroups().size());
+    long target = data.rowGroups().get(0).getCompressedSize() + 1; // two row groups, mostly
+
+    List<FileSplit> pieces = split.cut(target);
+
+    assertThat(pieces.get(0).firstRowGroup()).isZero();
+    assertThat(pieces.get(pieces.size() - 1).endRowGroup()).isEqualTo(split.endRowGroup());
+    for (int i = 0; i < pieces.size(); i++) {
+      FileSplit piece = pieces.get(i);
+      if (i > 0) {
+        assertThat(piece.firstRowGroup()).isEqualTo(pieces.get(i - 1).endRowGroup());
+      }
+      FileSplit withoutLast = new FileSplit(data, piece.firstRowGroup(), piece.endRowGroup() - 1);
+      assertThat(withoutLast.compressedBytes()).isLessThan(target);
+      if (i < pieces.size() - 1) {
+        assertThat(piece.compressedBytes()).isGreaterThanOrEqualTo(target);
+      }
+    }
+    assertThat(pieces.size()).isLessThan(data.rowGroups().size());
+  }
+
+  @Test
+  void aSplitOfOneRowGroupOrNoneIsItsOwnOnlyPiece() {
     FileSplit one = new FileSplit(data, 2, 3);
     FileSplit none = new FileSplit(data, 0, 0);
 
-    assertThat(one.byRowGroup()).containsExactly(one);
-    assertThat(none.byRowGroup()).containsExactly(none);
+    assertThat(one.cut(1)).containsExactly(one);
+    assertThat(one.cut(Long.MAX_VALUE)).containsExactly(one);
+    assertThat(none.cut(1)).containsExactly(none);
   }
 
   @Test
-  void splitsOfATargetSizeCoverEveryRowGroupOnce() {
-    long rowGroupBytes = data.rowGroups().get(0).getCompressedSize();
+  void aFileIsCutAsTheSplitOfAllItsRowGroups() {
+    long target = 2 * data.rowGroups().get(0).getCompressedSize();
 
-    List<FileSplit> splits = FileSplit.of(data, 2 * rowGroupBytes);
-
-    assertThat(splits.stream().flatMap(split -> split.byRowGroup().stream()).toList())
-        .isEqualTo(new FileSplit(data, 0, data.rowGroups().size()).byRowGroup());
-    assertThat(splits.stream().mapToLong(FileSplit::rowCount).sum()).isEqualTo(10_000);
+    assertThat(FileSplit.of(data, target))
+        .isEqualTo(new FileSplit(data, 0, data.rowGroups().size()).cut(target));
+    assertThat(FileSplit.of(data, target).stream().mapToLong(FileSplit::rowCount).sum())
+        .isEqualTo(10_000);
   }
 }

@@ -166,7 +166,7 @@ final class AggregateStages {
   private ScanStatistics aggregateInParallel(
       Fragment fragment, AggregatePlan plan, List<FileSplit> splits, BatchStore partial) {
     ExecutionContext context = worker.context(fragment);
-    List<FileSplit> tasks = largestFirst(splits);
+    List<FileSplit> tasks = largestFirst(splits, TASK_BYTES);
     Queue<FileSplit> pending = new ConcurrentLinkedQueue<>(tasks);
     int threads = Math.max(1, Math.min(worker.settings().scanThreads(), tasks.size()));
     ExecutionContext perThread = context.withSpill(context.spill().split(threads));
@@ -210,15 +210,22 @@ final class AggregateStages {
   }
 
   /**
-   * The splits' row groups as tasks for the scan threads, largest (compressed bytes) first, so that
-   * the threads run out of work at about the same time. Whole splits of several row groups, in file
-   * order, could leave one thread alone on the last split for up to that split's time while the
-   * other cores idled (a split of 64 MB is a tenth of a 20M-row aggregation here); now a small row
-   * group (a file's last) is what ends the query.
+   * Row groups of at least this many compressed bytes are a scan thread's task each; smaller ones
+   * are taken together up to it. Each task opens its file again (a status request on object
+   * storage), so tiny row groups are not worth a task of their own.
    */
-  static List<FileSplit> largestFirst(List<FileSplit> splits) {
+  static final long TASK_BYTES = 16L << 20;
+
+  /**
+   * The splits cut into tasks of about {@code taskBytes} for the scan threads, largest (compressed
+   * bytes) first, so that the threads run out of work at about the same time. Whole splits of
+   * several row groups in file order could leave one thread alone on the last split for up to that
+   * split's time while the other cores idled (a split of 64 MB is a tenth of a 20M-row aggregation
+   * here); now a small task (a file's last row group) is what ends the query.
+   */
+  static List<FileSplit> largestFirst(List<FileSplit> splits, long taskBytes) {
     List<FileSplit> tasks = new ArrayList<>();
-    splits.forEach(split -> tasks.addAll(split.byRowGroup()));
+    splits.forEach(split -> tasks.addAll(split.cut(taskBytes)));
     tasks.sort(Comparator.comparingLong(FileSplit::compressedBytes).reversed());
     return tasks;
   }

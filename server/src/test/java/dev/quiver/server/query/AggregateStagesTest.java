@@ -7,7 +7,9 @@ import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.server.DuckDb;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,34 +17,73 @@ import org.junit.jupiter.api.io.TempDir;
 class AggregateStagesTest {
   @TempDir Path dir;
 
-  @Test
-  void scanThreadsTakeEveryRowGroupOnceLargestFirst() throws Exception {
-    Path wide = dir.resolve("wide.parquet");
-    Path narrow = dir.resolve("narrow.parquet");
+  private DataFile wide;
+  private DataFile narrow;
+  private List<FileSplit> splits;
+
+  @BeforeEach
+  void write() throws Exception {
     try (DuckDb duckdb = new DuckDb()) {
       // Row groups of up to 2,048 rows, then of up to 1,024: the last of each file is smaller.
       duckdb.writeParquet(
-          "SELECT i AS id, i * 0.5 AS m FROM range(5000) t(i)", wide, "ROW_GROUP_SIZE 2048");
+          "SELECT i AS id, i * 0.5 AS m FROM range(5000) t(i)",
+          dir.resolve("wide.parquet"),
+          "ROW_GROUP_SIZE 2048");
       duckdb.writeParquet(
-          "SELECT i AS id, i * 0.5 AS m FROM range(3000) t(i)", narrow, "ROW_GROUP_SIZE 1024");
+          "SELECT i AS id, i * 0.5 AS m FROM range(3000) t(i)",
+          dir.resolve("narrow.parquet"),
+          "ROW_GROUP_SIZE 1024");
     }
-    DataFile first = DatasetLoader.readFile(wide);
-    DataFile second = DatasetLoader.readFile(narrow);
-    List<FileSplit> splits =
+    wide = DatasetLoader.readFile(dir.resolve("wide.parquet"));
+    narrow = DatasetLoader.readFile(dir.resolve("narrow.parquet"));
+    splits =
         List.of(
-            new FileSplit(first, 0, first.rowGroups().size()),
-            new FileSplit(second, 0, 1),
-            new FileSplit(second, 1, second.rowGroups().size()));
+            new FileSplit(wide, 0, wide.rowGroups().size()),
+            new FileSplit(narrow, 0, 1),
+            new FileSplit(narrow, 1, narrow.rowGroups().size()));
+  }
 
-    List<FileSplit> tasks = AggregateStages.largestFirst(splits);
+  @Test
+  void rowGroupsOfTheTaskSizeAreTakenOneByOneLargestFirst() {
+    List<FileSplit> tasks = AggregateStages.largestFirst(splits, 1);
 
-    assertThat(tasks)
-        .containsExactlyInAnyOrderElementsOf(
-            splits.stream().flatMap(split -> split.byRowGroup().stream()).toList());
-    assertThat(tasks)
-        .allSatisfy(task -> assertThat(task.endRowGroup() - task.firstRowGroup()).isOne());
+    assertThat(tasks).allSatisfy(task -> assertThat(rowGroupsOf(task)).isOne());
+    assertThat(rowGroups(tasks)).containsExactlyInAnyOrderElementsOf(rowGroups(splits));
     assertThat(tasks.stream().mapToLong(FileSplit::compressedBytes).toArray())
         .isSortedAccordingTo((a, b) -> Long.compare(b, a));
     assertThat(tasks.get(tasks.size() - 1).rowCount()).isLessThan(tasks.get(0).rowCount());
+  }
+
+  @Test
+  void smallerRowGroupsAreTakenTogetherUpToTheTaskSize() {
+    long taskBytes = 2 * narrow.rowGroups().get(0).getCompressedSize();
+
+    List<FileSplit> tasks = AggregateStages.largestFirst(splits, taskBytes);
+
+    assertThat(rowGroups(tasks)).containsExactlyInAnyOrderElementsOf(rowGroups(splits));
+    assertThat(tasks.size()).isLessThan(rowGroups(splits).size());
+    assertThat(tasks.stream().mapToLong(FileSplit::compressedBytes).toArray())
+        .isSortedAccordingTo((a, b) -> Long.compare(b, a));
+  }
+
+  @Test
+  void splitsSmallerThanTheTaskSizeStayWhole() {
+    assertThat(AggregateStages.largestFirst(splits, Long.MAX_VALUE))
+        .containsExactlyInAnyOrderElementsOf(splits);
+  }
+
+  private static int rowGroupsOf(FileSplit split) {
+    return split.endRowGroup() - split.firstRowGroup();
+  }
+
+  /** Each row group of the splits, as a split of its own. */
+  private static List<FileSplit> rowGroups(List<FileSplit> splits) {
+    List<FileSplit> single = new ArrayList<>();
+    for (FileSplit split : splits) {
+      for (int i = split.firstRowGroup(); i < split.endRowGroup(); i++) {
+        single.add(new FileSplit(split.file(), i, i + 1));
+      }
+    }
+    return single;
   }
 }
