@@ -220,8 +220,8 @@ final class AggregateStages {
    * The splits cut into tasks of about {@code taskBytes} for the scan threads, largest (compressed
    * bytes) first, so that the threads run out of work at about the same time. Whole splits of
    * several row groups in file order could leave one thread alone on the last split for up to that
-   * split's time while the other cores idled (a split of 64 MB is a tenth of a 20M-row aggregation
-   * here); now a small task (a file's last row group) is what ends the query.
+   * split's time while the other cores idled (a 64 MB split of three row groups is 15% of a 20M-row
+   * aggregation here); now a small task (a file's last row group) is what ends the query.
    */
   static List<FileSplit> largestFirst(List<FileSplit> splits, long taskBytes) {
     List<FileSplit> tasks = new ArrayList<>();
