@@ -705,7 +705,10 @@ public class QuiverConfig {
     this.admissionTimeout = admissionTimeout;
   }
 
-  /** How many splits of one aggregation a node scans at once; default: the available cores. */
+  /**
+   * How many threads scan one aggregation's row groups on a node at once; default: the available
+   * cores.
+   */
   public int getScanThreads() {
     return scanThreads;
   }
