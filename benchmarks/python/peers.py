@@ -352,7 +352,7 @@ def shared_memory(quiver, runs):
             del table
         client_ms = (time.perf_counter() - start) * 1000
         client_cpu = (time.process_time() - cpu) * 1000
-        action("shm-release", {"id": obj_id})
+        action("shm-release", {"id": obj_id, "nonce": nonce})
         return rows, client_ms, client_cpu
 
     print("\n%-30s %18s %18s %18s %18s %12s" % (

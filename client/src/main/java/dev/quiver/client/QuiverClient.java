@@ -246,7 +246,7 @@ public final class QuiverClient implements AutoCloseable {
     }
     String id = action("shm-query", Map.of("sql", sql, "nonce", nonce)).get("id").asText();
     JsonNode object = action("shm-get", Map.of("id", id, "nonce", nonce));
-    Runnable release = () -> action("shm-release", Map.of("id", id));
+    Runnable release = () -> action("shm-release", Map.of("id", id, "nonce", nonce));
     try {
       return new SharedResult(
           id,

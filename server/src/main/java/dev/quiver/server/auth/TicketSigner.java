@@ -81,6 +81,20 @@ public final class TicketSigner {
   }
 
   /**
+   * A ticket opened: what is inside it and the user it was issued to.
+   *
+   * @param ticket the ticket inside the signed one
+   * @param user the user it was signed for; for an unsigned ticket (which only the cluster's own
+   *     nodes may use), the caller
+   */
+  public record Opened(Ticket ticket, String user) {
+    public Opened {
+      requireNonNull(ticket, "ticket is null");
+      requireNonNull(user, "user is null");
+    }
+  }
+
+  /**
    * The ticket inside {@code ticket} if {@code caller} may use it.
    *
    * @throws QuiverException INVALID_ARGUMENT for a ticket whose signature does not match (edited,
@@ -88,10 +102,21 @@ public final class TicketSigner {
    *     issued to another user, or an expired one
    */
   public Ticket verify(Ticket ticket, String caller) {
+    return open(ticket, caller).ticket();
+  }
+
+  /**
+   * Opens {@code ticket} for {@code caller}: the ticket inside and the user it was issued to. The
+   * cluster's own nodes may open any user's ticket (a node forwarding a user's cancel, say) and
+   * learn whose it is.
+   *
+   * @throws QuiverException as {@link #verify} does
+   */
+  public Opened open(Ticket ticket, String caller) {
     byte[] bytes = ticket.getBytes();
     if (!isSigned(bytes)) {
       if (NodeAuthenticator.PEER.equals(caller)) {
-        return ticket;
+        return new Opened(ticket, caller);
       }
       throw new QuiverException(
           ErrorCode.PERMISSION_DENIED,
@@ -128,7 +153,7 @@ public final class TicketSigner {
           ErrorCode.PERMISSION_DENIED,
           "The ticket expired at " + expired + "; ask for the FlightInfo again");
     }
-    return new Ticket(inner);
+    return new Opened(new Ticket(inner), user);
   }
 
   /** Whether {@code bytes} are a signed ticket (signed correctly or not). */

@@ -3,6 +3,8 @@ package dev.quiver.server.cluster;
 import static java.util.Objects.requireNonNull;
 
 import dev.quiver.client.Tls;
+import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.QuiverException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,14 @@ public final class Cluster implements AutoCloseable {
   private volatile Location self;
   private volatile List<Location> configuredPeers;
   private volatile List<Location> peers = List.of();
+
+  /**
+   * Every peer this node was ever told of by its configuration or its membership (DNS), never by a
+   * client: the only addresses {@link #client} connects to. A peer that left stays here so that a
+   * query started with it can finish talking to it.
+   */
+  private final Map<String, Location> known = new ConcurrentHashMap<>();
+
   private final BufferAllocator allocator;
   private final Map<Location, FlightClient> clients = new ConcurrentHashMap<>();
   private final Connector connector;
@@ -97,6 +107,9 @@ public final class Cluster implements AutoCloseable {
       }
     }
     peers = List.copyOf(others);
+    for (Location peer : others) {
+      known.putIfAbsent(key(peer), peer);
+    }
   }
 
   /**
@@ -195,15 +208,42 @@ public final class Cluster implements AutoCloseable {
     return sameNode(location, self());
   }
 
-  /** The client for {@code peer}, created on first use. */
+  /**
+   * The client for {@code peer}, created on first use. Its calls carry the cluster's credentials,
+   * so it is made only for a node this node was told of: {@code peer} is looked up among them by
+   * host and port, and the client connects with that node's configured address, whatever scheme
+   * {@code peer} names.
+   *
+   * @throws QuiverException PERMISSION_DENIED naming the address when it is not one of this node's
+   *     peers (an address taken from a client's message: a node never calls it)
+   */
   public FlightClient client(Location peer) {
+    Location member = self != null && isSelf(peer) ? self : known.get(key(peer));
+    if (member == null) {
+      throw new QuiverException(
+          ErrorCode.PERMISSION_DENIED,
+          "Cannot call "
+              + peer.getUri()
+              + ": it is not a node of this cluster, and a node calls only its peers");
+    }
     return clients.computeIfAbsent(
-        peer, p -> connector.connect(allocator, p, List.of(credentials)));
+        member, p -> connector.connect(allocator, p, List.of(credentials)));
+  }
+
+  /** Whether {@code location} is this node or one of the peers it was ever told of. */
+  public boolean isMember(Location location) {
+    return (self != null && isSelf(location)) || known.containsKey(key(location));
+  }
+
+  private static String key(Location location) {
+    URI uri = location.getUri();
+    return (uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT))
+        + ":"
+        + uri.getPort();
   }
 
   private static boolean sameNode(Location a, Location b) {
-    return a.getUri().getHost().equalsIgnoreCase(b.getUri().getHost())
-        && a.getUri().getPort() == b.getUri().getPort();
+    return key(a).equals(key(b));
   }
 
   @Override

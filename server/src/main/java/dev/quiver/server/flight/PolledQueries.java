@@ -2,6 +2,7 @@ package dev.quiver.server.flight;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiver.server.auth.Caller;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.CoordinatedResult;
@@ -62,6 +63,10 @@ final class PolledQueries implements AutoCloseable {
     final BufferAllocator allocator;
     final CompletableFuture<CoordinatedResult> result = new CompletableFuture<>();
     final Instant expires;
+
+    /** Who started it: the only user who may cancel it. */
+    final String user = Caller.current().orElse("");
+
     volatile double progress;
     volatile boolean cancelled;
 
@@ -134,13 +139,13 @@ final class PolledQueries implements AutoCloseable {
   }
 
   /**
-   * Cancels a polled query.
+   * Cancels a polled query of {@code user}'s; another user's is left alone.
    *
    * @return whether it was still running
    */
-  boolean cancel(String id) {
-    Polled polled = polls.remove(id);
-    if (polled == null) {
+  boolean cancel(String id, String user) {
+    Polled polled = polls.get(id);
+    if (polled == null || !polled.user.equals(user) || !polls.remove(id, polled)) {
       return false;
     }
     boolean running = !polled.result.isDone();
@@ -257,8 +262,8 @@ final class PolledQueries implements AutoCloseable {
   @Override
   public void close() {
     reaper.shutdownNow();
-    for (String id : polls.keySet()) {
-      cancel(id);
+    for (Polled polled : polls.values()) {
+      cancel(polled.id, polled.user);
     }
   }
 }

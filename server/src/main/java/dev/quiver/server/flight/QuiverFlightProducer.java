@@ -24,8 +24,6 @@ import dev.quiver.server.ticket.Tickets;
 import dev.quiver.server.tracing.NodeTracing;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import dev.quiver.shuffle.objectstore.ObjectStore;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +35,6 @@ import java.util.stream.Stream;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.ActionType;
 import org.apache.arrow.flight.CallStatus;
-import org.apache.arrow.flight.CancelFlightInfoRequest;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightConstants;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -171,7 +168,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
         new TicketStreams(
             catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
     this.actions = new NodeActions(catalog, serving, worker, infos, cluster, streams);
-    this.cancellations = new Cancellations(cluster, streams, polls, worker);
+    this.cancellations = new Cancellations(cluster, streams, polls, worker, internal.tickets());
     // Prepared-statement handles are signed like tickets, but live as long as a connection pool
     // keeps its statements.
     this.sql =
@@ -520,14 +517,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     answer(context, () -> act(context, received, listener));
   }
 
-  private void act(CallContext context, Action received, StreamListener<Result> listener) {
-    Action action;
-    try {
-      action = withVerifiedTickets(received, context);
-    } catch (RuntimeException e) {
-      listener.onError(FlightErrors.toFlight(e, "DoAction " + received.getType()));
-      return;
-    }
+  private void act(CallContext context, Action action, StreamListener<Result> listener) {
     if (SQL_ACTIONS.stream().anyMatch(a -> a.getType().equals(action.getType()))) {
       sql.doAction(context, action, listener);
       return;
@@ -548,47 +538,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
                 .toRuntimeException());
         return;
       }
-      shared.doAction(action, listener);
+      shared.doAction(context, action, listener);
       return;
     }
     actions.doAction(action, listener);
-  }
-
-  /**
-   * A {@code CancelFlightInfo} whose tickets are checked like a {@code DoGet}'s: a client cancels
-   * only what was issued to it.
-   */
-  private Action withVerifiedTickets(Action action, CallContext context) {
-    if (internal.tickets().isEmpty()
-        || !action.getType().equals(FlightConstants.CANCEL_FLIGHT_INFO.getType())) {
-      return action;
-    }
-    CancelFlightInfoRequest request;
-    try {
-      request = CancelFlightInfoRequest.deserialize(ByteBuffer.wrap(action.getBody()));
-    } catch (IOException | java.net.URISyntaxException e) {
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT, "Malformed CancelFlightInfo request: " + e.getMessage());
-    }
-    FlightInfo info = request.getInfo();
-    List<FlightEndpoint> endpoints = new ArrayList<>();
-    for (FlightEndpoint endpoint : info.getEndpoints()) {
-      endpoints.add(
-          new FlightEndpoint(
-              verified(endpoint.getTicket(), context),
-              endpoint.getLocations().toArray(new Location[0])));
-    }
-    FlightInfo verifiedInfo =
-        new FlightInfo(
-            info.getSchemaOptional().orElse(null),
-            info.getDescriptor(),
-            endpoints,
-            info.getBytes(),
-            info.getRecords());
-    ByteBuffer body = new CancelFlightInfoRequest(verifiedInfo).serialize();
-    byte[] bytes = new byte[body.remaining()];
-    body.get(bytes);
-    return new Action(action.getType(), bytes);
   }
 
   @Override

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.server.auth.NodeAuthenticator;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -48,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * returns its id at once; {@code shm-get} waits until the object is sealed, pins it and returns
  * where to map it; {@code shm-release} unpins it. The answer is the same as a {@code DoGet} of the
  * query's endpoints would give: the node runs those streams into the object instead of a socket.
+ *
+ * <p>A query runs as its caller, with the caller's grants, as its {@code GetFlightInfo} and {@code
+ * DoGet}s would; the object it writes belongs to that caller: another user's {@code shm-get} or
+ * {@code shm-release} of its id finds nothing. Every action but {@code shm-info} needs the nonce.
  */
 final class SharedResults implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SharedResults.class);
@@ -65,7 +68,7 @@ final class SharedResults implements AutoCloseable {
               QUERY, "Start writing a query's answer into a shared-memory object: {sql, nonce}"),
           new ActionType(
               GET, "Wait until an object is sealed, pin it, say where to map it: {id, nonce}"),
-          new ActionType(RELEASE, "Unpin a shared-memory object: {id}"));
+          new ActionType(RELEASE, "Unpin a shared-memory object: {id, nonce}"));
 
   /** {@code shm-query}'s body. */
   record QueryRequest(String sql, String nonce) {}
@@ -78,6 +81,19 @@ final class SharedResults implements AutoCloseable {
   private final Cluster cluster;
   private final ExecutorService executor;
   private final Duration defaultWait;
+
+  /** Who wrote each object of the store's that a user asked for, most recent last. */
+  private final Map<String, String> owners =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > REMEMBERED_OWNERS;
+            }
+          });
+
+  /** More objects than a store holds at once: an owner is forgotten only long after its object. */
+  private static final int REMEMBERED_OWNERS = 100_000;
 
   /**
    * @param store the node's object store; closed by its owner, not here
@@ -102,7 +118,9 @@ final class SharedResults implements AutoCloseable {
     return ACTIONS.stream().anyMatch(a -> a.getType().equals(actionType));
   }
 
-  void doAction(Action action, StreamListener<Result> listener) {
+  /** Answers a {@code shm-*} action for the caller of {@code context}. */
+  void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    String caller = context.peerIdentity() == null ? "" : context.peerIdentity();
     try {
       Object answer =
           switch (action.getType()) {
@@ -110,10 +128,14 @@ final class SharedResults implements AutoCloseable {
                 Map.of(
                     "directory", store.directory().toString(),
                     "nonceFile", store.nonceFile().toString());
-            case QUERY -> query(FragmentProtocol.decode(action.getBody(), QueryRequest.class));
-            case GET -> get(FragmentProtocol.decode(action.getBody(), ObjectRequest.class));
+            case QUERY ->
+                query(FragmentProtocol.decode(action.getBody(), QueryRequest.class), caller);
+            case GET -> get(FragmentProtocol.decode(action.getBody(), ObjectRequest.class), caller);
             case RELEASE -> {
-              store.release(FragmentProtocol.decode(action.getBody(), ObjectRequest.class).id());
+              ObjectRequest request =
+                  FragmentProtocol.decode(action.getBody(), ObjectRequest.class);
+              sameHost(request.nonce());
+              store.release(owned(request.id(), caller));
               yield Map.of("released", true);
             }
             default -> throw new IllegalArgumentException(action.getType());
@@ -125,17 +147,19 @@ final class SharedResults implements AutoCloseable {
     }
   }
 
-  private Map<String, Object> query(QueryRequest request) {
+  private Map<String, Object> query(QueryRequest request, String caller) {
     sameHost(request.nonce());
     if (request.sql() == null || request.sql().isBlank()) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "shm-query needs {sql, nonce}");
     }
+    CallContext asCaller = new AsCaller(caller);
     FlightInfo info =
         producer.getFlightInfo(
-            INTERNAL, FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
+            asCaller, FlightDescriptor.command(request.sql().getBytes(StandardCharsets.UTF_8)));
     ObjectWriter writer = store.create(info.getSchema());
+    owners.put(writer.id(), caller);
     try {
-      executor.execute(() -> write(info, writer));
+      executor.execute(() -> write(info, writer, asCaller));
     } catch (RuntimeException e) {
       writer.abort("the node is shutting down");
       throw new QuiverException(ErrorCode.UNAVAILABLE, "The node is shutting down");
@@ -143,11 +167,26 @@ final class SharedResults implements AutoCloseable {
     return Map.of("id", writer.id());
   }
 
-  private SharedObject get(ObjectRequest request) {
+  private SharedObject get(ObjectRequest request, String caller) {
     sameHost(request.nonce());
     Duration wait =
         request.timeoutMillis() == null ? defaultWait : Duration.ofMillis(request.timeoutMillis());
-    return store.get(request.id(), wait);
+    return store.get(owned(request.id(), caller), wait);
+  }
+
+  /**
+   * {@code id} if {@code caller} wrote it.
+   *
+   * @throws QuiverException NOT_FOUND otherwise, as for an object that does not exist: another
+   *     user's objects, and the objects nodes exchange, are not there for the caller
+   */
+  private String owned(String id, String caller) {
+    if (id == null || !caller.equals(owners.get(id))) {
+      throw new QuiverException(
+          ErrorCode.NOT_FOUND,
+          "No shared-memory object '" + id + "' of this caller's on this node");
+    }
+    return id;
   }
 
   private void sameHost(String nonce) {
@@ -164,11 +203,11 @@ final class SharedResults implements AutoCloseable {
    * Runs every endpoint of the answer into the object, several at once as a Flight client would
    * read them (the writer takes one batch at a time), then seals it; fails it on any error.
    */
-  private void write(FlightInfo info, ObjectWriter writer) {
+  private void write(FlightInfo info, ObjectWriter writer, CallContext asCaller) {
     try {
       List<CompletableFuture<Void>> endpoints = new ArrayList<>();
       for (FlightEndpoint endpoint : info.getEndpoints()) {
-        endpoints.add(CompletableFuture.runAsync(() -> read(endpoint, writer), executor));
+        endpoints.add(CompletableFuture.runAsync(() -> read(endpoint, writer, asCaller), executor));
       }
       try {
         CompletableFuture.allOf(endpoints.toArray(CompletableFuture[]::new)).get();
@@ -189,12 +228,15 @@ final class SharedResults implements AutoCloseable {
     }
   }
 
-  /** Streams one endpoint into the object: from this node directly, or from its node's Flight. */
-  private void read(FlightEndpoint endpoint, ObjectWriter writer) {
+  /**
+   * Streams one endpoint into the object: from this node directly, as the caller, or from its
+   * node's Flight (a ticket signed for the caller, which the peer reads to this node).
+   */
+  private void read(FlightEndpoint endpoint, ObjectWriter writer, CallContext asCaller) {
     List<Location> locations = endpoint.getLocations();
     if (locations.isEmpty() || locations.stream().anyMatch(cluster::isSelf)) {
       Into into = new Into(writer);
-      producer.getStream(INTERNAL, endpoint.getTicket(), into);
+      producer.getStream(asCaller, endpoint.getTicket(), into);
       into.await();
       return;
     }
@@ -229,30 +271,31 @@ final class SharedResults implements AutoCloseable {
     // The store belongs to the node; nothing of ours to free.
   }
 
-  /** The node's own calls: no client, never cancelled. */
-  private static final CallContext INTERNAL =
-      new CallContext() {
-        @Override
-        public String peerIdentity() {
-          return NodeAuthenticator.PEER; // the node itself
-        }
+  /**
+   * The calls a query makes on its caller's behalf once the caller's action has returned: the
+   * caller's identity (so its grants apply and its tickets are its own), no client to cancel.
+   */
+  private record AsCaller(String identity) implements CallContext {
+    @Override
+    public String peerIdentity() {
+      return identity;
+    }
 
-        @Override
-        public boolean isCancelled() {
-          return false;
-        }
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
 
-        @Override
-        public <T extends FlightServerMiddleware> T getMiddleware(
-            FlightServerMiddleware.Key<T> key) {
-          return null;
-        }
+    @Override
+    public <T extends FlightServerMiddleware> T getMiddleware(FlightServerMiddleware.Key<T> key) {
+      return null;
+    }
 
-        @Override
-        public Map<FlightServerMiddleware.Key<?>, FlightServerMiddleware> getMiddleware() {
-          return Map.of();
-        }
-      };
+    @Override
+    public Map<FlightServerMiddleware.Key<?>, FlightServerMiddleware> getMiddleware() {
+      return Map.of();
+    }
+  }
 
   /** A stream's listener that writes each batch into the object instead of a socket. */
   private static final class Into implements ServerStreamListener {

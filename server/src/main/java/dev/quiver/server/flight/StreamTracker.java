@@ -2,8 +2,10 @@ package dev.quiver.server.flight;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -11,7 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Counts the streams in flight so that shutdown can stop them and wait until they have ended, and
- * finds a stream by its ticket so that a client's {@code CancelFlightInfo} can stop it.
+ * finds a stream by its ticket and its user so that a client's {@code CancelFlightInfo} can stop
+ * it: a cancel stops only the streams of the user it is made for, however many users read the same
+ * ticket.
  */
 final class StreamTracker {
   /** Tickets cancelled before their stream started are remembered, up to this many. */
@@ -19,11 +23,11 @@ final class StreamTracker {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
-  private final Map<ByteBuffer, Registration> byTicket = new HashMap<>();
-  private final Map<ByteBuffer, Boolean> cancelledEarly =
+  private final Map<Owned, List<Registration>> byTicket = new HashMap<>();
+  private final Map<Owned, Boolean> cancelledEarly =
       new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Owned, Boolean> eldest) {
           return size() > REMEMBERED_CANCELS;
         }
       };
@@ -34,6 +38,9 @@ final class StreamTracker {
   private volatile boolean stopped;
   private final int maxPerUser;
   private final Map<String, Integer> perUser = new java.util.HashMap<>();
+
+  /** A ticket as read by one user: what cancels are matched on. */
+  private record Owned(String user, ByteBuffer ticket) {}
 
   /** Streams without a limit per user. */
   StreamTracker() {
@@ -60,7 +67,7 @@ final class StreamTracker {
 
   /** One stream; closing it marks the stream ended. */
   final class Registration implements AutoCloseable {
-    private final ByteBuffer ticket;
+    private final Owned ticket;
     private final String id = "q" + ids.incrementAndGet();
     private final String user = dev.quiver.server.auth.Caller.current().orElse("");
     private final long started = System.nanoTime();
@@ -69,7 +76,7 @@ final class StreamTracker {
     private volatile boolean cancelled;
 
     private Registration(ByteBuffer ticket) {
-      this.ticket = ticket;
+      this.ticket = ticket == null ? null : new Owned(user, ticket);
     }
 
     /** Says what the stream reads, for listings. */
@@ -101,8 +108,11 @@ final class StreamTracker {
           if (!user.isEmpty()) {
             perUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
           }
-          if (ticket != null && byTicket.get(ticket) == this) {
-            byTicket.remove(ticket);
+          if (ticket != null) {
+            List<Registration> same = byTicket.get(ticket);
+            if (same != null && same.remove(this) && same.isEmpty()) {
+              byTicket.remove(ticket);
+            }
           }
           idle.signalAll();
         }
@@ -145,8 +155,8 @@ final class StreamTracker {
       Registration registration = new Registration(key);
       byId.put(registration.id, registration);
       if (key != null) {
-        byTicket.put(key, registration);
-        registration.cancelled = cancelledEarly.remove(key) != null;
+        byTicket.computeIfAbsent(registration.ticket, t -> new ArrayList<>()).add(registration);
+        registration.cancelled = cancelledEarly.remove(registration.ticket) != null;
       }
       return registration;
     } finally {
@@ -155,17 +165,19 @@ final class StreamTracker {
   }
 
   /**
-   * Cancels the stream of {@code ticket}; a ticket not being streamed yet is refused when it comes.
+   * Cancels {@code user}'s streams of {@code ticket}; if {@code user} reads none yet, the ticket is
+   * refused to {@code user} when it comes. Other users' streams of the same ticket go on.
    *
+   * @param user who the ticket was issued to (the empty string when the node authenticates nobody)
    * @return whether a running stream was cancelled
    */
-  boolean cancel(byte[] ticket) {
+  boolean cancel(byte[] ticket, String user) {
     lock.lock();
     try {
-      ByteBuffer key = ByteBuffer.wrap(ticket.clone());
-      Registration running = byTicket.get(key);
+      Owned key = new Owned(user, ByteBuffer.wrap(ticket.clone()));
+      List<Registration> running = byTicket.get(key);
       if (running != null) {
-        running.cancelled = true;
+        running.forEach(r -> r.cancelled = true);
         return true;
       }
       cancelledEarly.put(key, Boolean.TRUE);

@@ -352,7 +352,7 @@ final class TicketStreams {
             }
           });
     } catch (RejectedExecutionException e) {
-      polls.cancel(queryId);
+      polls.cancel(queryId, polled.user);
       throw new QuiverException(
           ErrorCode.UNAVAILABLE, "The node is shutting down; retry on another node");
     }

@@ -357,8 +357,14 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   @Override
   public void cancelFlightInfo(
       CancelFlightInfoRequest request, CallContext context, StreamListener<CancelStatus> listener) {
-    listener.onNext(
-        queries.cancel(request.getInfo()) ? CancelStatus.CANCELLED : CancelStatus.CANCELLING);
+    boolean running;
+    try {
+      running = queries.cancel(request.getInfo());
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "CancelFlightInfo"));
+      return;
+    }
+    listener.onNext(running ? CancelStatus.CANCELLED : CancelStatus.CANCELLING);
     listener.onCompleted();
   }
 
@@ -366,7 +372,14 @@ public final class QuiverSqlProducer extends ReadOnlySqlProducer {
   @SuppressWarnings("deprecation")
   public void cancelQuery(
       FlightInfo info, CallContext context, StreamListener<CancelResult> listener) {
-    listener.onNext(queries.cancel(info) ? CancelResult.CANCELLED : CancelResult.CANCELLING);
+    boolean running;
+    try {
+      running = queries.cancel(info);
+    } catch (RuntimeException e) {
+      listener.onError(FlightErrors.toFlight(e, "CancelQuery"));
+      return;
+    }
+    listener.onNext(running ? CancelResult.CANCELLED : CancelResult.CANCELLING);
     listener.onCompleted();
   }
 
