@@ -291,6 +291,39 @@ class ProbedAttacksTest {
   }
 
   @Test
+  void errorsNameTheFileThatFailedButNotWhereTheNodeKeepsIt() throws Exception {
+    Path broken =
+        Files.createDirectories(dir.resolve("kept/here/by/the/node")).resolve("x.parquet");
+    try (DuckDb duckdb = new DuckDb()) {
+      duckdb.writeParquet("SELECT i AS id, i * 3 AS a FROM range(300000) r(i)", broken, "");
+    }
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(broken.toFile(), "rw")) {
+      file.seek(file.length() / 2); // inside the compressed pages; the footer stays intact
+      byte[] junk = new byte[4096];
+      java.util.Arrays.fill(junk, (byte) 0x5A);
+      file.write(junk);
+    }
+    try (TestNode node =
+            TestNode.start(
+                Map.of("broken", broken.toString()),
+                Map.of("quiver.auth-users-file", users.toString()));
+        QuiverClient ana =
+            QuiverClient.connect(node.uri(), new RootAllocator(), 4, Tls.SYSTEM, ANA)) {
+      assertThatThrownBy(
+              () -> {
+                try (dev.quiver.client.BatchStream sum =
+                    ana.query("SELECT SUM(a), SUM(id) FROM broken")) {
+                  AggregateRows.of(sum);
+                }
+              })
+          .isInstanceOf(FlightRuntimeException.class)
+          .hasMessageContaining("x.parquet")
+          .hasMessageNotContaining(dir.toString())
+          .hasMessageNotContaining("kept/here");
+    }
+  }
+
+  @Test
   void sharedMemoryResultsWorkWithMutualTlsAndAuthentication(@TempDir Path shm) throws Exception {
     TestCertificates certificates =
         TestCertificates.create(Files.createDirectories(dir.resolve("certs-" + System.nanoTime())));

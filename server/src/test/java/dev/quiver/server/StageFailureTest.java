@@ -86,7 +86,8 @@ class StageFailureTest {
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
       assertThatThrownBy(() -> rows(client, "SELECT k, SUM(a) FROM t GROUP BY k"))
           .isInstanceOf(FlightRuntimeException.class)
-          .hasMessageContaining(corrupt.resolve("data.parquet").toString())
+          .hasMessageContaining("data.parquet")
+          .hasMessageNotContaining(corrupt.toString())
           .hasMessageContaining(cluster.uri(2).getPort() + "")
           .satisfies(e -> assertStatus(e, FlightStatusCode.INTERNAL));
       awaitNoFragments(cluster);

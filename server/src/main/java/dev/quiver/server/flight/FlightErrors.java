@@ -4,6 +4,7 @@ import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.error.ServerPaths;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
 import dev.quiver.shuffle.exchange.ReceiverTimeoutException;
 import dev.quiver.shuffle.spill.SpillException;
@@ -13,7 +14,10 @@ import org.apache.arrow.memory.OutOfMemoryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place where failures become Flight statuses. Causes stay in the server log. */
+/**
+ * The one place where failures become Flight statuses. Causes stay in the server log, and so do the
+ * directories of the node's files: a message names a file by its last name ({@link ServerPaths}).
+ */
 public final class FlightErrors {
   private static final Logger LOG = LoggerFactory.getLogger(FlightErrors.class);
 
@@ -25,6 +29,17 @@ public final class FlightErrors {
    * @param operation what was being done, e.g. "DoGet of dataset 'trips'", for the log and message
    */
   public static FlightRuntimeException toFlight(Throwable failure, String operation) {
+    FlightRuntimeException status = statusOf(failure, operation);
+    String description = status.status().description();
+    String redacted = ServerPaths.redact(description);
+    if (redacted == null || redacted.equals(description)) {
+      return status;
+    }
+    LOG.info("{}: {}", operation, description);
+    return status.status().withDescription(redacted).toRuntimeException();
+  }
+
+  private static FlightRuntimeException statusOf(Throwable failure, String operation) {
     if (failure instanceof FlightRuntimeException flight) {
       return flight;
     }
