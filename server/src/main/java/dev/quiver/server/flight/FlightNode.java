@@ -522,6 +522,8 @@ public class FlightNode implements AutoCloseable {
       discovery.close();
     }
     producer.close();
+    // The server is closed: gRPC has freed what it held of streams that ended.
+    dev.quiver.shuffle.exchange.Allocators.closeReleased(root, Duration.ofSeconds(5));
     cluster.close();
     if (objects != null) {
       sweeper.shutdownNow();

@@ -26,7 +26,6 @@ import dev.quiver.server.ticket.ResultTicket;
 import dev.quiver.server.ticket.ScanTicket;
 import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.Allocators;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -260,8 +259,9 @@ final class TicketStreams {
     try (Release turn = scans::release) {
       BufferAllocator allocator = root.newChildAllocator(name, 0, limits.streamMemoryBytes());
       // Batches go to the socket as they are (zero-copy): gRPC holds a sent batch's buffers
-      // until they are written, which may be just after the stream ended.
-      try (Release freed = () -> Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));
+      // until they are written, which is after the stream ended for as long as the client takes
+      // to read them. The allocator closes once they are freed; the stream does not wait.
+      try (Release freed = () -> Allocators.closeOnceReleased(allocator);
           QueryExecution execution =
               new QueryExecution(
                   plan,
