@@ -12,9 +12,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.sql.FlightSqlClient;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Queries an abusive or careless client may send are refused with INVALID_ARGUMENT and a message
- * that says what to change, and the node goes on serving: too long, nested too deeply, a LIMIT
- * beyond BIGINT.
+ * that says what to change, and the node goes on serving: too long, nested too deeply, too many
+ * expressions, a LIMIT beyond BIGINT. The limits apply alike to every call that plans SQL.
  */
 class QueryLimitsTest {
   @TempDir static Path data;
@@ -39,7 +44,7 @@ class QueryLimitsTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    node = TestNode.start(Map.of("t", file.toString()), Map.of("quiver.max-sql-bytes", "64KB"));
+    node = TestNode.start(Map.of("t", file.toString()), Map.of("quiver.max-sql-bytes", "1MB"));
     client = QuiverClient.connect(node.uri());
   }
 
@@ -51,7 +56,7 @@ class QueryLimitsTest {
 
   @Test
   void aStatementLongerThanTheLimitIsRefusedNamingTheLimit() {
-    String sql = "SELECT id FROM t WHERE id IN (" + "1, ".repeat(30_000) + "2)";
+    String sql = "SELECT id FROM t WHERE id IN (" + "1, ".repeat(400_000) + "2)";
     assertRefused(sql, "quiver.max-sql-bytes");
   }
 
@@ -113,11 +118,12 @@ class QueryLimitsTest {
   void aPlanStopsWhenItsClientGoesAway() throws Exception {
     Path file = data.resolve("t.parquet");
     try (TestNode patient =
-            TestNode.start(Map.of("t", file.toString()), Map.of("quiver.planning-timeout", "5m"));
+            TestNode.start(
+                Map.of("t", file.toString()),
+                Map.of("quiver.planning-timeout", "5m", "quiver.max-expression-nodes", "100000"));
         QuiverClient patientClient = QuiverClient.connect(patient.uri())) {
       QueryPlanner planner = patient.node().planner();
-      // 19,800 operators, just below the limit: parsing alone takes about a second; the client
-      // waits 50 ms.
+      // 19,800 operators, allowed here: parsing alone takes about a second; the client waits 50 ms.
       FlightDescriptor slow =
           FlightDescriptor.command(orChain(9_900).getBytes(StandardCharsets.UTF_8));
       assertThatThrownBy(
@@ -131,6 +137,123 @@ class QueryLimitsTest {
       // The planner thread stops at its next expression rather than planning to the end.
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> planner.plansStopped() == 1);
       assertThat(patientClient.action("health").get("status").asText()).isEqualTo("SERVING");
+    }
+  }
+
+  @Test
+  void fiveThousandChainedNotsAreRefusedNamingTheDepthLimit() {
+    String sql = "SELECT id FROM t WHERE " + "NOT ".repeat(5000) + "id = 1";
+    FlightDescriptor command = FlightDescriptor.command(sql.getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> client.flightClient().getInfo(command))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessageContaining("levels deep; at most 200")
+        .hasMessageContaining("quiver.max-expression-depth");
+    assertThatThrownBy(() -> client.flightClient().getSchema(command))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessageContaining("quiver.max-expression-depth");
+    assertStillServing();
+  }
+
+  @Test
+  void fiveThousandChainedNotsAreRefusedTheSameWayWhenPrepared() throws Exception {
+    String sql = "SELECT id FROM t WHERE " + "NOT ".repeat(5000) + "id = 1";
+    try (BufferAllocator allocator = new RootAllocator();
+        FlightSqlClient sqlClient = flightSql(allocator, node)) {
+      assertThatThrownBy(() -> sqlClient.prepare(sql).close())
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+          .hasMessageContaining("levels deep; at most 200")
+          .hasMessageContaining("quiver.max-expression-depth");
+      assertThatThrownBy(() -> sqlClient.execute(sql))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+          .hasMessageContaining("quiver.max-expression-depth");
+    }
+    assertStillServing();
+  }
+
+  @Test
+  void notsNestedJustWithinTheDepthLimitAreAnswered() {
+    // 198 NOTs, an even number, under the comparison and the WHERE: 200 levels in all.
+    String sql = "SELECT COUNT(*) FROM t WHERE " + "NOT ".repeat(198) + "id < 10";
+    try (BatchStream stream = client.query(sql)) {
+      assertThat(AggregateRows.of(stream)).containsExactly("10");
+    }
+  }
+
+  @Test
+  void aSumOfTwentyThousandTermsIsRefusedNamingTheSizeLimit() {
+    String sql = "SELECT id FROM t WHERE id = " + "id+".repeat(19_999) + "id";
+    assertRefused(sql, "quiver.max-expression-nodes");
+  }
+
+  @Test
+  void aTwentyThousandTermOrIsRefusedTheSameWayWhenPrepared() throws Exception {
+    try (BufferAllocator allocator = new RootAllocator();
+        FlightSqlClient sqlClient = flightSql(allocator, node)) {
+      assertThatThrownBy(() -> sqlClient.prepare(orChain(20_000)).close())
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+          .hasMessageContaining("quiver.max-expression-nodes")
+          .hasMessageContaining("write long OR chains as IN lists");
+    }
+    assertStillServing();
+  }
+
+  @Test
+  void aDeepSumIsStoppedWhenTheClientsDeadlinePasses() throws Exception {
+    Path file = data.resolve("t.parquet");
+    // Limits raised so that the sum is legal: its plan takes tens of seconds.
+    try (TestNode patient =
+            TestNode.start(
+                Map.of("t", file.toString()),
+                Map.of(
+                    "quiver.planning-timeout", "5m",
+                    "quiver.max-expression-depth", "100000",
+                    "quiver.max-expression-nodes", "100000"));
+        QuiverClient patientClient = QuiverClient.connect(patient.uri())) {
+      QueryPlanner planner = patient.node().planner();
+      String sum = "SELECT id FROM t WHERE id = " + "id+".repeat(19_999) + "id";
+      FlightDescriptor slow = FlightDescriptor.command(sum.getBytes(StandardCharsets.UTF_8));
+      assertThatThrownBy(
+              () ->
+                  patientClient
+                      .flightClient()
+                      .getInfo(slow, CallOptions.timeout(2, TimeUnit.SECONDS)))
+          .isInstanceOfSatisfying(
+              FlightRuntimeException.class,
+              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
+      // Stopped when the client leaves, not when the plan would have ended (many seconds later).
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> planner.plansStopped() == 1);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(QueryLimitsTest::noPlanRuns);
+      assertThat(patientClient.action("health").get("status").asText()).isEqualTo("SERVING");
+    }
+  }
+
+  /** Whether every planner thread of this process is idle. */
+  private static boolean noPlanRuns() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().equals("quiver-planner"))
+        .noneMatch(thread -> thread.getState() == Thread.State.RUNNABLE);
+  }
+
+  private static FlightSqlClient flightSql(BufferAllocator allocator, TestNode target) {
+    return new FlightSqlClient(
+        FlightClient.builder(
+                allocator, Location.forGrpcInsecure("127.0.0.1", target.uri().getPort()))
+            .build());
+  }
+
+  private static void assertStillServing() {
+    try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
+      assertThat(AggregateRows.of(stream)).containsExactly("1000");
     }
   }
 
@@ -156,8 +279,6 @@ class QueryLimitsTest {
             e ->
                 assertThat(((FlightRuntimeException) e).status().code())
                     .isEqualTo(FlightStatusCode.INVALID_ARGUMENT));
-    try (BatchStream stream = client.query("SELECT COUNT(*) FROM t")) {
-      assertThat(AggregateRows.of(stream)).containsExactly("1000");
-    }
+    assertStillServing();
   }
 }

@@ -66,6 +66,8 @@ public class QuiverConfig {
   private boolean spill = true;
   private int metricsPort = 9464;
   private long maxSqlBytes = 4L << 20;
+  private int maxExpressionDepth = 200;
+  private int maxExpressionNodes = 10_000;
   private boolean shm = true;
   private boolean descriptorExchange = true;
   private Duration admissionTimeout = Duration.ofSeconds(30);
@@ -575,6 +577,32 @@ public class QuiverConfig {
 
   public void setMaxSqlBytes(@ReadableBytes long maxSqlBytes) {
     this.maxSqlBytes = maxSqlBytes;
+  }
+
+  /**
+   * The most calls (clauses, operators, functions) a query nests in one another, and the deepest
+   * its parentheses nest; deeper is INVALID_ARGUMENT before planning. A chain of ANDs or ORs is one
+   * level. Default 200 (TPC-H and ClickBench queries nest at most about a dozen).
+   */
+  public int getMaxExpressionDepth() {
+    return maxExpressionDepth;
+  }
+
+  public void setMaxExpressionDepth(int maxExpressionDepth) {
+    this.maxExpressionDepth = maxExpressionDepth;
+  }
+
+  /**
+   * The most calls, names and literals a query holds (the values of IN lists do not count); more is
+   * INVALID_ARGUMENT before planning. Default 10,000 (an OR of 2,500 comparisons; TPC-H and
+   * ClickBench queries hold at most a few hundred).
+   */
+  public int getMaxExpressionNodes() {
+    return maxExpressionNodes;
+  }
+
+  public void setMaxExpressionNodes(int maxExpressionNodes) {
+    this.maxExpressionNodes = maxExpressionNodes;
   }
 
   /**

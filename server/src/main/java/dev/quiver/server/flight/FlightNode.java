@@ -19,6 +19,7 @@ import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.metrics.NodeMetrics;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.sql.PlanningLimits;
 import dev.quiver.server.tls.ClientCertificate;
 import dev.quiver.server.tls.ClientCertificates;
 import dev.quiver.server.tls.PeerTls;
@@ -248,8 +249,11 @@ public class FlightNode implements AutoCloseable {
                 config.getSplitBytes(),
                 config.getClientTimeout(),
                 config.getConcurrentScans(),
-                config.getMaxSqlBytes(),
-                config.getPlanningTimeout(),
+                new PlanningLimits(
+                    config.getMaxSqlBytes(),
+                    config.getPlanningTimeout(),
+                    config.getMaxExpressionDepth(),
+                    config.getMaxExpressionNodes()),
                 config.getMaxStreamsPerUser()),
             () -> serving,
             cluster,

@@ -19,6 +19,7 @@ import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.PlanningLimits;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.ticket.Tickets;
 import dev.quiver.server.tracing.NodeTracing;
@@ -104,7 +105,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
    * @param splitBytes compressed bytes of row groups per endpoint
    * @param clientTimeout how long to wait for a client to accept the next batch
    * @param concurrentScans how many scan streams read Parquet at once; more wait for a turn
-   * @param maxSqlBytes the longest SQL text a node plans
+   * @param planning what the node plans at most
    */
   public record Limits(
       long streamMemoryBytes,
@@ -112,11 +113,10 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       long splitBytes,
       Duration clientTimeout,
       int concurrentScans,
-      long maxSqlBytes,
-      Duration planningTimeout,
+      PlanningLimits planning,
       int maxStreamsPerUser) {
     public Limits {
-      requireNonNull(planningTimeout, "planningTimeout is null");
+      requireNonNull(planning, "planning is null");
       requireNonNull(batch, "batch is null");
       requireNonNull(clientTimeout, "clientTimeout is null");
       if (concurrentScans < 1) {
@@ -147,7 +147,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     requireNonNull(root, "root is null");
     requireNonNull(limits, "limits is null");
     this.streams = new StreamTracker(limits.maxStreamsPerUser());
-    this.planner = new QueryPlanner(catalog, limits.maxSqlBytes(), limits.planningTimeout());
+    this.planner = new QueryPlanner(catalog, limits.planning());
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);
     AggregateCoordinator coordinator =

@@ -10,13 +10,16 @@ import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql.validate.SqlValidatorCatalogReader;
 import org.apache.calcite.sql.validate.SqlValidatorImpl;
 import org.apache.calcite.sql.validate.SqlValidatorScope;
+import org.apache.calcite.sql2rel.SqlRexConvertletTable;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
 
 /**
  * Planning that stops when its thread is interrupted: Calcite's validator looks at every expression
  * of the query and does not check on its own. A plan whose caller gave up (it timed out, or the
- * client went away) stops at its next expression with CANCELLED instead of running to its end. (The
- * parser cannot be stopped; {@code SqlShape} bounds its work before it starts. The conversion to
- * relational algebra after validation is linear in the query.)
+ * client went away) stops at its next expression with CANCELLED instead of running to its end:
+ * validation, conversion to relational algebra and translation to Quiver's expressions all check.
+ * (The parser cannot be stopped; {@code SqlShape} bounds its work before it starts, and {@code
+ * ExpressionSize} bounds the rest before validation.)
  */
 final class Interruptible {
   private Interruptible() {}
@@ -29,6 +32,13 @@ final class Interruptible {
       throw new QuiverException(ErrorCode.CANCELLED, "Planning was cancelled");
     }
   }
+
+  /** Calcite's convertlets, checking for interruption at every call they convert. */
+  static final SqlRexConvertletTable CONVERTLETS =
+      call -> {
+        check();
+        return StandardConvertletTable.INSTANCE.get(call);
+      };
 
   /** Calcite's validator, checking for interruption at every expression whose type it derives. */
   static final class Validator extends SqlValidatorImpl {

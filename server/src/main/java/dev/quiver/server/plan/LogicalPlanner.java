@@ -33,7 +33,6 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
-import org.apache.calcite.sql2rel.StandardConvertletTable;
 
 /**
  * Plans a parsed SELECT with Calcite: validates it against the catalog ({@link SqlValidator}:
@@ -96,7 +95,7 @@ public final class LogicalPlanner {
             validator,
             reader,
             cluster,
-            StandardConvertletTable.INSTANCE,
+            Interruptible.CONVERTLETS,
             SqlToRelConverter.config()
                 .withTrimUnusedFields(false)
                 .withExpand(false)

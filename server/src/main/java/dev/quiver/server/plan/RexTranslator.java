@@ -52,6 +52,7 @@ final class RexTranslator {
     if (!(node instanceof RexCall call)) {
       throw unsupported(node.toString());
     }
+    Interruptible.check();
     Expression translated = translateCall(call);
     return Expression.isConstant(translated) ? Expressions.fold(translated) : translated;
   }

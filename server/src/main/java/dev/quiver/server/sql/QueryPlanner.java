@@ -8,7 +8,7 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.plan.LogicalPlanner;
 import dev.quiver.server.plan.QuiverSql;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOrderBy;
@@ -33,9 +33,13 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  * Plans SQL text into a {@link Query}: parsed by {@link QuiverSql}, validated and converted by
  * Calcite ({@link LogicalPlanner}), against the catalog.
  *
+ * <p>Every query is held to the {@link PlanningLimits} before the work each bounds: its text before
+ * parsing ({@link SqlShape}), its parsed tree before validation ({@link ExpressionSize}), and it is
+ * parsed and planned on a planner thread that stops when its caller gives up.
+ *
  * <p>Problems are {@link QuiverException}s: INVALID_ARGUMENT for a query that is wrong (syntax with
- * line and column, unknown dataset or column listing what exists, a type error), UNIMPLEMENTED for
- * valid SQL Quiver does not run yet.
+ * line and column, unknown dataset or column listing what exists, a type error) or beyond a limit
+ * (naming the setting), UNIMPLEMENTED for valid SQL Quiver does not run yet.
  */
 public final class QueryPlanner {
   /**
@@ -44,12 +48,6 @@ public final class QueryPlanner {
    */
   public static final String SCHEMA = "main";
 
-  /** The deepest nesting of parentheses planned: deeper costs seconds of parsing per level. */
-  static final int MAX_PARENTHESES = 1000;
-
-  /** The most operators planned in one query: parsing time grows with their square. */
-  static final int MAX_OPERATORS = 20_000;
-
   /** How many recent plans a planner keeps, so that every endpoint of a query plans it once. */
   private static final int CACHED_PLANS = 256;
 
@@ -57,10 +55,8 @@ public final class QueryPlanner {
   private static final long CACHED_SQL_CHARACTERS = 32L << 20;
 
   private final Catalog catalog;
-  private final java.util.concurrent.atomic.AtomicLong plansStopped =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final Duration planningTimeout;
-  private final long maxSqlBytes;
+  private final PlanningLimits limits;
+  private final AtomicLong plansStopped = new AtomicLong();
   private long cachedCharacters;
   private final Map<String, Query> plans =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -74,78 +70,136 @@ public final class QueryPlanner {
         }
       };
 
+  /** A planner with the default limits. */
   public QueryPlanner(Catalog catalog) {
-    this(catalog, Long.MAX_VALUE);
+    this(catalog, PlanningLimits.DEFAULT);
   }
 
-  /**
-   * @param maxSqlBytes the longest SQL text planned (UTF-8 bytes); longer is INVALID_ARGUMENT
-   */
-  public QueryPlanner(Catalog catalog, long maxSqlBytes) {
-    this(catalog, maxSqlBytes, Duration.ofMinutes(1));
-  }
-
-  /**
-   * @param maxSqlBytes the longest SQL text planned (UTF-8 bytes); longer is INVALID_ARGUMENT
-   * @param planningTimeout the longest a caller waits for a plan; longer is RESOURCE_EXHAUSTED
-   */
-  public QueryPlanner(Catalog catalog, long maxSqlBytes, Duration planningTimeout) {
+  public QueryPlanner(Catalog catalog, PlanningLimits limits) {
     this.catalog = requireNonNull(catalog, "catalog is null");
-    this.maxSqlBytes = maxSqlBytes;
-    this.planningTimeout = requireNonNull(planningTimeout, "planningTimeout is null");
+    this.limits = requireNonNull(limits, "limits is null");
   }
 
   /**
    * Parses, validates and plans {@code sql}: a scan, or an aggregation. Plans are immutable and the
    * catalog does not change, so recent plans are reused by their text.
+   *
+   * @throws QuiverException INVALID_ARGUMENT for a query beyond the {@link PlanningLimits},
+   *     RESOURCE_EXHAUSTED when planning outlives the planning timeout, CANCELLED when the client
+   *     went away first
    */
   public Query plan(String sql) {
+    checkText(sql);
+    Query cached = cached(sql);
+    return readable(cached != null ? cached : onPlannerThread(() -> planHere(sql)));
+  }
+
+  /**
+   * Parses and validates a query with {@code ?} parameters. Each marker must be compared with a
+   * column (in WHERE or HAVING), whose type becomes the parameter's. Bounded as {@link #plan} is.
+   */
+  public PreparedQuery prepare(String sql) {
+    checkText(sql);
+    Prepared prepared = onPlannerThread(() -> prepareHere(sql));
+    readable(prepared.plan());
+    return prepared.statement();
+  }
+
+  /**
+   * The text of {@code sql} with its {@code ?} markers replaced by {@code values} as literals, in
+   * order: an ordinary query to {@link #plan}.
+   */
+  public String bind(String sql, List<Object> values) {
+    checkText(sql);
+    List<Parameters.Marker> markers = onPlannerThread(() -> Parameters.find(parse(sql)));
+    return Parameters.bind(sql, markers, values);
+  }
+
+  /**
+   * How many plans were stopped because their caller gave up (its client went away, its deadline
+   * passed, or planning outlived the planning timeout): counted when the planner thread is
+   * interrupted, which stops it at its next expression.
+   */
+  public long plansStopped() {
+    return plansStopped.get();
+  }
+
+  /**
+   * What can be told from the text before the parser sees it: its length, how deep its parentheses
+   * nest (the parser recurses per level) and how many operators it holds (Calcite's parser takes
+   * time quadratic in an expression's operators; each operator is at least one expression node).
+   */
+  private void checkText(String sql) {
     requireNonNull(sql, "sql is null");
+    long maxSqlBytes = limits.maxSqlBytes();
     // Characters are at most 3 bytes in UTF-8 (4 for a pair): count bytes only when it matters.
     if (sql.length() * 3L > maxSqlBytes
-        && sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxSqlBytes) {
+        && sql.getBytes(StandardCharsets.UTF_8).length > maxSqlBytes) {
       throw invalid(
           "The query is longer than "
               + maxSqlBytes
               + " bytes (quiver.max-sql-bytes); write long value lists as IN lists or a dataset");
     }
     SqlShape shape = SqlShape.of(sql);
-    if (shape.depth() > MAX_PARENTHESES) {
+    if (shape.depth() > limits.maxExpressionDepth()) {
       throw invalid(
           "The query nests parentheses "
               + shape.depth()
               + " levels deep; at most "
-              + MAX_PARENTHESES
-              + " are planned");
+              + limits.maxExpressionDepth()
+              + " are planned (quiver.max-expression-depth)");
     }
-    if (shape.operators() > MAX_OPERATORS) {
+    if (shape.operators() > limits.maxExpressionNodes()) {
+      throw tooLarge("at least " + shape.operators() + " operators and operands");
+    }
+  }
+
+  /**
+   * Parses {@code sql} (on a planner thread: the parser recurses per level) and checks its size
+   * before anything else walks it.
+   */
+  private SqlNode parse(String sql) {
+    SqlNode parsed = QuiverSql.parse(sql);
+    ExpressionSize size = ExpressionSize.of(parsed);
+    if (size.depth() > limits.maxExpressionDepth()) {
       throw invalid(
-          "The query has "
-              + shape.operators()
-              + " operators (AND, OR, comparisons, arithmetic); at most "
-              + MAX_OPERATORS
-              + " are planned: write long OR chains as IN lists");
+          "The query nests expressions "
+              + size.depth()
+              + " levels deep; at most "
+              + limits.maxExpressionDepth()
+              + " are planned (quiver.max-expression-depth)");
     }
+    if (size.nodes() > limits.maxExpressionNodes()) {
+      throw tooLarge(size.nodes() + " operators and operands");
+    }
+    return parsed;
+  }
+
+  private QuiverException tooLarge(String what) {
+    return invalid(
+        "The query has "
+            + what
+            + "; at most "
+            + limits.maxExpressionNodes()
+            + " are planned (quiver.max-expression-nodes): write long OR chains as IN lists");
+  }
+
+  private Query cached(String sql) {
     synchronized (plans) {
       Query cached = plans.get(sql);
       // A plan holds the dataset it was planned against: one refreshed since is planned again.
       if (cached != null
           && catalog.find(cached.dataset().name()).orElse(null) == cached.dataset()) {
-        return readable(cached);
+        return cached;
       }
+      return null;
     }
-    Query query = onPlannerThread(() -> planUncached(sql));
-    synchronized (plans) {
-      if (plans.put(sql, query) == null) {
-        cachedCharacters += sql.length();
-      }
-    }
-    return readable(query);
   }
 
   /**
    * {@code query}, if the caller may read its dataset (planning itself sees every dataset, so a
-   * dataset the caller may not read is refused by name rather than unknown).
+   * dataset the caller may not read is refused by name rather than unknown). Called on the caller's
+   * thread, which knows the caller.
    *
    * @throws QuiverException PERMISSION_DENIED naming the user and the dataset
    */
@@ -155,9 +209,8 @@ public final class QueryPlanner {
   }
 
   /**
-   * Parsing and validation recurse once per nesting level, and Calcite's parser nests a chain of
-   * {@code OR}s as deep as it is long: plans are made on threads with a deep stack, and a query
-   * deeper still is INVALID_ARGUMENT rather than a failure of the node.
+   * Parsing and validation recurse once per nesting level: plans are made on threads with a deep
+   * stack, and a query deeper than even that is INVALID_ARGUMENT rather than a failure of the node.
    */
   private static final long PLANNER_STACK_BYTES = 256L << 20;
 
@@ -181,7 +234,7 @@ public final class QueryPlanner {
   private <T> T onPlannerThread(Callable<T> work) {
     Future<T> result = PLANNER_THREADS.submit(work);
     io.grpc.Context call = io.grpc.Context.current();
-    long deadline = System.nanoTime() + planningTimeout.toNanos();
+    long deadline = System.nanoTime() + limits.planningTimeout().toNanos();
     try {
       while (true) {
         long left = deadline - System.nanoTime();
@@ -189,7 +242,7 @@ public final class QueryPlanner {
           return result.get(Math.min(left, CLIENT_CHECK_NANOS), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
           if (call.isCancelled()) {
-            result.cancel(true);
+            stop(result);
             throw new QuiverException(
                 ErrorCode.CANCELLED, "The client went away while the query was planned");
           }
@@ -199,21 +252,23 @@ public final class QueryPlanner {
         }
       }
     } catch (TimeoutException e) {
-      // The planner thread is interrupted, and stops at its next expression.
-      result.cancel(true);
+      stop(result);
       throw new QuiverException(
           ErrorCode.RESOURCE_EXHAUSTED,
           "Planning the query took longer than "
-              + planningTimeout
+              + limits.planningTimeout()
               + " (quiver.planning-timeout); simplify it");
     } catch (InterruptedException e) {
-      result.cancel(true);
+      stop(result);
       Thread.currentThread().interrupt();
       throw new QuiverException(ErrorCode.CANCELLED, "Planning was interrupted");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof StackOverflowError) {
-        throw invalid("The query nests too deeply to plan; write long OR chains as IN lists");
+        throw invalid(
+            "The query nests too deeply to plan (quiver.max-expression-depth is "
+                + limits.maxExpressionDepth()
+                + "); write long OR chains as IN lists");
       }
       if (cause instanceof RuntimeException runtime) {
         throw runtime;
@@ -225,42 +280,46 @@ public final class QueryPlanner {
     }
   }
 
-  /** How many plans stopped early because their caller gave up (timed out or went away). */
-  public long plansStopped() {
-    return plansStopped.get();
-  }
-
-  private Query planUncached(String sql) {
-    try {
-      return planParsed(sql);
-    } catch (QuiverException e) {
-      if (e.code() == ErrorCode.CANCELLED) {
-        plansStopped.incrementAndGet();
-      }
-      throw e;
+  /** Interrupts a plan still running, counted as stopped. */
+  private void stop(Future<?> plan) {
+    if (plan.cancel(true)) {
+      plansStopped.incrementAndGet();
     }
   }
 
-  private Query planParsed(String sql) {
-    SqlNode parsed = QuiverSql.parse(sql);
+  /** Plans {@code sql} on the current (planner) thread and keeps the plan. */
+  private Query planHere(String sql) {
+    Query cached = cached(sql);
+    if (cached != null) {
+      return cached;
+    }
+    SqlNode parsed = parse(sql);
     requireQuery(parsed);
     for (String name : QuiverSql.datasets(parsed)) {
       dataset(name);
     }
     List<String> texts = QuiverSql.selectTexts(sql, parsed);
-    return new LogicalPlanner(catalog, SCHEMA).plan(sql, parsed, texts);
+    Query query = new LogicalPlanner(catalog, SCHEMA).plan(sql, parsed, texts);
+    synchronized (plans) {
+      if (plans.put(sql, query) == null) {
+        cachedCharacters += sql.length();
+      }
+    }
+    return query;
   }
 
   /**
-   * Parses and validates a query with {@code ?} parameters. Each marker must be compared with a
-   * column (in WHERE or HAVING), whose type becomes the parameter's.
+   * A prepared statement and the plan that gave its schema (whose dataset the caller must read).
    */
-  public PreparedQuery prepare(String sql) {
-    requireNonNull(sql, "sql is null");
-    SqlNode parsed = QuiverSql.parse(sql);
+  private record Prepared(PreparedQuery statement, Query plan) {}
+
+  /** Prepares {@code sql} on the current (planner) thread. */
+  private Prepared prepareHere(String sql) {
+    SqlNode parsed = parse(sql);
     List<Parameters.Marker> markers = Parameters.find(parsed);
     if (markers.isEmpty()) {
-      return new PreparedQuery(sql, List.of(), plan(sql).schema());
+      Query plan = planHere(sql);
+      return new Prepared(new PreparedQuery(sql, List.of(), plan.schema()), plan);
     }
     requireQuery(parsed);
     List<String> datasets = QuiverSql.datasets(parsed);
@@ -291,16 +350,8 @@ public final class QueryPlanner {
     }
     List<Object> examples = new ArrayList<>();
     parameters.forEach(p -> examples.add(Parameters.example(p.getType())));
-    Schema schema = plan(Parameters.bind(sql, markers, examples)).schema();
-    return new PreparedQuery(sql, parameters, schema);
-  }
-
-  /**
-   * The text of {@code sql} with its {@code ?} markers replaced by {@code values} as literals, in
-   * order: an ordinary query to {@link #plan}.
-   */
-  public String bind(String sql, List<Object> values) {
-    return Parameters.bind(sql, Parameters.find(QuiverSql.parse(sql)), values);
+    Query plan = planHere(Parameters.bind(sql, markers, examples));
+    return new Prepared(new PreparedQuery(sql, parameters, plan.schema()), plan);
   }
 
   /** Writes and DDL are UNIMPLEMENTED (Quiver is read-only); other statements are not queries. */

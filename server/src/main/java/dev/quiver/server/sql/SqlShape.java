@@ -4,10 +4,13 @@ package dev.quiver.server.sql;
  * What makes SQL text expensive to parse, counted in one pass before the parser sees it, outside
  * quoted text: how deep parentheses nest (the parser recurses per level) and how many operators it
  * holds (Calcite's parser orders the operators of one expression by precedence in time quadratic in
- * their number: 40,000 {@code OR}s take it 20 s, 160,000 over 10 minutes).
+ * their number: 40,000 {@code OR}s take it 20 s, 160,000 over 10 minutes). Each operator is at
+ * least one node of the parsed query, so more operators than the nodes allowed are refused
+ * unparsed.
  *
  * @param depth the deepest nesting of parentheses
- * @param operators binary operators: {@code AND}, {@code OR}, comparisons, arithmetic, {@code ||}
+ * @param operators operators: {@code AND}, {@code OR}, {@code NOT}, comparisons, arithmetic, {@code
+ *     ||} (not signs: a list of negative numbers holds none)
  */
 public record SqlShape(int depth, int operators) {
   /** Measures {@code sql}. */
@@ -49,9 +52,10 @@ public record SqlShape(int depth, int operators) {
           i++;
         }
         boolean logical =
-            i - start <= 3
-                && (sql.regionMatches(true, start, "AND", 0, 3) && i - start == 3
-                    || sql.regionMatches(true, start, "OR", 0, 2) && i - start == 2);
+            i - start == 3
+                    && (sql.regionMatches(true, start, "AND", 0, 3)
+                        || sql.regionMatches(true, start, "NOT", 0, 3))
+                || i - start == 2 && sql.regionMatches(true, start, "OR", 0, 2);
         if (logical) {
           operators++;
         }
