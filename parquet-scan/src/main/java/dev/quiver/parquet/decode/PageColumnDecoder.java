@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.parquet.io.PageBuffers;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
@@ -30,7 +29,6 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.bytes.BytesUtils;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
@@ -117,9 +115,15 @@ final class PageColumnDecoder implements ColumnDecoder {
         column.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT32 ? 4 : 8;
     this.maxDefinition = column.getMaxDefinitionLevel();
     this.definitionWidth = BytesUtils.getWidthFromMaxInt(maxDefinition);
-    Dictionary pageDictionary = readDictionary(column, pages);
-    this.dictionary = binary || pageDictionary == null ? null : fixedValues(column, pageDictionary);
-    this.binaryDictionary = !binary || pageDictionary == null ? null : binaryValues(pageDictionary);
+    DictionaryPage dictionaryPage = pages.readDictionaryPage();
+    this.dictionary =
+        binary || dictionaryPage == null
+            ? null
+            : DictionaryPageDecoder.fixedWidthValues(column, dictionaryPage);
+    this.binaryDictionary =
+        !binary || dictionaryPage == null
+            ? null
+            : DictionaryPageDecoder.binaryValues(column, dictionaryPage);
     this.range = ValueRange.of(vector, statistics);
     if (range != null && dictionary != null) {
       for (long value : dictionary) {
@@ -153,43 +157,6 @@ final class PageColumnDecoder implements ColumnDecoder {
       case BINARY -> vector instanceof VarCharVector || vector instanceof VarBinaryVector;
       default -> false;
     };
-  }
-
-  private static Dictionary readDictionary(ColumnDescriptor column, PageReader pages) {
-    DictionaryPage page = pages.readDictionaryPage();
-    if (page == null) {
-      return null;
-    }
-    try {
-      return page.getEncoding().initDictionary(column, page);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A fixed-width dictionary's values as raw bits, one long each. */
-  private static long[] fixedValues(ColumnDescriptor column, Dictionary dictionary) {
-    long[] values = new long[dictionary.getMaxId() + 1];
-    PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
-    for (int id = 0; id < values.length; id++) {
-      values[id] =
-          switch (physical) {
-            case INT32 -> dictionary.decodeToInt(id);
-            case INT64 -> dictionary.decodeToLong(id);
-            case FLOAT -> Float.floatToRawIntBits(dictionary.decodeToFloat(id));
-            case DOUBLE -> Double.doubleToRawLongBits(dictionary.decodeToDouble(id));
-            default -> throw new IllegalStateException("Unexpected dictionary of " + physical);
-          };
-    }
-    return values;
-  }
-
-  private static byte[][] binaryValues(Dictionary dictionary) {
-    byte[][] values = new byte[dictionary.getMaxId() + 1][];
-    for (int id = 0; id < values.length; id++) {
-      values[id] = dictionary.decodeToBinary(id).getBytes();
-    }
-    return values;
   }
 
   /** Fixed-width values: defined runs are written, null runs zeroed (see {@link #readRuns}). */
@@ -305,10 +272,9 @@ final class PageColumnDecoder implements ColumnDecoder {
       for (int k = 0; k < n; k++) {
         int length = plain.getInt();
         if (length < 0 || length > plain.remaining()) {
-          throw new ParquetDecodingException(
-              "Column "
-                  + name
-                  + " has a value of length "
+          throw new DamagedColumnException(
+              name,
+              "has a value of length "
                   + length
                   + " in a page with "
                   + plain.remaining()
@@ -355,21 +321,20 @@ final class PageColumnDecoder implements ColumnDecoder {
    * The error for a run whose ids reach beyond the dictionary, naming the column and the first bad
    * id; looked for only once the Java array's own bounds check has failed.
    */
-  private ParquetDecodingException badId(int n, int size) {
+  private DamagedColumnException badId(int n, int size) {
     int[] keys = scratch.keys;
     for (int k = 0; k < n; k++) {
       if (keys[k] < 0 || keys[k] >= size) {
-        return new ParquetDecodingException(
-            "Column "
-                + name
-                + " has dictionary id "
+        return new DamagedColumnException(
+            name,
+            "has dictionary id "
                 + Integer.toUnsignedString(keys[k])
                 + " in a dictionary of "
                 + size
                 + " values");
       }
     }
-    return new ParquetDecodingException("Column " + name + " has a bad dictionary id");
+    return new DamagedColumnException(name, "has a bad dictionary id");
   }
 
   /** The address of {@code data} after checking it holds {@code bytes} bytes. */
@@ -384,10 +349,9 @@ final class PageColumnDecoder implements ColumnDecoder {
   private void copyPlain(ArrowBuf data, int index, int n) {
     int bytes = n * width;
     if (bytes > plain.remaining()) {
-      throw new ParquetDecodingException(
-          "Column "
-              + name
-              + " needs "
+      throw new DamagedColumnException(
+          name,
+          "needs "
               + bytes
               + " bytes for "
               + n
@@ -407,8 +371,7 @@ final class PageColumnDecoder implements ColumnDecoder {
   private void nextPage() {
     DataPage next = pages.readPage();
     if (next == null) {
-      throw new ParquetDecodingException(
-          "Column " + String.join(".", column.getPath()) + " has fewer values than its row group");
+      throw new DamagedColumnException(name, "has fewer values than its row group");
     }
     pageRemaining = next.getValueCount();
     if (next instanceof DataPageV1 v1) {
@@ -456,8 +419,7 @@ final class PageColumnDecoder implements ColumnDecoder {
       ids = new HybridRleDecoder(bitWidth, slice(bytes, 1, bytes.remaining() - 1));
       plain = null;
     } else {
-      throw new ParquetDecodingException(
-          "Column " + String.join(".", column.getPath()) + " has a page encoded as " + encoding);
+      throw new DamagedColumnException(name, "has a page encoded as " + encoding);
     }
   }
 
@@ -465,8 +427,8 @@ final class PageColumnDecoder implements ColumnDecoder {
     try {
       return bytes.toByteBuffer();
     } catch (IOException e) {
-      throw new ParquetDecodingException(
-          "Cannot read a page of column " + String.join(".", column.getPath()), e);
+      throw new DamagedColumnException(
+          name, "has a page that cannot be read: " + e.getMessage(), e);
     }
   }
 

@@ -13,7 +13,6 @@ import org.apache.arrow.vector.TimeStampVector;
 import org.apache.parquet.column.statistics.IntStatistics;
 import org.apache.parquet.column.statistics.LongStatistics;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.io.ParquetDecodingException;
 
 /**
  * The min and max a column chunk's statistics give for its signed integers, checked against the
@@ -83,10 +82,9 @@ final class ValueRange {
   void check(long low, long high, String column) {
     if (low < min || high > max) {
       long outside = low < min ? low : high;
-      throw new ParquetDecodingException(
-          "Column "
-              + column
-              + " has value "
+      throw new DamagedColumnException(
+          column,
+          "has value "
               + outside
               + " outside its column chunk's statistics ["
               + min

@@ -2,9 +2,11 @@ package dev.quiver.parquet.pushdown;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.decode.DictionaryPageDecoder;
 import dev.quiver.parquet.predicate.Predicate;
 import java.util.List;
 import java.util.Set;
+import org.apache.parquet.column.page.DictionaryPageReadStore;
 import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
 import org.apache.parquet.filter2.columnindex.RowRanges;
 import org.apache.parquet.filter2.compat.FilterCompat;
@@ -60,7 +62,10 @@ public final class RowGroupPruner {
         || FloatingPointStatistics.canDrop(predicate, block)) {
       return new RowGroupPlan(PruningLevel.STATISTICS, null, 0, 0, 0);
     }
-    if (DictionaryFilter.canDrop(filter, columns, reader.getDictionaryReader(block))) {
+    DictionaryPageReadStore dictionaries = reader.getDictionaryReader(block);
+    DictionaryPageReadStore checked =
+        column -> DictionaryPageDecoder.checked(column, dictionaries.readDictionaryPage(column));
+    if (DictionaryFilter.canDrop(filter, columns, checked)) {
       return new RowGroupPlan(PruningLevel.DICTIONARY, null, 0, 0, 0);
     }
     if (hasBloomFilter(columns)

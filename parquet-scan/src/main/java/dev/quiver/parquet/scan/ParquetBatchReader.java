@@ -6,6 +6,7 @@ import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.decode.ColumnDecoder;
 import dev.quiver.parquet.decode.ColumnDecoders;
+import dev.quiver.parquet.decode.DamagedColumnException;
 import dev.quiver.parquet.decode.DecodeScratch;
 import dev.quiver.parquet.io.ChunkBuffers;
 import dev.quiver.parquet.io.PageCodecs;
@@ -16,6 +17,7 @@ import dev.quiver.parquet.predicate.Predicates;
 import dev.quiver.parquet.pushdown.ParquetFilters;
 import dev.quiver.parquet.pushdown.RowGroupPlan;
 import dev.quiver.parquet.pushdown.RowGroupPruner;
+import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
 import dev.quiver.parquet.storage.StorageReads;
 import dev.quiver.parquet.storage.StoredFile;
 import java.io.FileNotFoundException;
@@ -357,8 +359,12 @@ public final class ParquetBatchReader implements AutoCloseable {
         vector.allocateNew();
       }
     }
-    for (ColumnDecoder decoder : decoders) {
-      decoder.decode(0, rows);
+    for (int c = 0; c < vectors.size(); c++) {
+      try {
+        decoders.get(c).decode(0, rows);
+      } catch (RuntimeException e) {
+        throw inColumn(vectors.get(c).getField().getName(), e);
+      }
     }
     long batchBytes = 0;
     for (FieldVector vector : decoded.getFieldVectors()) {
@@ -468,34 +474,62 @@ public final class ParquetBatchReader implements AutoCloseable {
     List<ColumnDecoder> next = new ArrayList<>(decoded.getFieldVectors().size());
     for (FieldVector vector : decoded.getFieldVectors()) {
       String column = vector.getField().getName();
-      if (!readSchema.containsField(column)) {
-        next.add(ColumnDecoders.forMissingColumn(vector));
-        continue;
+      try {
+        next.add(decoder(column, vector, index, plan, columns));
+      } catch (RuntimeException e) {
+        throw inColumn(column, e);
       }
-      Type type = readSchema.getType(column);
-      if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)) {
-        next.add(
-            ColumnDecoders.forNestedColumn(
-                readSchema, type, vector, columns::getColumnReader, fileName));
-        continue;
-      }
-      ColumnDescriptor descriptor = readSchema.getColumnDescription(new String[] {column});
-      ColumnChunkMetaData chunk = chunk(fileReader.getRowGroups().get(index), column);
-      if (plan.rows() == null
-          && chunk != null
-          && ColumnDecoders.canReadPages(descriptor, chunk, vector)) {
-        next.add(
-            ColumnDecoders.forPages(
-                descriptor,
-                pages.getPageReader(descriptor),
-                vector,
-                chunk.getStatistics(),
-                scratch.computeIfAbsent(column, c -> new DecodeScratch())));
-        continue;
-      }
-      next.add(ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName));
     }
     decoders = next;
+  }
+
+  /** The decoder of {@code column} in row group {@code index}, which {@code plan} reads. */
+  private ColumnDecoder decoder(
+      String column,
+      FieldVector vector,
+      int index,
+      RowGroupPlan plan,
+      ColumnReadStoreImpl columns) {
+    if (!readSchema.containsField(column)) {
+      return ColumnDecoders.forMissingColumn(vector);
+    }
+    Type type = readSchema.getType(column);
+    if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED)) {
+      return ColumnDecoders.forNestedColumn(
+          readSchema, type, vector, columns::getColumnReader, fileName);
+    }
+    ColumnDescriptor descriptor = readSchema.getColumnDescription(new String[] {column});
+    ColumnChunkMetaData chunk = chunk(fileReader.getRowGroups().get(index), column);
+    if (plan.rows() == null
+        && chunk != null
+        && ColumnDecoders.canReadPages(descriptor, chunk, vector)) {
+      return ColumnDecoders.forPages(
+          descriptor,
+          pages.getPageReader(descriptor),
+          vector,
+          chunk.getStatistics(),
+          scratch.computeIfAbsent(column, c -> new DecodeScratch()));
+    }
+    return ColumnDecoders.forColumn(columns.getColumnReader(descriptor), vector, fileName);
+  }
+
+  /**
+   * A failure while reading {@code column}, as a {@link DamagedColumnException} that names it:
+   * damaged pages fail in many ways (an index out of bounds, a negative array size) that say
+   * nothing of where. Failures that already say where, or are not about the data, pass as they are.
+   */
+  private static RuntimeException inColumn(String column, RuntimeException e) {
+    if (e instanceof DamagedColumnException
+        || e instanceof InvalidDatasetException
+        || e instanceof UnsupportedParquetFeatureException
+        || e instanceof org.apache.arrow.memory.OutOfMemoryException) {
+      return e;
+    }
+    return new DamagedColumnException(
+        column,
+        "cannot be decoded: "
+            + (e instanceof ParquetDecodingException ? e.getMessage() : e.toString()),
+        e);
   }
 
   private static ColumnChunkMetaData chunk(
