@@ -67,7 +67,7 @@ public class QuiverConfig {
   private int metricsPort = 9464;
   private long maxSqlBytes = 4L << 20;
   private int maxExpressionDepth = 200;
-  private int maxExpressionNodes = 10_000;
+  private int maxExpressionNodes = 20_000;
   private boolean shm = true;
   private boolean descriptorExchange = true;
   private Duration admissionTimeout = Duration.ofSeconds(30);
@@ -594,7 +594,7 @@ public class QuiverConfig {
 
   /**
    * The most calls, names and literals a query holds (the values of IN lists do not count); more is
-   * INVALID_ARGUMENT before planning. Default 10,000 (an OR of 2,500 comparisons; TPC-H and
+   * INVALID_ARGUMENT before planning. Default 20,000 (an OR of 5,000 comparisons; TPC-H and
    * ClickBench queries hold at most a few hundred).
    */
   public int getMaxExpressionNodes() {

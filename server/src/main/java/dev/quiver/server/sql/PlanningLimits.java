@@ -20,7 +20,7 @@ public record PlanningLimits(
     long maxSqlBytes, Duration planningTimeout, int maxExpressionDepth, int maxExpressionNodes) {
   /** The defaults of {@code QuiverConfig}. */
   public static final PlanningLimits DEFAULT =
-      new PlanningLimits(4L << 20, Duration.ofSeconds(30), 200, 10_000);
+      new PlanningLimits(4L << 20, Duration.ofSeconds(30), 200, 20_000);
 
   public PlanningLimits {
     requireNonNull(planningTimeout, "planningTimeout is null");

@@ -15,6 +15,9 @@ class ServerPathsTest {
         .isEqualTo("Listing part-0.parquet failed");
     assertThat(ServerPaths.redact("Cannot open hdfs://nn:8020/warehouse/t/a.parquet"))
         .isEqualTo("Cannot open a.parquet");
+    assertThat(
+            ServerPaths.redact("Cannot open s3a://scratch/t/part=0/data_0.parquet: it was deleted"))
+        .isEqualTo("Cannot open part=0/data_0.parquet: it was deleted");
   }
 
   @Test
