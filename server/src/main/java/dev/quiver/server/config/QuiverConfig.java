@@ -55,6 +55,7 @@ public class QuiverConfig {
   private Duration shutdownGrace = Duration.ofSeconds(10);
   private Duration clientTimeout = Duration.ofSeconds(60);
   private long queryMemoryLimit = 1L << 30;
+  private long heapLimit;
   private long gatherThreshold = 4L << 20;
   private Duration peerTimeout = Duration.ofSeconds(60);
   private Duration fragmentTtl = Duration.ofMinutes(10);
@@ -381,6 +382,20 @@ public class QuiverConfig {
 
   public void setQueryMemoryLimit(@ReadableBytes long queryMemoryLimit) {
     this.queryMemoryLimit = queryMemoryLimit;
+  }
+
+  /**
+   * Heap bytes the queries of a node may reserve together for their hash tables, e.g. {@code
+   * 256MB}; 0 (the default) means half the JVM's maximum heap ({@code -Xmx}). Each query slot gets
+   * an equal share, half for its fragment and half for its coordinator; an aggregation whose
+   * reservation is refused spills, as it does beyond its Arrow budget.
+   */
+  public long getHeapLimit() {
+    return heapLimit > 0 ? heapLimit : Runtime.getRuntime().maxMemory() / 2;
+  }
+
+  public void setHeapLimit(@ReadableBytes long heapLimit) {
+    this.heapLimit = heapLimit;
   }
 
   /**

@@ -37,7 +37,8 @@ abstract sealed class HashAggregateOperator extends InputOperator
             context.allocator(),
             spill.budgetBytes(),
             spill.space(),
-            context.queryId());
+            context.queryId(),
+            spill.heap());
   }
 
   /** What comes out: partial groups or final ones. */

@@ -3,6 +3,7 @@ package dev.quiver.server.flight;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
 import dev.quiver.parquet.schema.UnsupportedParquetFeatureException;
 import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.HeapExhaustion;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.error.ServerPaths;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
@@ -56,6 +57,20 @@ public final class FlightErrors {
       LOG.warn("{} ran out of memory: {}", operation, failure.getMessage());
       return CallStatus.RESOURCE_EXHAUSTED
           .withDescription(operation + " exceeded its memory limit: " + failure.getMessage())
+          .toRuntimeException();
+    }
+    OutOfMemoryError heap = HeapExhaustion.causeOf(failure);
+    if (heap != null) {
+      // The last line: what the heap budgets did not foresee ends the query, not the node.
+      LOG.warn("{} ran out of the JVM's heap", operation, failure);
+      return CallStatus.RESOURCE_EXHAUSTED
+          .withDescription(
+              operation
+                  + " ran out of the JVM's heap ("
+                  + HeapExhaustion.heapLimit()
+                  + "): "
+                  + heap.getMessage()
+                  + "; retry later, or give the node more heap")
           .toRuntimeException();
     }
     if (failure instanceof AggregateOverflowException) {

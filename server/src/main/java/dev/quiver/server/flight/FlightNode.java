@@ -268,7 +268,8 @@ public class FlightNode implements AutoCloseable {
                 config.getSplitBytes(),
                 config.isSpill() ? Path.of(config.getSpillDirectory()) : null,
                 config.isDescriptorExchange(),
-                config.getAdmissionTimeout()),
+                config.getAdmissionTimeout(),
+                config.getHeapLimit()),
             new AggregateCoordinator.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
@@ -452,6 +453,10 @@ public class FlightNode implements AutoCloseable {
         "Arrow memory allocated by the node (root allocator)",
         root::getAllocatedMemory);
     metrics.gauge(
+        "quiver.memory.heap.reserved.bytes",
+        "Heap bytes the node's queries reserve for their hash tables (quiver.heap-limit)",
+        worker::reservedHeapBytes);
+    metrics.gauge(
         "quiver.memory.peak.bytes",
         "Most Arrow memory the node held at once",
         root::getPeakMemoryAllocation);
@@ -476,6 +481,11 @@ public class FlightNode implements AutoCloseable {
   }
 
   /** Compressed bytes this node's aggregations spilled since it started. */
+  /** Heap bytes the node's queries reserve for their hash tables now. */
+  public long reservedHeapBytes() {
+    return producer.worker().reservedHeapBytes();
+  }
+
   public long spilledBytes() {
     return producer.worker().spilledBytes();
   }

@@ -14,12 +14,14 @@ import dev.quiver.server.exec.FilterOperator;
 import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.ProjectOperator;
+import dev.quiver.server.exec.Spill;
 import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.PartialRequest;
 import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Projection;
 import dev.quiver.shuffle.aggregate.AggregateOverflowException;
+import dev.quiver.shuffle.memory.HeapBudget;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,6 +144,11 @@ public final class AggregateCoordinator {
         placement);
     ResultAssembler answer = new ResultAssembler(plan, allocator);
     List<QueryNode> keep = List.of();
+    // The final merge's hash tables reserve their heap here; a streamed answer merges as it is
+    // read, so its budget closes with the answer.
+    HeapBudget heap = worker.coordinatorHeap(queryId);
+    Spill spill = worker.spill().withHeap(heap);
+    boolean heapKept = false;
     try {
       List<PartialReport> partials =
           partialStage(queryId, plan, nodes, memberNodes, cancelled, progress);
@@ -184,15 +191,22 @@ public final class AggregateCoordinator {
         CoordinatedResult streamed =
             CoordinatedResult.streamed(
                 streamedAnswer(
-                    queryId, plan, gather, holders, members, allocator, report, cancelled),
+                    queryId, plan, gather, holders, members, allocator, spill, report, cancelled),
                 report,
-                () -> calls.releaseEverywhere(queryId, memberNodes));
+                () -> {
+                  try {
+                    calls.releaseEverywhere(queryId, memberNodes);
+                  } finally {
+                    heap.close();
+                  }
+                });
+        heapKept = true;
         answer.close();
         keep = memberNodes;
         return streamed;
       }
       if (gather) {
-        gather(queryId, plan, holders, allocator, answer, report);
+        gather(queryId, plan, holders, allocator, spill, answer, report);
       } else if (answerOnOwners
           && plan.outer() == null
           && plan.order().isEmpty()
@@ -216,6 +230,9 @@ public final class AggregateCoordinator {
       LOG.info("Query {} failed: {}", queryId, e.getMessage());
       throw e;
     } finally {
+      if (!heapKept) {
+        heap.close();
+      }
       List<QueryNode> kept = keep;
       calls.releaseEverywhere(
           queryId, memberNodes.stream().filter(m -> !kept.contains(m)).toList());
@@ -255,6 +272,7 @@ public final class AggregateCoordinator {
       List<QueryNode> holders,
       List<Location> members,
       BufferAllocator allocator,
+      Spill spill,
       QueryReport report,
       BooleanSupplier cancelled) {
     ExecutionContext context =
@@ -268,7 +286,7 @@ public final class AggregateCoordinator {
                 },
                 Integer.MAX_VALUE,
                 Long.MAX_VALUE)
-            .withSpill(worker.spill());
+            .withSpill(spill);
     Operator groups;
     if (gather) {
       long started = System.nanoTime();
@@ -376,12 +394,13 @@ public final class AggregateCoordinator {
       AggregatePlan plan,
       List<QueryNode> holders,
       BufferAllocator allocator,
+      Spill spill,
       ResultAssembler answer,
       QueryReport report) {
     long started = System.nanoTime();
     ExecutionContext context =
         new ExecutionContext(queryId, allocator, () -> {}, Integer.MAX_VALUE, Long.MAX_VALUE)
-            .withSpill(worker.spill());
+            .withSpill(spill);
     List<Supplier<Operator>> partials =
         holders.stream().<Supplier<Operator>>map(h -> () -> h.partials(queryId)).toList();
     try (FinalAggregateOperator merge =

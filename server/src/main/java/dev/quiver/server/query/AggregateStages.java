@@ -136,7 +136,7 @@ final class AggregateStages {
           millis,
           FragmentProtocol.counters(statistics),
           plan.layout().partialSchema().toJson());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
       fragments.release(request.queryId());
       throw worker.stageFailure(request.queryId(), e);
     } finally {

@@ -48,7 +48,7 @@ final class Fragment {
   /**
    * @param allocator the fragment's allocator; the fragment owns and closes it
    * @param spill where and beyond what budget the fragment's aggregation state and sorted range
-   *     spill
+   *     spill; its heap budget is the query's, which the fragment closes when it is freed
    * @param batchRows rows per batch of a sorted range's runs and output
    * @param onFree runs once the fragment's memory is freed
    */
@@ -217,7 +217,8 @@ final class Fragment {
               allocator,
               spill.budgetBytes(),
               spill.space(),
-              queryId);
+              queryId,
+              spill.heap());
     }
     return owned;
   }
@@ -264,6 +265,7 @@ final class Fragment {
         range = null;
       }
     } finally {
+      spill.heap().close();
       Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));
       onFree.run();
     }

@@ -11,6 +11,7 @@ import dev.quiver.parquet.scan.ScanStatistics;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
+import dev.quiver.server.error.HeapExhaustion;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.Operator;
@@ -31,6 +32,8 @@ import dev.quiver.shuffle.exchange.ExchangeSource;
 import dev.quiver.shuffle.exchange.ExchangeTarget;
 import dev.quiver.shuffle.exchange.FlightExchangeTarget;
 import dev.quiver.shuffle.exchange.LocalExchangeTarget;
+import dev.quiver.shuffle.memory.HeapBudget;
+import dev.quiver.shuffle.memory.HeapReservationException;
 import dev.quiver.shuffle.objectstore.ObjectStore;
 import dev.quiver.shuffle.spill.SpillException;
 import dev.quiver.shuffle.spill.SpillSpace;
@@ -86,6 +89,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final ObjectStore objects;
   private final BufferAllocator mappedAllocator;
   private final CoLocatedPeers coLocated;
+  private final HeapBudget heap;
   private volatile Observer observer = Observer.NONE;
 
   /** Told what this node's scans read and its shuffles sent, e.g. for metrics. */
@@ -123,6 +127,8 @@ public final class FragmentWorker implements AutoCloseable {
    * @param descriptorExchange whether partitions for peers on this host go through shared memory
    * @param admissionTimeout how long a query waits for a slot when the node runs as many queries as
    *     its memory allows
+   * @param heapLimitBytes heap bytes the queries of this node may reserve together for their hash
+   *     tables ({@code quiver.heap-limit})
    */
   public record Settings(
       long queryMemoryBytes,
@@ -134,8 +140,12 @@ public final class FragmentWorker implements AutoCloseable {
       long splitBytes,
       Path spillDirectory,
       boolean descriptorExchange,
-      Duration admissionTimeout) {
+      Duration admissionTimeout,
+      long heapLimitBytes) {
     public Settings {
+      if (heapLimitBytes < 1) {
+        throw new IllegalArgumentException("heapLimitBytes must be positive: " + heapLimitBytes);
+      }
       requireNonNull(admissionTimeout, "admissionTimeout is null");
       requireNonNull(fragmentTtl, "fragmentTtl is null");
       requireNonNull(batch, "batch is null");
@@ -174,8 +184,12 @@ public final class FragmentWorker implements AutoCloseable {
       this.spillAllocator = null;
       this.spillSpace = null;
     }
+    this.heap =
+        HeapBudget.root("the node's query heap (quiver.heap-limit)", settings.heapLimitBytes());
     this.spill =
-        spillSpace == null ? Spill.NONE : new Spill(spillSpace, settings.spillBudgetBytes());
+        spillSpace == null
+            ? Spill.NONE.withHeap(heap)
+            : new Spill(spillSpace, settings.spillBudgetBytes(), heap);
     this.objects = objects;
     this.mappedAllocator =
         objects == null ? null : root.newChildAllocator("mapped-partitions", 0, Long.MAX_VALUE);
@@ -227,6 +241,19 @@ public final class FragmentWorker implements AutoCloseable {
   /** Where and beyond what budget a query's aggregations spill on this node. */
   public Spill spill() {
     return spill;
+  }
+
+  /**
+   * A budget for the heap arrays of a query's coordinator here: half a query slot's share of the
+   * node's heap budget, as the query's fragment gets the other half. The caller closes it.
+   */
+  public HeapBudget coordinatorHeap(String queryId) {
+    return heap.child("query-" + queryId + "-coordinator heap", fragments.queryHeapBytes());
+  }
+
+  /** Heap bytes reserved by this node's queries now. */
+  public long reservedHeapBytes() {
+    return heap.reserved();
   }
 
   /** Spill files on this node's disk now. */
@@ -523,9 +550,42 @@ public final class FragmentWorker implements AutoCloseable {
         settings.peerTimeout());
   }
 
-  /** What a failed stage means for the client: memory and overflow failures get their status. */
-  RuntimeException stageFailure(String queryId, RuntimeException e) {
+  /**
+   * What a failed stage means for the client: memory and overflow failures get their status, and
+   * the JVM's heap running out (an {@link OutOfMemoryError} the heap budgets did not foresee) is
+   * RESOURCE_EXHAUSTED naming the query and the node, never INTERNAL.
+   */
+  RuntimeException stageFailure(String queryId, Throwable failure) {
     String self = cluster.self().getUri().toString();
+    OutOfMemoryError heapError = HeapExhaustion.causeOf(failure);
+    if (heapError != null) {
+      LOG.warn("Query {} ran out of the JVM's heap on this node", queryId, failure);
+      return new QuiverException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "Query "
+              + queryId
+              + " ran out of the JVM's heap ("
+              + HeapExhaustion.heapLimit()
+              + ") on "
+              + self
+              + ", beyond what its heap budget (quiver.heap-limit) foresaw; retry later",
+          heapError);
+    }
+    if (!(failure instanceof RuntimeException e)) {
+      return new IllegalStateException(failure);
+    }
+    if (e instanceof HeapReservationException) {
+      return new QuiverException(
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "Query "
+              + queryId
+              + " exceeded its heap memory limit on "
+              + self
+              + " (its share of quiver.heap-limit), even after any spill: "
+              + e.getMessage()
+              + "; too many groups to aggregate in memory",
+          e);
+    }
     if (e instanceof OutOfMemoryException) {
       LOG.warn("Query {} ran out of memory on this node", queryId, e);
       return new QuiverException(

@@ -34,6 +34,7 @@ final class Fragments implements AutoCloseable {
   private final int slots;
   private final Semaphore admitted;
   private final Duration admissionTimeout;
+  private final long queryHeapBytes;
   private final Supplier<String> self;
   private final Map<String, Fragment> fragments = new ConcurrentHashMap<>();
   private final Map<String, Long> released = new ConcurrentHashMap<>();
@@ -71,6 +72,9 @@ final class Fragments implements AutoCloseable {
     // The node admits as many queries at once as their limits fit its root allocator's.
     this.slots = (int) Math.max(1, Math.min(Integer.MAX_VALUE, root.getLimit() / memoryLimit));
     this.admitted = new Semaphore(slots, true);
+    // Each slot gets an equal share of the heap budget: half for the fragment, half for a
+    // coordinator of the query here, so that the admitted queries' shares add up to the budget.
+    this.queryHeapBytes = Math.max(1, spill.heap().limit() / slots / 2);
     this.admissionTimeout = admissionTimeout;
     this.self = self;
     this.root = root;
@@ -101,7 +105,7 @@ final class Fragments implements AutoCloseable {
             plan,
             allocator,
             ttl,
-            spill,
+            spill.withHeap(spill.heap().child("query-" + queryId + " heap", queryHeapBytes)),
             batchRows,
             () -> {
               live.decrementAndGet();
@@ -176,6 +180,11 @@ final class Fragments implements AutoCloseable {
       throw new QuiverException(
           ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
     }
+  }
+
+  /** Heap bytes each query's fragment, and each coordinator, may reserve on this node. */
+  long queryHeapBytes() {
+    return queryHeapBytes;
   }
 
   /** Queries this node runs at once; more wait for a slot. */

@@ -1,6 +1,7 @@
 package dev.quiver.shuffle.aggregate;
 
 import dev.quiver.shuffle.key.KeyColumns;
+import dev.quiver.shuffle.memory.HeapBudget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,11 @@ import org.apache.arrow.vector.types.pojo.Field;
  * <p>Keys are appended to Arrow vectors of the key types, in id order, so the keys are already the
  * result's key columns; an open-addressing table of ids, with the hash of each group beside it,
  * finds a row's group. Without key columns there is exactly one group, id 0 (a global aggregate).
+ *
+ * <p>The table's heap arrays are reserved in a {@link HeapBudget} before they are allocated (both
+ * the old and the new array while one grows into the other): a refused reservation throws Arrow's
+ * {@code OutOfMemoryException} as a full allocator does, with the table as {@link #truncate} can
+ * restore it.
  */
 final class GroupTable implements AutoCloseable {
   private final List<FieldVector> keys = new ArrayList<>();
@@ -55,8 +61,11 @@ final class GroupTable implements AutoCloseable {
   private final boolean singleLongKey;
   private final boolean integerKey;
   private int size;
+  private final HeapBudget heap;
 
-  GroupTable(List<Field> keyFields, BufferAllocator allocator) {
+  GroupTable(List<Field> keyFields, BufferAllocator allocator, HeapBudget heap) {
+    this.heap = heap;
+    heap.reserve(heapBytes());
     try {
       for (Field field : keyFields) {
         FieldVector vector = field.createVector(allocator);
@@ -283,6 +292,9 @@ final class GroupTable implements AutoCloseable {
     long high = Math.max(max, maxKey);
     long range = high - low;
     if (range >= DIRECT_RANGE || range < 0) {
+      if (direct != null) {
+        heap.release(4L * direct.length);
+      }
       direct = null;
       directDisabled = true;
       return false;
@@ -290,11 +302,15 @@ final class GroupTable implements AutoCloseable {
     if (range >= SPARSE_FLOOR && range / DENSITY > size + (long) (rows - from)) {
       return false; // too sparse for now: the hash table serves, until the groups fill the range
     }
+    heap.reserve(4L * (high - low + 1));
     int[] covering = new int[(int) (high - low + 1)];
     for (int id = 0; id < size; id++) {
       if (id != nullGroup) {
         covering[(int) (longKeys[id] - low)] = id + 1; // every group lies within the new range
       }
+    }
+    if (direct != null) {
+      heap.release(4L * direct.length);
     }
     direct = covering;
     directBase = low;
@@ -318,6 +334,8 @@ final class GroupTable implements AutoCloseable {
       needed *= 2;
     }
     if (needed != slots.length) {
+      heap.reserve(4L * needed);
+      heap.release(4L * slots.length);
       slots = new int[needed];
       indexed = 0; // the larger table is filled from scratch
     }
@@ -354,8 +372,11 @@ final class GroupTable implements AutoCloseable {
       keys.get(k).copyFromSafe(row, id, batchKeys.get(k));
     }
     if (id == hashes.length) {
+      long before = 4L * hashes.length + 8L * longKeys.length;
+      heap.reserve(2 * before);
       hashes = Arrays.copyOf(hashes, hashes.length * 2);
       longKeys = Arrays.copyOf(longKeys, longKeys.length * 2);
+      heap.release(before);
     }
     if (singleLongKey) {
       FieldVector key = batchKeys.get(0);
@@ -381,6 +402,7 @@ final class GroupTable implements AutoCloseable {
   }
 
   private void grow() {
+    heap.reserve(8L * slots.length);
     int[] larger = new int[slots.length * 2];
     int mask = larger.length - 1;
     for (int id = 0; id < size; id++) {
@@ -390,9 +412,11 @@ final class GroupTable implements AutoCloseable {
       }
       larger[slot] = id + 1;
     }
+    heap.release(4L * slots.length);
     slots = larger;
   }
 
+  /** Closes the key vectors; the table's heap arrays are the caller's budget to close. */
   @Override
   public void close() {
     keys.forEach(FieldVector::close);

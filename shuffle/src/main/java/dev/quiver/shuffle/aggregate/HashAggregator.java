@@ -2,6 +2,7 @@ package dev.quiver.shuffle.aggregate;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.shuffle.memory.HeapBudget;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -25,8 +26,10 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * throws Arrow's {@link OutOfMemoryException}, and when {@link #addInput} or {@link #addPartial}
  * throws it, the aggregator is as it was before the batch's first {@link #rowsTakenBeforeFailure()}
  * rows were added (the later rows' new groups are forgotten, no state took anything of them), so
- * the caller may spill the state and add the rest of the batch again. A sum beyond its type throws
- * {@link AggregateOverflowException}. Not thread-safe.
+ * the caller may spill the state and add the rest of the batch again. The hash table's heap arrays
+ * are reserved in a {@link HeapBudget} before they are allocated, and a refused reservation throws
+ * the same exception with the same promise. A sum beyond its type throws {@link
+ * AggregateOverflowException}. Not thread-safe.
  *
  * <p>The headline query, {@code SUM} of a DOUBLE grouped by one integer key, is folded in one pass
  * per batch while every key already has a group in the table of directly looked-up keys (the usual
@@ -41,17 +44,41 @@ public final class HashAggregator implements AutoCloseable {
   private int[] ids = new int[0];
   private boolean taken;
   private int rowsTaken;
+  private final HeapBudget heap;
+
+  /** Heap bytes of the states (e.g. string MIN/MAX) counted in {@link #heap} so far. */
+  private long stateHeapBytes;
 
   /** The one accumulator when the layout is SUM of a DOUBLE by one integer key, else null. */
   private final DoubleSumAccumulator knownGroupSum;
 
   /**
+   * An aggregator whose heap arrays only the JVM's heap bounds.
+   *
    * @param allocator where keys and states live; must outlive the aggregator and what it returns
    */
   public HashAggregator(AggregateLayout layout, BufferAllocator allocator) {
+    this(layout, allocator, HeapBudget.unlimited());
+  }
+
+  /**
+   * @param allocator where keys and states live; must outlive the aggregator and what it returns
+   * @param heap where the hash table's heap arrays are reserved (in a child budget the aggregator
+   *     closes with itself)
+   */
+  public HashAggregator(AggregateLayout layout, BufferAllocator allocator, HeapBudget heap) {
     this.layout = requireNonNull(layout, "layout is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
-    this.groups = new GroupTable(layout.keys(), allocator);
+    this.heap =
+        requireNonNull(heap, "heap is null").child(heap.name() + " hash table", Long.MAX_VALUE);
+    GroupTable table;
+    try {
+      table = new GroupTable(layout.keys(), allocator, this.heap);
+    } catch (RuntimeException e) {
+      this.heap.close();
+      throw e;
+    }
+    this.groups = table;
     try {
       for (AggregateCall call : layout.calls()) {
         accumulators.add(Accumulators.create(call, allocator));
@@ -147,6 +174,7 @@ public final class HashAggregator implements AutoCloseable {
       FieldVector input = call.input() == null ? null : batch.getVector(call.input().getName());
       accumulators.get(a).update(input, ids, rows);
     }
+    countStateHeap();
   }
 
   /** Folds a batch of partial results, in {@link AggregateLayout#partialSchema()}, in. */
@@ -161,6 +189,7 @@ public final class HashAggregator implements AutoCloseable {
       accumulators.get(a).merge(vectors.subList(column, column + width), ids, rows);
       column += width;
     }
+    countStateHeap();
   }
 
   private void assign(List<FieldVector> keys, int rows) {
@@ -168,7 +197,10 @@ public final class HashAggregator implements AutoCloseable {
       throw new IllegalStateException("The aggregator's result was already taken");
     }
     if (ids.length < rows) {
-      ids = new int[Math.max(rows, ids.length * 2)];
+      int length = Math.max(rows, ids.length * 2);
+      heap.reserve(4L * length);
+      heap.release(4L * ids.length);
+      ids = new int[length];
     }
     int before = groups.size();
     try {
@@ -238,9 +270,27 @@ public final class HashAggregator implements AutoCloseable {
     return keys.size();
   }
 
+  /**
+   * Counts what the states' heap arrays grew by in the budget: they grow inside a state, where a
+   * refusal could not leave the state as it was, so they are counted after, and later reservations
+   * find less room.
+   */
+  private void countStateHeap() {
+    long bytes = 0;
+    for (Accumulator accumulator : accumulators) {
+      bytes += accumulator.heapBytes();
+    }
+    heap.forceReserve(bytes - stateHeapBytes);
+    stateHeapBytes = bytes;
+  }
+
   @Override
   public void close() {
-    groups.close();
-    accumulators.forEach(Accumulator::close);
+    try {
+      groups.close();
+      accumulators.forEach(Accumulator::close);
+    } finally {
+      heap.close();
+    }
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.shuffle.aggregate.AggregateLayout;
 import dev.quiver.shuffle.aggregate.HashAggregator;
+import dev.quiver.shuffle.memory.HeapBudget;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>After each batch it adds, it weighs its state (the Arrow buffers in its own child allocator
  * and the heap arrays beside them, beyond what an empty aggregator takes); above the budget, or
- * when a batch runs the allocator out of memory, it moves the state out as partial groups and
- * writes it to disk, then starts empty:
+ * when a batch runs the allocator out of memory or its hash table's heap arrays find no room in the
+ * query's {@link HeapBudget}, it moves the state out as partial groups and writes it to disk, then
+ * starts empty:
  *
  * <ul>
  *   <li>{@link Input#ROWS} (a partial aggregation, whose output is merged again elsewhere): the
@@ -60,6 +62,7 @@ public final class SpillingAggregator implements AutoCloseable {
   private final long budget;
   private final SpillSpace space;
   private final String owner;
+  private final HeapBudget heap;
   private final int level;
   private BufferAllocator stateAllocator;
   private HashAggregator state;
@@ -82,7 +85,23 @@ public final class SpillingAggregator implements AutoCloseable {
       long budget,
       SpillSpace space,
       String owner) {
-    this(layout, input, allocator, budget, space, owner, 0);
+    this(layout, input, allocator, budget, space, owner, HeapBudget.unlimited(), 0);
+  }
+
+  /**
+   * As {@link #SpillingAggregator(AggregateLayout, Input, BufferAllocator, long, SpillSpace,
+   * String)}, with the hash table's heap arrays reserved in {@code heap} (the query's heap budget):
+   * a refused reservation spills as a full allocator does.
+   */
+  public SpillingAggregator(
+      AggregateLayout layout,
+      Input input,
+      BufferAllocator allocator,
+      long budget,
+      SpillSpace space,
+      String owner,
+      HeapBudget heap) {
+    this(layout, input, allocator, budget, space, owner, heap, 0);
   }
 
   private SpillingAggregator(
@@ -92,6 +111,7 @@ public final class SpillingAggregator implements AutoCloseable {
       long budget,
       SpillSpace space,
       String owner,
+      HeapBudget heap,
       int level) {
     this.layout = requireNonNull(layout, "layout is null");
     this.input = requireNonNull(input, "input is null");
@@ -99,6 +119,7 @@ public final class SpillingAggregator implements AutoCloseable {
     this.budget = budget;
     this.space = space;
     this.owner = requireNonNull(owner, "owner is null");
+    this.heap = requireNonNull(heap, "heap is null");
     this.level = level;
     startState();
   }
@@ -108,7 +129,7 @@ public final class SpillingAggregator implements AutoCloseable {
         allocator.newChildAllocator(
             owner + "-aggregate-" + level + "-" + spills, 0, allocator.getLimit());
     try {
-      state = new HashAggregator(layout, stateAllocator);
+      state = new HashAggregator(layout, stateAllocator, heap);
       emptyStateBytes = stateBytes();
     } catch (RuntimeException e) {
       stateAllocator.close();
@@ -207,9 +228,9 @@ public final class SpillingAggregator implements AutoCloseable {
   }
 
   /**
-   * Whether the query's allocator could take {@code rows} new groups: twice their estimated bytes
-   * (a state vector grows by doubling, holding old and new buffers at once), at the bytes per group
-   * the state shows so far.
+   * Whether the query's allocator and its heap budget could take {@code rows} new groups: twice
+   * their estimated bytes (a state vector or hash array grows by doubling, holding old and new at
+   * once), at the bytes per group the state shows so far.
    */
   private boolean roomFor(int rows) {
     int groups = state.groupCount();
@@ -218,7 +239,10 @@ public final class SpillingAggregator implements AutoCloseable {
             ? DEFAULT_GROUP_BYTES
             : Math.max(1, (stateAllocator.getAllocatedMemory() - emptyStateBytes) / groups);
     long largest = Math.max(rows, groups) * perGroup;
-    return stateAllocator.getHeadroom() > 2 * largest;
+    long heapPerGroup =
+        groups < 1024 ? DEFAULT_GROUP_BYTES : Math.max(1, state.heapBytes() / groups);
+    return stateAllocator.getHeadroom() > 2 * largest
+        && heap.headroom() > 2 * Math.max(rows, groups) * heapPerGroup;
   }
 
   /** Bytes a group is assumed to take before the state shows it (keys, states, hash slots). */
@@ -436,7 +460,7 @@ public final class SpillingAggregator implements AutoCloseable {
       SpillFile file = files.get(p);
       merging =
           new SpillingAggregator(
-              layout, Input.PARTIALS, allocator, budget, space, owner, level + 1);
+              layout, Input.PARTIALS, allocator, budget, space, owner, heap, level + 1);
       try (BatchSource spilled = file.read(allocator)) {
         for (VectorSchemaRoot batch = spilled.next(); batch != null; batch = spilled.next()) {
           try {

@@ -16,6 +16,8 @@ import dev.quiver.shuffle.aggregate.AggregateCall;
 import dev.quiver.shuffle.aggregate.AggregateFunction;
 import dev.quiver.shuffle.aggregate.AggregateLayout;
 import dev.quiver.shuffle.aggregate.HashAggregator;
+import dev.quiver.shuffle.memory.HeapBudget;
+import dev.quiver.shuffle.memory.HeapReservationException;
 import dev.quiver.shuffle.spill.SpillingAggregator.Input;
 import dev.quiver.shuffle.spill.SpillingAggregator.Output;
 import java.io.IOException;
@@ -128,6 +130,36 @@ class SpillingAggregatorTest {
       addAsPartials(fixed, merge);
       assertThat(merge.spills()).as("spilled on running out of memory").isPositive();
       assertThat(results(merge, 4)).isEqualTo(inMemoryAnswer(fixed, 4));
+    }
+  }
+
+  @Test
+  void aHashTableWhoseHeapReservationIsRefusedSpillsAndGivesEveryByteBack() {
+    // No Arrow limit and no byte budget: only the heap budget makes the merge spill (40,000 groups
+    // take about 1.3 MB of hash arrays; a slice of 16K rows fits in 768 KB).
+    try (HeapBudget heap = HeapBudget.root("test heap", 768 << 10);
+        SpillingAggregator merge =
+            new SpillingAggregator(
+                LAYOUT, Input.PARTIALS, allocator, Long.MAX_VALUE, space, "q9", heap)) {
+      addAsPartials(merge);
+      assertThat(merge.spills()).as("spilled on a refused heap reservation").isPositive();
+      assertThat(heap.reserved()).isPositive().isLessThanOrEqualTo(heap.limit());
+      assertThat(results(merge)).isEqualTo(inMemoryAnswer());
+      merge.close();
+      assertThat(heap.reserved()).as("heap bytes still reserved").isZero();
+    }
+  }
+
+  @Test
+  void aHeapReservationBeyondTheBudgetOfAnEmptyAggregatorFailsAsOutOfMemory() {
+    // Room for an empty table's arrays (24 KB), not for its first growth.
+    try (HeapBudget heap = HeapBudget.root("test heap", 32 << 10);
+        SpillingAggregator merge =
+            new SpillingAggregator(
+                LAYOUT, Input.PARTIALS, allocator, Long.MAX_VALUE, space, "q10", heap)) {
+      assertThatThrownBy(() -> addAsPartials(merge))
+          .isInstanceOf(HeapReservationException.class)
+          .hasMessageContaining("test heap");
     }
   }
 
