@@ -86,6 +86,29 @@ class DescriptorExchangeTest {
   }
 
   @Test
+  void aRestartedPeerGetsItsPartitionsAsStreamsUntilItIsCheckedAgain() throws Exception {
+    try (TestCluster cluster = cluster(true)) {
+      try (QuiverClient client = QuiverClient.connect(cluster.uri(0))) {
+        assertThat(run(client).get("bytesShuffledByDescriptor"))
+            .as("the survivors learned that node 2 shares their host")
+            .isPositive();
+      }
+      cluster.restart(2); // a new store: the nonce the survivors read from node 2 is stale
+      for (int survivor = 0; survivor < 2; survivor++) {
+        try (QuiverClient client = QuiverClient.connect(cluster.uri(survivor))) {
+          QueryStatistics first = run(client);
+          assertThat(first.label("strategy")).isEqualTo("shuffle");
+          QueryStatistics next = run(client);
+          assertThat(next.get("bytesShuffledByDescriptor"))
+              .as("node 2 checked again: every partition by descriptor")
+              .isEqualTo(next.get("bytesShuffled"));
+        }
+      }
+      assertThat(objectsLeft()).isEmpty();
+    }
+  }
+
+  @Test
   void withoutDescriptorsTheSamePartitionsStreamOverFlight() throws Exception {
     try (TestCluster cluster = cluster(false);
         QuiverClient client = QuiverClient.connect(cluster.uri(0))) {

@@ -13,6 +13,8 @@ import org.apache.arrow.flight.Location;
 public final class TestCluster implements AutoCloseable {
   private final List<TestNode> nodes = new ArrayList<>();
   private final java.util.Set<Integer> stopped = new java.util.HashSet<>();
+  private final List<Map<String, String>> datasets = new ArrayList<>();
+  private Map<String, Object> properties = Map.of();
 
   private TestCluster() {}
 
@@ -20,6 +22,8 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster start(
       List<Map<String, String>> datasets, Map<String, Object> properties) {
     TestCluster cluster = new TestCluster();
+    cluster.datasets.addAll(datasets);
+    cluster.properties = Map.copyOf(properties);
     try {
       for (Map<String, String> served : datasets) {
         cluster.nodes.add(TestNode.start(served, properties));
@@ -50,6 +54,20 @@ public final class TestCluster implements AutoCloseable {
   public void stop(int index) {
     stopped.add(index);
     nodes.get(index).close();
+  }
+
+  /**
+   * Stops node {@code index} (its leak check runs here) and starts a new node in its place: the
+   * same datasets and properties, the same port; every node is told the cluster's addresses again.
+   */
+  public void restart(int index) {
+    int port = nodes.get(index).node().port();
+    nodes.get(index).close();
+    Map<String, Object> again = new java.util.HashMap<>(properties);
+    again.put("quiver.port", port);
+    nodes.set(index, TestNode.start(datasets.get(index), again));
+    List<Location> all = nodes.stream().map(n -> n.node().cluster().self()).toList();
+    nodes.forEach(n -> n.node().cluster().setPeers(all));
   }
 
   @Override

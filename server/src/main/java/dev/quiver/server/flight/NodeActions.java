@@ -194,11 +194,9 @@ final class NodeActions {
                     FragmentProtocol.decode(
                         action.getBody(), FragmentProtocol.RangeShuffleRequest.class));
             case FragmentProtocol.EXCHANGE_OBJECT ->
-                Map.of(
-                    "rows",
-                    worker.acceptObject(
-                        FragmentProtocol.decode(
-                            action.getBody(), FragmentProtocol.ObjectPartition.class)));
+                worker.acceptObject(
+                    FragmentProtocol.decode(
+                        action.getBody(), FragmentProtocol.ObjectPartition.class));
             case FragmentProtocol.RELEASE -> {
               worker.release(
                   FragmentProtocol.decode(action.getBody(), FragmentProtocol.ReleaseRequest.class)

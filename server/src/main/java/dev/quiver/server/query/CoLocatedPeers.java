@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * Which peers run on this node's host, with a shared-memory store this node can read: a peer is
  * co-located when this node can read the nonce file its {@code shm-info} names. The answer is kept
  * per peer address for the life of the node (a peer that moves hosts comes back at another address
- * in a cluster of pods; a restarted one gets a new nonce, and its first refused partition
- * re-checks).
+ * in a cluster of pods). A restarted peer has a new store and nonce: it refuses the first partition
+ * sent with the old one unread ({@link FragmentProtocol.ObjectPartitionReply#notThisStore()}), the
+ * sender streams that partition instead and {@link #forget}s the peer, which is checked again
+ * before its next partition.
  */
 final class CoLocatedPeers {
   private static final Logger LOG = LoggerFactory.getLogger(CoLocatedPeers.class);

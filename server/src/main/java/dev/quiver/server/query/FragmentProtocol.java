@@ -137,6 +137,22 @@ public final class FragmentProtocol {
   public record ObjectPartition(
       String queryId, String sender, int partition, String path, String nonce) {}
 
+  /**
+   * The answer to {@code exchange-object}: the rows merged, or that the receiver refused the
+   * partition unread because the sender's nonce is not its store's (it restarted with a new store
+   * since the sender checked, or does not share the sender's host): the sender then checks the peer
+   * again and sends that partition as a stream.
+   */
+  public record ObjectPartitionReply(long rows, boolean notThisStore) {
+    public static ObjectPartitionReply merged(long rows) {
+      return new ObjectPartitionReply(rows, false);
+    }
+
+    public static ObjectPartitionReply refused() {
+      return new ObjectPartitionReply(0, true);
+    }
+  }
+
   public static byte[] encode(Object message) {
     try {
       return JSON.writeValueAsBytes(message);

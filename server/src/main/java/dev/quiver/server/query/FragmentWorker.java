@@ -426,8 +426,14 @@ public final class FragmentWorker implements AutoCloseable {
     return targets;
   }
 
-  /** Tells a co-located owner where its partition is, and returns once it merged it. */
-  private void announce(Location owner, FragmentProtocol.ObjectPartition partition, String during) {
+  /**
+   * Tells a co-located owner where its partition is, and returns once it merged it.
+   *
+   * @return false if the owner refused it unread, its store not being the one this node checked (it
+   *     restarted since): the owner is checked again before its next partition
+   */
+  private boolean announce(
+      Location owner, FragmentProtocol.ObjectPartition partition, String during) {
     try {
       Iterator<Result> results =
           cluster
@@ -435,7 +441,20 @@ public final class FragmentWorker implements AutoCloseable {
               .doAction(
                   new Action(FragmentProtocol.EXCHANGE_OBJECT, FragmentProtocol.encode(partition)),
                   CallOptions.timeout(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS));
+      FragmentProtocol.ObjectPartitionReply reply =
+          FragmentProtocol.decode(
+              results.next().getBody(), FragmentProtocol.ObjectPartitionReply.class);
       results.forEachRemaining(r -> {});
+      if (reply.notThisStore()) {
+        LOG.info(
+            "Peer {} refused partition {} of query {} by descriptor (a new store): streaming it",
+            owner.getUri(),
+            partition.partition(),
+            partition.queryId());
+        coLocated.forget(owner);
+        return false;
+      }
+      return true;
     } catch (FlightRuntimeException e) {
       if (e.status().code() == FlightStatusCode.UNAUTHORIZED) {
         coLocated.forget(owner); // it restarted with a new store: ask again next time
@@ -446,19 +465,22 @@ public final class FragmentWorker implements AutoCloseable {
 
   /**
    * Merges a partition a co-located peer wrote into its shared-memory store: the file is mapped and
-   * each batch merged where it lies, no byte copied into this process first.
+   * each batch merged where it lies, no byte copied into this process first. A partition whose
+   * nonce is not this node's store's is refused unread (the sender checked an earlier incarnation
+   * of this node, or another host's store), and the sender streams it instead.
    *
-   * @return rows merged
+   * @return rows merged, or the refusal
    */
-  public long acceptObject(FragmentProtocol.ObjectPartition partition) {
+  public FragmentProtocol.ObjectPartitionReply acceptObject(
+      FragmentProtocol.ObjectPartition partition) {
     if (objects == null || !objects.isNonce(partition.nonce())) {
-      throw new QuiverException(
-          ErrorCode.PERMISSION_DENIED,
-          "Partition "
-              + partition.partition()
-              + " of query "
-              + partition.queryId()
-              + " came by descriptor from a node that does not share this node's store");
+      LOG.info(
+          "Query {}: partition {} came by descriptor from {} with another store's nonce;"
+              + " refused, the sender streams it",
+          partition.queryId(),
+          partition.partition(),
+          partition.sender());
+      return FragmentProtocol.ObjectPartitionReply.refused();
     }
     Fragment fragment = fragments.require(partition.queryId());
     fragment.enter();
@@ -470,7 +492,7 @@ public final class FragmentWorker implements AutoCloseable {
         fragment.mergeOwned(batch);
         rows += batch.getRowCount();
       }
-      return rows;
+      return FragmentProtocol.ObjectPartitionReply.merged(rows);
     } catch (RuntimeException e) {
       throw stageFailure(partition.queryId(), e);
     } finally {

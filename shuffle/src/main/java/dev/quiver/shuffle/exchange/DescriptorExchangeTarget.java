@@ -8,7 +8,7 @@ import dev.quiver.shuffle.objectstore.ObjectWriter;
 import dev.quiver.shuffle.objectstore.SharedObject;
 import dev.quiver.shuffle.partition.HashPartitioner;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -16,7 +16,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * A partition for a node on the same host: its rows are written once into this node's shared-memory
  * {@link ObjectStore}, and only the sealed object's descriptor travels; the receiver maps the file
  * and merges the batches where they are. The object is deleted once the receiver has them (or the
- * send failed).
+ * send failed). A receiver that cannot read this store (it restarted with a new one since the
+ * sender checked) refuses the descriptor unread, and the rows go by the fallback stream.
  */
 public final class DescriptorExchangeTarget implements ExchangeTarget {
   private final String name;
@@ -24,17 +25,19 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
   private final int batchRows;
   private final BufferAllocator allocator;
   private final Runnable cancelled;
-  private final Consumer<SharedObject> announce;
+  private final Predicate<SharedObject> announce;
   private final ExchangeTarget fallback;
   private long descriptorBytes;
+  private boolean refused;
 
   /**
    * @param allocator where the copied rows are staged, one batch at a time
    * @param cancelled checked before each batch; throws to stop
-   * @param announce hands the sealed object's descriptor to the receiver and returns once the
-   *     receiver has merged it; throws if it did not
+   * @param announce hands the sealed object's descriptor to the receiver and returns true once the
+   *     receiver has merged it, false if the receiver refused it unread because it cannot read this
+   *     store; throws if the receiver failed
    * @param fallback sends the rows as a stream when the store has no room for them (full, or its
-   *     file system is)
+   *     file system is) or the receiver refused the descriptor
    */
   public DescriptorExchangeTarget(
       String name,
@@ -42,7 +45,7 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
       int batchRows,
       BufferAllocator allocator,
       Runnable cancelled,
-      Consumer<SharedObject> announce,
+      Predicate<SharedObject> announce,
       ExchangeTarget fallback) {
     this.name = requireNonNull(name, "name is null");
     this.store = requireNonNull(store, "store is null");
@@ -58,6 +61,9 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
     if (slices.isEmpty()) {
       return 0;
     }
+    if (refused) {
+      return fallback.send(slices); // the receiver cannot read this store: the rest as streams
+    }
     ObjectWriter writer;
     try {
       writer = store.create(slices.get(0).source().getSchema());
@@ -65,7 +71,8 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
       return fallback.send(slices); // shared memory cannot take it: as a stream
     }
     try {
-      return sendByDescriptor(slices, writer);
+      long bytes = sendByDescriptor(slices, writer);
+      return bytes != REFUSED ? bytes : fallback.send(slices); // the receiver cannot read it
     } catch (ObjectStoreException e) {
       if (e.reason() != ObjectStoreException.Reason.FULL
           && e.reason() != ObjectStoreException.Reason.IO) {
@@ -76,6 +83,9 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
       return fallback.send(slices); // no room in shared memory: as a stream
     }
   }
+
+  /** What {@link #sendByDescriptor} returns when the receiver refused the object unread. */
+  private static final long REFUSED = -1;
 
   private long sendByDescriptor(List<Slice> slices, ObjectWriter writer) {
     try {
@@ -91,7 +101,10 @@ public final class DescriptorExchangeTarget implements ExchangeTarget {
         }
       }
       SharedObject object = writer.seal();
-      announce.accept(object);
+      if (!announce.test(object)) {
+        refused = true;
+        return REFUSED;
+      }
       descriptorBytes += object.bytes();
       return object.bytes();
     } finally {
