@@ -12,7 +12,7 @@ class ServerPathsTest {
     assertThat(ServerPaths.redact("Cannot read 'file:/srv/x/y/z.parquet': bad"))
         .isEqualTo("Cannot read 'z.parquet': bad");
     assertThat(ServerPaths.redact("Listing s3://bucket/prefix/year=2024/part-0.parquet failed"))
-        .isEqualTo("Listing part-0.parquet failed");
+        .isEqualTo("Listing year=2024/part-0.parquet failed");
     assertThat(ServerPaths.redact("Cannot open hdfs://nn:8020/warehouse/t/a.parquet"))
         .isEqualTo("Cannot open a.parquet");
     assertThat(
