@@ -208,44 +208,6 @@ class QueryLimitsTest {
     assertStillServing();
   }
 
-  @Test
-  void aDeepSumIsStoppedWhenTheClientsDeadlinePasses() throws Exception {
-    Path file = data.resolve("t.parquet");
-    // Limits raised so that the sum is legal: its plan takes tens of seconds.
-    try (TestNode patient =
-            TestNode.start(
-                Map.of("t", file.toString()),
-                Map.of(
-                    "quiver.planning-timeout", "5m",
-                    "quiver.max-expression-depth", "100000",
-                    "quiver.max-expression-nodes", "100000"));
-        QuiverClient patientClient = QuiverClient.connect(patient.uri())) {
-      QueryPlanner planner = patient.node().planner();
-      String sum = "SELECT id FROM t WHERE id = " + "id+".repeat(19_999) + "id";
-      FlightDescriptor slow = FlightDescriptor.command(sum.getBytes(StandardCharsets.UTF_8));
-      assertThatThrownBy(
-              () ->
-                  patientClient
-                      .flightClient()
-                      .getInfo(slow, CallOptions.timeout(2, TimeUnit.SECONDS)))
-          .isInstanceOfSatisfying(
-              FlightRuntimeException.class,
-              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
-      // Stopped when the client leaves, not when the plan would have ended (about 30 s later,
-      // unloaded): the validator checks for the interrupt between expressions.
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> planner.plansStopped() == 1);
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(QueryLimitsTest::noPlanRuns);
-      assertThat(patientClient.action("health").get("status").asText()).isEqualTo("SERVING");
-    }
-  }
-
-  /** Whether every planner thread of this process is idle. */
-  private static boolean noPlanRuns() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(thread -> thread.getName().equals("quiver-planner"))
-        .noneMatch(thread -> thread.getState() == Thread.State.RUNNABLE);
-  }
-
   private static FlightSqlClient flightSql(BufferAllocator allocator, TestNode target) {
     return new FlightSqlClient(
         FlightClient.builder(

@@ -14,6 +14,7 @@ import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Explain;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
@@ -140,6 +141,9 @@ final class FlightInfos {
   /** A query's FlightInfo as this node plans it, never asking a peer to plan it instead. */
   FlightInfo infoHere(String text, FlightDescriptor descriptor) {
     Query query = planner.plan(text);
+    if (query instanceof Explain) {
+      return answeredHere(query, descriptor);
+    }
     if (query instanceof QueryPlan scan) {
       if (!scan.order().isEmpty() && scan.limit().isEmpty() && !cluster.peers().isEmpty()) {
         return sortedInfo(scan, descriptor);
@@ -223,6 +227,11 @@ final class FlightInfos {
    * the FlightInfo's metadata says ({@code "resultVia": "coordinator"}).
    */
   private FlightInfo aggregateInfo(AggregatePlan plan, FlightDescriptor descriptor) {
+    return answeredHere(plan, descriptor);
+  }
+
+  /** One endpoint, on this node, whose ticket plans the query again to answer it. */
+  private FlightInfo answeredHere(Query plan, FlightDescriptor descriptor) {
     Location self = cluster.self();
     FlightEndpoint endpoint =
         new FlightEndpoint(ScanTicket.ofWholeQuery(plan.dataset(), plan.sql()).toTicket(), self);

@@ -15,6 +15,7 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.flightsql.SqlQueries;
+import dev.quiver.server.physical.Explainer;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentWorker;
@@ -166,7 +167,21 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             new DistributedSort(worker, cluster, executor, coordination, root));
     this.tickets =
         new TicketStreams(
-            catalog, planner, root, limits, cluster, worker, coordinator, executor, streams, polls);
+            catalog,
+            planner,
+            root,
+            limits,
+            cluster,
+            worker,
+            coordinator,
+            executor,
+            streams,
+            polls,
+            new Explainer(
+                cluster,
+                coordination.sharedDatasets(),
+                coordination.splitBytes(),
+                coordination.gatherThresholdBytes()));
     this.actions = new NodeActions(catalog, serving, worker, infos, cluster, streams);
     this.cancellations = new Cancellations(cluster, streams, polls, worker, internal.tickets());
     // Prepared-statement handles are signed like tickets, but live as long as a connection pool

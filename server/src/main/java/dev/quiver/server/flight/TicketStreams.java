@@ -11,10 +11,12 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.physical.Explainer;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Explain;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
@@ -39,6 +41,7 @@ import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,7 @@ final class TicketStreams {
   private final ExecutorService executor;
   private final StreamTracker streams;
   private final PolledQueries polls;
+  private final Explainer explainer;
   private final AtomicLong streamIds = new AtomicLong();
   private final Semaphore scans;
 
@@ -83,7 +87,8 @@ final class TicketStreams {
       AggregateCoordinator coordinator,
       ExecutorService executor,
       StreamTracker streams,
-      PolledQueries polls) {
+      PolledQueries polls,
+      Explainer explainer) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.planner = requireNonNull(planner, "planner is null");
     this.root = requireNonNull(root, "root is null");
@@ -94,6 +99,7 @@ final class TicketStreams {
     this.executor = requireNonNull(executor, "executor is null");
     this.streams = requireNonNull(streams, "streams is null");
     this.polls = requireNonNull(polls, "polls is null");
+    this.explainer = requireNonNull(explainer, "explainer is null");
     this.scans = new Semaphore(limits.concurrentScans(), true);
   }
 
@@ -194,6 +200,12 @@ final class TicketStreams {
         }
         operation = "DoGet of query " + FlightInfos.abbreviate(scan.sql());
         registration.describe(FlightInfos.abbreviate(scan.sql()));
+        if (query instanceof Explain explain) {
+          try (registration) {
+            sendLines(explainer.explain(explain.explained()), listener);
+          }
+          return;
+        }
         if (query instanceof AggregatePlan aggregate) {
           coordinate(aggregate, operation, listener, registration);
           return;
@@ -235,6 +247,25 @@ final class TicketStreams {
     } catch (Throwable e) {
       registration.close();
       listener.error(FlightErrors.toFlight(e, operation));
+    }
+  }
+
+  /** Sends {@code lines} as one batch of {@link Explain#SCHEMA}: a short answer, not a scan. */
+  private void sendLines(List<String> lines, ServerStreamListener listener) {
+    BufferAllocator allocator =
+        root.newChildAllocator("explain-" + streamIds.incrementAndGet(), 0, Long.MAX_VALUE);
+    try (VectorSchemaRoot answer = VectorSchemaRoot.create(Explain.SCHEMA, allocator)) {
+      VarCharVector plan = (VarCharVector) answer.getVector(0);
+      plan.allocateNew(lines.size());
+      for (int i = 0; i < lines.size(); i++) {
+        plan.setSafe(i, lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      answer.setRowCount(lines.size());
+      listener.start(answer);
+      listener.putNext();
+      listener.completed();
+    } finally {
+      Allocators.closeOnceReleased(allocator);
     }
   }
 

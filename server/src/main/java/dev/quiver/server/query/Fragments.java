@@ -72,9 +72,12 @@ final class Fragments implements AutoCloseable {
     // The node admits as many queries at once as their limits fit its root allocator's.
     this.slots = (int) Math.max(1, Math.min(Integer.MAX_VALUE, root.getLimit() / memoryLimit));
     this.admitted = new Semaphore(slots, true);
-    // Each slot gets an equal share of the heap budget: half for the fragment, half for a
-    // coordinator of the query here, so that the admitted queries' shares add up to the budget.
-    this.queryHeapBytes = Math.max(1, spill.heap().limit() / slots / 2);
+    // A query's fragment, and its coordinator here, may each reserve up to its memory limit of
+    // heap, and no more than half the node's heap budget; the node's budget bounds what all its
+    // queries reserve together, so a query whose reservation the node cannot grant spills (or fails
+    // naming the heap) while the others go on. Shares of one slot each would starve a query on a
+    // node of many small slots, whose Arrow limit then never counts.
+    this.queryHeapBytes = Math.max(1, Math.min(spill.heap().limit() / 2, memoryLimit));
     this.admissionTimeout = admissionTimeout;
     this.self = self;
     this.root = root;

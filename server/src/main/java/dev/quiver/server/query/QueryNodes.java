@@ -22,18 +22,19 @@ import org.slf4j.LoggerFactory;
  * @param shares for shared placement, the row-group splits each member reads (dealt out largest
  *     first to the least loaded); null for peer-local data, where each node reads its own files
  */
-record QueryNodes(Placement placement, List<Location> members, List<List<ScanTicket>> shares) {
+public record QueryNodes(
+    Placement placement, List<Location> members, List<List<ScanTicket>> shares) {
   private static final Logger LOG = LoggerFactory.getLogger(QueryNodes.class);
 
   /** How long a peer may take to answer the health call before a shared query runs without it. */
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * Over shared storage any node can read any split, so a query runs on the nodes that answer.
    * Peer-local data needs every node: a node that is down fails the query (its rows would be
    * missing).
    */
-  static QueryNodes of(
+  public static QueryNodes of(
       String queryId, Query plan, Cluster cluster, Set<String> sharedDatasets, long splitBytes) {
     Placement placement =
         Placement.of(plan.dataset().location(), sharedDatasets.contains(plan.dataset().name()));
@@ -65,7 +66,7 @@ record QueryNodes(Placement placement, List<Location> members, List<List<ScanTic
   }
 
   /** The splits member {@code m} reads, or null when it reads its own files. */
-  List<ScanTicket> share(int m) {
+  public List<ScanTicket> share(int m) {
     return shares == null ? null : shares.get(m);
   }
 }

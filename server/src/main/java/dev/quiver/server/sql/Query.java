@@ -16,7 +16,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * AggregatePlan}). Both start the same way: the scan reads {@link #scanColumns()} with {@link
  * #filter()} pushed down into Parquet, and {@link #residual()} filters what the scan cannot.
  */
-public sealed interface Query permits QueryPlan, AggregatePlan {
+public sealed interface Query permits QueryPlan, AggregatePlan, Explain {
   /** The text it was planned from. */
   String sql();
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,10 @@ public final class QueryPlanner {
    *     went away first
    */
   public Query plan(String sql) {
+    Optional<String> explained = Explain.explainedText(sql);
+    if (explained.isPresent()) {
+      return new Explain(sql, plan(explained.get()));
+    }
     checkText(sql);
     Query cached = cached(sql);
     return readable(cached != null ? cached : onPlannerThread(() -> planHere(sql)));
@@ -99,6 +104,9 @@ public final class QueryPlanner {
    * column (in WHERE or HAVING), whose type becomes the parameter's. Bounded as {@link #plan} is.
    */
   public PreparedQuery prepare(String sql) {
+    if (Explain.explainedText(sql).isPresent()) {
+      return new PreparedQuery(sql, List.of(), plan(sql).schema());
+    }
     checkText(sql);
     Prepared prepared = onPlannerThread(() -> prepareHere(sql));
     readable(prepared.plan());
@@ -110,6 +118,11 @@ public final class QueryPlanner {
    * order: an ordinary query to {@link #plan}.
    */
   public String bind(String sql, List<Object> values) {
+    Optional<String> explained = Explain.explainedText(sql);
+    if (explained.isPresent()) {
+      String prefix = sql.substring(0, sql.length() - explained.get().length());
+      return values.isEmpty() ? sql : prefix + bind(explained.get(), values);
+    }
     checkText(sql);
     List<Parameters.Marker> markers = onPlannerThread(() -> Parameters.find(parse(sql)));
     return Parameters.bind(sql, markers, values);

@@ -1,0 +1,152 @@
+package dev.quiver.server.physical;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.expression.Expression;
+import dev.quiver.server.sql.AggregatePlan;
+import dev.quiver.server.sql.Projection;
+import dev.quiver.server.sql.Query;
+import dev.quiver.server.sql.QueryPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.IntStream;
+import org.apache.arrow.vector.types.pojo.Field;
+
+/**
+ * Lowers a planned query into its physical plan: the one place that decides where exchanges go.
+ *
+ * <p>On one node a plan has no exchange. On several:
+ *
+ * <ul>
+ *   <li>an aggregation aggregates each node's part (PARTIAL), then brings every group's states
+ *       together: gathered to the coordinator without keys, else hash-repartitioned by its keys to
+ *       one partition per node, or gathered when the partial groups turn out to be small ({@code
+ *       gatherBelowBytes}, decided when the partial stage has run); HAVING, the outputs, ORDER BY
+ *       and LIMIT run on the coordinator, which gathers the owners' groups;
+ *   <li>a scan with ORDER BY and LIMIT keeps the first rows of each task (a top-N) and the
+ *       coordinator the first of those; with LIMIT alone, the first rows; with ORDER BY alone, the
+ *       rows are range-repartitioned by the sort keys (boundaries sampled) and each range sorted,
+ *       read in range order;
+ *   <li>a plain scan has no exchange: the client reads each task's output.
+ * </ul>
+ */
+public final class PhysicalPlanner {
+  private final int nodes;
+  private final long gatherThresholdBytes;
+
+  /**
+   * @param nodes how many nodes run the query
+   * @param gatherThresholdBytes partial groups up to this size in all are gathered, not
+   *     repartitioned
+   */
+  public PhysicalPlanner(int nodes, long gatherThresholdBytes) {
+    if (nodes < 1) {
+      throw new IllegalArgumentException("nodes must be positive: " + nodes);
+    }
+    this.nodes = nodes;
+    this.gatherThresholdBytes = gatherThresholdBytes;
+  }
+
+  /** The physical plan of {@code query}. */
+  public PhysicalPlan lower(Query query) {
+    requireNonNull(query, "query is null");
+    PhysicalPlan scan = new Scan(query.dataset(), query.scanColumns(), query.filter());
+    if (query.residual() != null) {
+      scan = new Filter(scan, query.residual());
+    }
+    if (query instanceof AggregatePlan aggregate) {
+      return aggregation(aggregate, scan);
+    }
+    if (query instanceof QueryPlan rows) {
+      return rows(rows, scan);
+    }
+    throw new IllegalArgumentException("Cannot lower a " + query.getClass().getSimpleName());
+  }
+
+  private PhysicalPlan rows(QueryPlan query, PhysicalPlan scan) {
+    PhysicalPlan plan = new Project(scan, query.projections());
+    List<SortKey> order = query.order();
+    OptionalLong limit = query.limit();
+    if (!order.isEmpty()) {
+      if (nodes == 1) {
+        plan = new Sort(plan, order, limit);
+      } else if (limit.isPresent()) {
+        plan = new Sort(Exchange.gather(new Sort(plan, order, limit)), order, limit);
+      } else {
+        List<Integer> keys = order.stream().map(SortKey::column).toList();
+        plan =
+            new Sort(
+                new Exchange(plan, Distribution.range(keys, nodes), OptionalLong.empty()),
+                order,
+                OptionalLong.empty());
+      }
+    } else if (limit.isPresent()) {
+      plan = new Limit(plan, limit.getAsLong());
+      if (nodes > 1) {
+        plan = new Limit(Exchange.gather(plan), limit.getAsLong());
+      }
+    }
+    return withoutHiddenColumns(plan, query.projections(), query.outputCount());
+  }
+
+  private PhysicalPlan aggregation(AggregatePlan query, PhysicalPlan scan) {
+    PhysicalPlan input = query.inputs().isEmpty() ? scan : new Project(scan, query.inputs());
+    PhysicalPlan plan = new Aggregate(input, query.layout(), Aggregate.Mode.PARTIAL);
+    int keys = query.layout().keys().size();
+    boolean repartitioned = nodes > 1 && keys > 0;
+    if (nodes == 1) {
+      // One node merges its scan threads' partial states and finishes them itself.
+      plan = new Aggregate(plan, query.layout(), Aggregate.Mode.FINAL);
+    } else if (keys == 0) {
+      plan = new Aggregate(Exchange.gather(plan), query.layout(), Aggregate.Mode.FINAL);
+    } else {
+      List<Integer> keyColumns = IntStream.range(0, keys).boxed().toList();
+      plan =
+          new Aggregate(
+              new Exchange(
+                  plan,
+                  Distribution.hash(keyColumns, nodes),
+                  OptionalLong.of(gatherThresholdBytes)),
+              query.layout(),
+              Aggregate.Mode.FINAL);
+    }
+    if (query.outer() != null) {
+      // DISTINCT: the groups are distinct (keys, argument) pairs, aggregated again in one place.
+      if (repartitioned) {
+        plan = Exchange.gather(plan);
+      }
+      plan = new Aggregate(plan, query.outer(), Aggregate.Mode.SINGLE);
+    } else if (query.having() != null) {
+      plan = new Filter(plan, query.having());
+    }
+    if (repartitioned && query.outer() == null) {
+      plan = Exchange.gather(plan);
+    }
+    if (query.outer() != null && query.having() != null) {
+      plan = new Filter(plan, query.having());
+    }
+    plan = new Project(plan, query.outputs());
+    if (!query.order().isEmpty()) {
+      plan = new Sort(plan, query.order(), query.limit());
+    } else if (query.limit().isPresent()) {
+      plan = new Limit(plan, query.limit().getAsLong());
+    }
+    return withoutHiddenColumns(plan, query.outputs(), query.outputCount());
+  }
+
+  /** {@code plan} without the columns only ORDER BY needed, when there are any. */
+  private static PhysicalPlan withoutHiddenColumns(
+      PhysicalPlan plan, List<Projection> computed, int outputCount) {
+    if (outputCount == computed.size()) {
+      return plan;
+    }
+    List<Projection> shown = new ArrayList<>();
+    for (int c = 0; c < outputCount; c++) {
+      Field field = computed.get(c).field();
+      shown.add(new Projection(field, new Expression.ColumnRef(c, field)));
+    }
+    return new Project(plan, shown);
+  }
+}

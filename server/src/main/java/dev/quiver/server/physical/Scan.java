@@ -1,0 +1,52 @@
+package dev.quiver.server.physical;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.parquet.dataset.Dataset;
+import dev.quiver.parquet.predicate.Predicate;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads {@code columns} of a dataset's files, skipping what {@code filter} rules out (row groups,
+ * pages, rows): each task reads the splits it is given, or its node's own files.
+ */
+public record Scan(Dataset dataset, List<String> columns, Predicate filter)
+    implements PhysicalPlan {
+  public Scan {
+    requireNonNull(dataset, "dataset is null");
+    columns = List.copyOf(columns);
+    requireNonNull(filter, "filter is null");
+  }
+
+  @Override
+  public List<PhysicalPlan> children() {
+    return List.of();
+  }
+
+  @Override
+  public Schema schema() {
+    return new Schema(
+        columns.stream()
+            .map(
+                name ->
+                    dataset
+                        .field(name)
+                        .orElseThrow(
+                            () ->
+                                new IllegalArgumentException(
+                                    "Unknown column '" + name + "' of " + dataset.name())))
+            .toList());
+  }
+
+  @Override
+  public Distribution distribution() {
+    return Distribution.ANY;
+  }
+
+  @Override
+  public PhysicalPlan withChildren(List<PhysicalPlan> children) {
+    Operators.requireCount(this, children, 0);
+    return this;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.quiver.server.physical;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quiver.server.exec.SortKey;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Orders its input by {@code keys}; with a limit, keeps only the first {@code limit} rows (a top-N,
+ * which holds no more than that many rows).
+ */
+public record Sort(PhysicalPlan input, List<SortKey> keys, OptionalLong limit)
+    implements PhysicalPlan {
+  public Sort {
+    requireNonNull(input, "input is null");
+    keys = List.copyOf(keys);
+    requireNonNull(limit, "limit is null");
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("A sort needs at least one key");
+    }
+  }
+
+  @Override
+  public List<PhysicalPlan> children() {
+    return List.of(input);
+  }
+
+  @Override
+  public Schema schema() {
+    return input.schema();
+  }
+
+  @Override
+  public Distribution distribution() {
+    return input.distribution();
+  }
+
+  @Override
+  public PhysicalPlan withChildren(List<PhysicalPlan> children) {
+    Operators.requireCount(this, children, 1);
+    return new Sort(children.get(0), keys, limit);
+  }
+}
