@@ -12,7 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * aggregates hand on: keys first, then each aggregate's state.
  */
 public record Aggregate(PhysicalPlan input, AggregateLayout layout, Mode mode)
-    implements PhysicalPlan {
+    implements UnaryPlan {
   /** What an aggregate reads and what it hands on. */
   public enum Mode {
     /** Rows in, partial states out: what each task aggregates of its own input. */
@@ -42,18 +42,8 @@ public record Aggregate(PhysicalPlan input, AggregateLayout layout, Mode mode)
   }
 
   @Override
-  public List<PhysicalPlan> children() {
-    return List.of(input);
-  }
-
-  @Override
   public Schema schema() {
     return mode.writesStates() ? layout.partialSchema() : layout.resultSchema();
-  }
-
-  @Override
-  public Distribution distribution() {
-    return input.distribution();
   }
 
   @Override

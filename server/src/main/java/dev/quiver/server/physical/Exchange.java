@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.OptionalLong;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Moves its input's rows between tasks so that they are spread as {@code target} says: a hash
@@ -18,7 +17,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *     at most this many bytes (decided when the producing stage has run); empty for a fixed choice
  */
 public record Exchange(PhysicalPlan input, Distribution target, OptionalLong gatherBelowBytes)
-    implements PhysicalPlan {
+    implements UnaryPlan {
   public Exchange {
     requireNonNull(input, "input is null");
     requireNonNull(target, "target is null");
@@ -52,16 +51,6 @@ public record Exchange(PhysicalPlan input, Distribution target, OptionalLong gat
       case REPLICATED -> "broadcast";
       case ANY -> throw new IllegalStateException("unreachable");
     };
-  }
-
-  @Override
-  public List<PhysicalPlan> children() {
-    return List.of(input);
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
   }
 
   @Override

@@ -3,30 +3,14 @@ package dev.quiver.server.physical;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Hands on the first {@code count} rows of its input and stops reading it. */
-public record Limit(PhysicalPlan input, long count) implements PhysicalPlan {
+public record Limit(PhysicalPlan input, long count) implements UnaryPlan {
   public Limit {
     requireNonNull(input, "input is null");
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative: " + count);
     }
-  }
-
-  @Override
-  public List<PhysicalPlan> children() {
-    return List.of(input);
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public Distribution distribution() {
-    return input.distribution();
   }
 
   @Override

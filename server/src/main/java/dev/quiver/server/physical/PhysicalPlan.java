@@ -10,8 +10,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * tree. Plans are immutable values: they print ({@link PlanPrinter}), travel ({@code PlanCodec})
  * and are cut into stages ({@link StagePlanner}) as they are.
  */
-public sealed interface PhysicalPlan
-    permits Scan, Filter, Project, Aggregate, Sort, Limit, Exchange, HashJoin, RemoteSource {
+public sealed interface PhysicalPlan permits Scan, UnaryPlan, HashJoin, RemoteSource {
   /** The operators whose output this one reads, in order: none for a leaf, two for a join. */
   List<PhysicalPlan> children();
 

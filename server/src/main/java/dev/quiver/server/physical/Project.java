@@ -7,25 +7,15 @@ import java.util.List;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Computes {@code projections} over each batch of its input: its output's columns, in order. */
-public record Project(PhysicalPlan input, List<Projection> projections) implements PhysicalPlan {
+public record Project(PhysicalPlan input, List<Projection> projections) implements UnaryPlan {
   public Project {
     requireNonNull(input, "input is null");
     projections = List.copyOf(projections);
   }
 
   @Override
-  public List<PhysicalPlan> children() {
-    return List.of(input);
-  }
-
-  @Override
   public Schema schema() {
     return new Schema(projections.stream().map(Projection::field).toList());
-  }
-
-  @Override
-  public Distribution distribution() {
-    return input.distribution();
   }
 
   @Override

@@ -5,14 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.server.exec.SortKey;
 import java.util.List;
 import java.util.OptionalLong;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Orders its input by {@code keys}; with a limit, keeps only the first {@code limit} rows (a top-N,
  * which holds no more than that many rows).
  */
 public record Sort(PhysicalPlan input, List<SortKey> keys, OptionalLong limit)
-    implements PhysicalPlan {
+    implements UnaryPlan {
   public Sort {
     requireNonNull(input, "input is null");
     keys = List.copyOf(keys);
@@ -20,21 +19,6 @@ public record Sort(PhysicalPlan input, List<SortKey> keys, OptionalLong limit)
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("A sort needs at least one key");
     }
-  }
-
-  @Override
-  public List<PhysicalPlan> children() {
-    return List.of(input);
-  }
-
-  @Override
-  public Schema schema() {
-    return input.schema();
-  }
-
-  @Override
-  public Distribution distribution() {
-    return input.distribution();
   }
 
   @Override

@@ -29,15 +29,25 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.expression.Expression;
+import dev.quiver.server.physical.Aggregate;
+import dev.quiver.server.physical.Exchange;
+import dev.quiver.server.physical.Filter;
+import dev.quiver.server.physical.HashJoin;
+import dev.quiver.server.physical.Limit;
+import dev.quiver.server.physical.PhysicalPlan;
+import dev.quiver.server.physical.Project;
+import dev.quiver.server.physical.RemoteSource;
+import dev.quiver.server.physical.Scan;
+import dev.quiver.server.physical.Sort;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * A planned query as JSON, versioned, so that a coordinator ships its plan to the nodes and they
- * run it as it is instead of planning the SQL text again. Datasets travel by name and are resolved
- * against the receiving node's catalog; constants keep their Java types (only numbers, strings and
- * booleans are accepted back).
+ * A planned query, or a physical plan (a stage's), as JSON, versioned: the one codec of plans, so
+ * that a coordinator ships its plan to the nodes and they run it as it is instead of planning the
+ * SQL text again. Datasets travel by name and are resolved against the receiving node's catalog;
+ * constants keep their Java types (only numbers, strings and booleans are accepted back).
  */
 public final class PlanCodec {
   /** The plan format this node writes and reads. */
@@ -58,6 +68,7 @@ public final class PlanCodec {
             .registerModule(new Jdk8Module())
             .registerModule(datasets)
             .addMixIn(Query.class, QueryKinds.class)
+            .addMixIn(PhysicalPlan.class, OperatorKinds.class)
             .addMixIn(Predicate.class, PredicateKinds.class)
             .addMixIn(Expression.class, ExpressionKinds.class)
             // Derived getters (Like.isPrefixPattern) are written but not read back.
@@ -78,6 +89,51 @@ public final class PlanCodec {
 
   /** One plan, with its format version. */
   record Envelope(int version, Query plan) {}
+
+  /** One physical plan (a stage's, say), with its format version. */
+  record OperatorsEnvelope(int version, PhysicalPlan operators) {}
+
+  /** A physical plan as versioned JSON: a stage as it travels to the node that runs it. */
+  public String encode(PhysicalPlan plan) {
+    try {
+      return json.writeValueAsString(new OperatorsEnvelope(VERSION, plan));
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot encode the physical plan " + plan, e);
+    }
+  }
+
+  /**
+   * Reads a physical plan written by {@link #encode(PhysicalPlan)}.
+   *
+   * @throws QuiverException INVALID_ARGUMENT for a plan of another version or shape, NOT_FOUND for
+   *     a dataset this node does not serve
+   */
+  public PhysicalPlan decodeOperators(String encoded) {
+    if (encoded == null) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The request carries no stage plan");
+    }
+    OperatorsEnvelope envelope;
+    try {
+      envelope = json.readValue(encoded, OperatorsEnvelope.class);
+    } catch (QuiverException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      if (e.getCause() instanceof QuiverException quiver) {
+        throw quiver;
+      }
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT, "Malformed stage plan: " + e.getMessage(), e);
+    }
+    if (envelope.version() != VERSION) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Unsupported plan version "
+              + envelope.version()
+              + "; this node reads version "
+              + VERSION);
+    }
+    return envelope.operators();
+  }
 
   public String encode(Query plan) {
     try {
@@ -126,6 +182,20 @@ public final class PlanCodec {
     @JsonSubTypes.Type(value = AggregatePlan.class, name = "aggregate")
   })
   private interface QueryKinds {}
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "operator")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Scan.class, name = "scan"),
+    @JsonSubTypes.Type(value = Filter.class, name = "filter"),
+    @JsonSubTypes.Type(value = Project.class, name = "project"),
+    @JsonSubTypes.Type(value = Aggregate.class, name = "aggregate"),
+    @JsonSubTypes.Type(value = Sort.class, name = "sort"),
+    @JsonSubTypes.Type(value = Limit.class, name = "limit"),
+    @JsonSubTypes.Type(value = Exchange.class, name = "exchange"),
+    @JsonSubTypes.Type(value = HashJoin.class, name = "hashJoin"),
+    @JsonSubTypes.Type(value = RemoteSource.class, name = "remoteSource")
+  })
+  private interface OperatorKinds {}
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "predicate")
   @JsonSubTypes({

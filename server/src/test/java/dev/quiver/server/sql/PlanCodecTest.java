@@ -6,10 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.server.DuckDb;
 import dev.quiver.server.catalog.Catalog;
+import dev.quiver.server.cluster.Placement;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.physical.PhysicalPlan;
+import dev.quiver.server.physical.PhysicalPlanner;
+import dev.quiver.server.physical.Stage;
+import dev.quiver.server.physical.StagePlanner;
+import dev.quiver.server.query.QueryNodes;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import org.apache.arrow.flight.Location;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +60,45 @@ class PlanCodecTest {
       Query plan = planner.plan(sql);
       assertThat(codec.decode(codec.encode(plan))).as(sql).isEqualTo(plan);
     }
+  }
+
+  @Test
+  void everyPhysicalPlanAndItsStagesReadBackAsTheyWereLowered() {
+    QueryPlanner planner = new QueryPlanner(catalog);
+    PlanCodec codec = new PlanCodec(catalog);
+    List<String> queries =
+        List.of(
+            "SELECT id, s FROM t WHERE k > 2.5 AND s LIKE 'n1%' ORDER BY id DESC LIMIT 3",
+            "SELECT id FROM t WHERE x + k > 10 ORDER BY s",
+            "SELECT id FROM t LIMIT 5",
+            "SELECT date_trunc('month', dt) AS m, SUM(amount * 2) AS a, COUNT(*) AS n"
+                + " FROM t GROUP BY 1 HAVING COUNT(*) > 1 ORDER BY a",
+            "SELECT k, COUNT(DISTINCT s) AS n FROM t GROUP BY k",
+            "SELECT COUNT(*) FROM t");
+    for (int nodes : new int[] {1, 3}) {
+      for (String sql : queries) {
+        PhysicalPlan plan = new PhysicalPlanner(nodes, 1 << 20).lower(planner.plan(sql));
+        assertThat(codec.decodeOperators(codec.encode(plan)))
+            .as(nodes + " nodes: " + sql)
+            .isEqualTo(plan);
+        QueryNodes members =
+            new QueryNodes(
+                Placement.PEER_LOCAL,
+                Collections.nCopies(nodes, Location.forGrpcInsecure("n", 1)),
+                null);
+        for (Stage stage : new StagePlanner(members, Location.forGrpcInsecure("n", 1)).cut(plan)) {
+          assertThat(codec.decodeOperators(codec.encode(stage.plan())))
+              .as("stage %s of %s", stage.id(), sql)
+              .isEqualTo(stage.plan());
+        }
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                codec.decodeOperators("{\"version\":1,\"operators\":{\"operator\":\"teleport\"}}"))
+        .isInstanceOfSatisfying(
+            QuiverException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageContaining("Malformed stage plan");
   }
 
   @Test
