@@ -13,10 +13,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -175,13 +175,19 @@ class ProbedAttacksTest {
     try (TestCluster cluster = TestCluster.start(List.of(datasets, datasets), Map.of());
         QuiverClient client = QuiverClient.connect(cluster.uri(0));
         Listener attacker = new Listener()) {
-      FlightInfo info = client.flightClient().getInfo(FlightDescriptor.path("big"));
-      String inner =
-          Base64.getEncoder().encodeToString(info.getEndpoints().get(0).getTicket().getBytes());
-      Ticket forged =
-          Tickets.encode(
-              new GatheredTicket(
-                  List.of(List.of(inner, attacker.location().getUri().toString())), List.of(), 10));
+      FlightInfo info =
+          client
+              .flightClient()
+              .getInfo(
+                  FlightDescriptor.command(
+                      "SELECT id FROM big ORDER BY id LIMIT 10".getBytes(StandardCharsets.UTF_8)));
+      GatheredTicket issued =
+          Tickets.decode(info.getEndpoints().get(0).getTicket().getBytes(), GatheredTicket.class);
+      List<List<String>> redirected = new ArrayList<>();
+      for (List<String> part : issued.parts()) {
+        redirected.add(List.of(part.get(0), attacker.location().getUri().toString()));
+      }
+      Ticket forged = Tickets.encode(new GatheredTicket(redirected));
 
       assertThatThrownBy(
               () -> {

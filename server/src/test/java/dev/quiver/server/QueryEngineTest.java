@@ -194,7 +194,10 @@ class QueryEngineTest {
             "SELECT id, s, dt FROM t WHERE k < 5 ORDER BY s, dt DESC, id",
             "SELECT id, amount * 3 AS a FROM t WHERE region = 'Ünïcode' ORDER BY a DESC, id",
             "SELECT region, id FROM t WHERE id < 2000 ORDER BY region DESC, id LIMIT 1000",
-            "SELECT id FROM t WHERE k < 3 ORDER BY s NULLS FIRST, id")) {
+            "SELECT id FROM t WHERE k < 3 ORDER BY s NULLS FIRST, id",
+            // Sort keys that are not selected: each node's top-N keeps them for the merge.
+            "SELECT id FROM t ORDER BY x DESC NULLS LAST, id LIMIT 30",
+            "SELECT s, id + 1 AS later FROM t WHERE k > 90 ORDER BY amount, id DESC LIMIT 12")) {
       assertThat(quiverInOrder(server, sql)).as(sql).isEqualTo(expectedInOrder(sql));
     }
   }

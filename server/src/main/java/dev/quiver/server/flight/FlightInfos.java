@@ -155,14 +155,7 @@ final class FlightInfos {
               new ClusterFlights.LocalInfoRequest(null, scan.sql()));
       boolean ordered = !scan.order().isEmpty();
       if ((ordered || scan.limit().isPresent()) && wide.getEndpoints().size() > 1) {
-        if (ordered && scan.order().stream().anyMatch(k -> k.column() >= scan.outputCount())) {
-          throw new QuiverException(
-              ErrorCode.UNIMPLEMENTED,
-              "ORDER BY a column that is not selected is supported on one node only so far;"
-                  + " add it to the select list");
-        }
-        return GatheredScan.info(
-            wide, scan.order(), scan.limit().orElse(Long.MAX_VALUE), cluster.self());
+        return GatheredScan.info(wide, cluster.self());
       }
       return wide;
     }

@@ -8,12 +8,15 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ConcatOperator;
 import dev.quiver.server.exec.ExecutionContext;
-import dev.quiver.server.exec.LimitOperator;
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.exec.SortKey;
-import dev.quiver.server.exec.SortOperator;
+import dev.quiver.server.physical.PhysicalPlanner;
+import dev.quiver.server.physical.Stage;
+import dev.quiver.server.physical.StagePlanner;
 import dev.quiver.server.query.PeerStreamOperator;
+import dev.quiver.server.sql.StagePipelines;
 import dev.quiver.server.ticket.GatheredTicket;
+import dev.quiver.server.ticket.ScanTicket;
+import dev.quiver.server.ticket.StageTicket;
 import dev.quiver.server.ticket.Tickets;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +26,9 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightEndpoint;
@@ -38,22 +43,21 @@ import org.apache.arrow.vector.ipc.message.IpcOption;
 
 /**
  * A scan with ORDER BY or LIMIT over a cluster: one endpoint, on the node that planned it, which
- * reads the nodes' own endpoints (each already sorted, and cut to the limit, by its node). Without
- * ORDER BY it reads them one after the other and stops as soon as it has the rows; with ORDER BY it
- * merges them by the sort keys, keeping only the top rows when there is a limit. Every Flight and
- * Flight SQL client therefore gets exactly the rows asked for, in order, whatever it knows of
- * Quiver.
+ * runs the query's two stages ({@link PhysicalPlanner}, {@link StagePlanner}). Stage 1 runs on
+ * every node's part (each the nodes' own endpoints): scan, filter, project, and a top-N by the sort
+ * keys or the limit; its plan travels in each part's {@link StageTicket}, and the node runs it as
+ * it is ({@link StagePipelines}), planning no SQL. Stage 2 runs here: it reads the parts one after
+ * the other (stopping as soon as a limit is met) or merges them by the sort keys, keeping only the
+ * top rows when there is a limit. Every Flight and Flight SQL client therefore gets exactly the
+ * rows asked for, in order, whatever it knows of Quiver.
  */
 final class GatheredScan {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private GatheredScan() {}
 
-  /**
-   * One endpoint on {@code self} that reads {@code wide}'s endpoints, merged by {@code order}, up
-   * to {@code limit} rows.
-   */
-  static FlightInfo info(FlightInfo wide, List<SortKey> order, long limit, Location self) {
+  /** One endpoint on {@code self} that runs the query of {@code wide}'s endpoints over them. */
+  static FlightInfo info(FlightInfo wide, Location self) {
     List<List<String>> parts = new ArrayList<>();
     for (FlightEndpoint endpoint : wide.getEndpoints()) {
       String location =
@@ -63,25 +67,26 @@ final class GatheredScan {
       parts.add(
           List.of(Base64.getEncoder().encodeToString(endpoint.getTicket().getBytes()), location));
     }
-    Ticket ticket = Tickets.encode(new GatheredTicket(parts, order, limit));
+    Ticket ticket = Tickets.encode(new GatheredTicket(parts));
     return new FlightInfo(
         wide.getSchema(),
         wide.getDescriptor(),
         List.of(new FlightEndpoint(ticket, self)),
         -1,
         -1,
-        !order.isEmpty(),
+        wide.getOrdered(),
         IpcOption.DEFAULT,
         wide.getAppMetadata());
   }
 
   /**
-   * Streams the first {@code limit} rows of the ticket's endpoints, then the scan counters the
-   * endpoints reported, added up: the endpoints one after the other ({@link ConcatOperator}), then
-   * a top-N by the sort keys ({@link SortOperator}) or a {@link LimitOperator}.
+   * Runs the ticket's query: stage 1 on each part's node, read through a {@link StageTicket}, and
+   * stage 2 here over what they send; streams the answer, then the scan counters the parts
+   * reported, added up.
    */
   static void stream(
       GatheredTicket ticket,
+      GatheredStages stages,
       Cluster cluster,
       BufferAllocator allocator,
       ServerStreamListener listener,
@@ -89,25 +94,46 @@ final class GatheredScan {
       Duration clientTimeout,
       Duration peerTimeout,
       BooleanSupplier stopped) {
-    ObjectNode counters = JSON.createObjectNode();
-    List<Supplier<Operator>> parts = new ArrayList<>();
-    for (List<String> part : ticket.parts()) {
-      Location location =
-          part.get(1).isEmpty() ? cluster.self() : new Location(URI.create(part.get(1)));
-      Ticket inner = new Ticket(Base64.getDecoder().decode(part.get(0)));
-      parts.add(
-          () ->
-              PeerStreamOperator.open(
-                  cluster,
-                  location,
-                  inner,
-                  peerTimeout,
-                  "reading its part of a scan with ORDER BY or LIMIT",
-                  metadata -> add(counters, metadata)));
+    if (ticket.parts().isEmpty()) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The ticket names no part to read");
     }
+    List<Location> locations = new ArrayList<>();
+    List<ScanTicket> scans = new ArrayList<>();
+    for (List<String> part : ticket.parts()) {
+      locations.add(part.get(1).isEmpty() ? cluster.self() : new Location(URI.create(part.get(1))));
+      scans.add(ScanTicket.from(new Ticket(Base64.getDecoder().decode(part.get(0)))));
+    }
+    String queryId = UUID.randomUUID().toString();
+    List<Stage> planned = stages.of(scans.get(0), locations);
+    Stage parts = planned.get(0);
+    Stage answer = planned.get(1);
+    String partPlan = stages.codec().encode(parts.plan());
+    ObjectNode counters = JSON.createObjectNode();
+    IntFunction<Operator> remote =
+        stage -> {
+          List<Supplier<Operator>> reads = new ArrayList<>();
+          for (int p = 0; p < scans.size(); p++) {
+            ScanTicket scan = scans.get(p);
+            Location location = locations.get(p);
+            Ticket read =
+                Tickets.encode(
+                    new StageTicket(
+                        queryId, stage, partPlan, scan.allFiles() ? null : List.of(scan)));
+            reads.add(
+                () ->
+                    PeerStreamOperator.open(
+                        cluster,
+                        location,
+                        read,
+                        peerTimeout,
+                        "running stage " + stage + " of a scan with ORDER BY or LIMIT",
+                        metadata -> add(counters, metadata)));
+          }
+          return new ConcatOperator(parts.plan().schema(), reads);
+        };
     ExecutionContext context =
         new ExecutionContext(
-            "gathered-scan",
+            "gathered-scan-" + queryId,
             allocator,
             () -> {
               if (stopped.getAsBoolean()) {
@@ -116,21 +142,15 @@ final class GatheredScan {
             },
             MERGED_BATCH_ROWS,
             Long.MAX_VALUE);
-    try (Operator merged =
-            Operator.<Operator>then(
-                new ConcatOperator(null, parts),
-                in ->
-                    ticket.order().isEmpty()
-                        ? new LimitOperator(in, ticket.limit())
-                        : new SortOperator(in, ticket.order(), ticket.limit(), context));
-        VectorSchemaRoot out = VectorSchemaRoot.create(merged.schema(), allocator)) {
+    try (Operator merged = StagePipelines.build(answer.plan(), List.of(), remote, context);
+        VectorSchemaRoot out = VectorSchemaRoot.create(answer.plan().schema(), allocator)) {
       listener.start(out);
       while (merged.next()) {
         VectorSchemaRoot batch = merged.root();
         if (batch.getRowCount() == 0) {
           continue;
         }
-        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+        for (int c = 0; c < out.getFieldVectors().size(); c++) {
           batch.getVector(c).makeTransferPair(out.getVector(c)).transfer();
         }
         out.setRowCount(batch.getRowCount());

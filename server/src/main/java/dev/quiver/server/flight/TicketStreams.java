@@ -12,6 +12,8 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.physical.Explainer;
+import dev.quiver.server.physical.PhysicalPlan;
+import dev.quiver.server.physical.Scan;
 import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentWorker;
@@ -21,11 +23,13 @@ import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
+import dev.quiver.server.sql.StagePipelines;
 import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.GatheredTicket;
 import dev.quiver.server.ticket.QuiverTicket;
 import dev.quiver.server.ticket.ResultTicket;
 import dev.quiver.server.ticket.ScanTicket;
+import dev.quiver.server.ticket.StageTicket;
 import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.Allocators;
 import java.util.List;
@@ -35,6 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -70,6 +75,7 @@ final class TicketStreams {
   private final StreamTracker streams;
   private final PolledQueries polls;
   private final Explainer explainer;
+  private final GatheredStages gatheredStages;
   private final AtomicLong streamIds = new AtomicLong();
   private final Semaphore scans;
 
@@ -100,6 +106,7 @@ final class TicketStreams {
     this.streams = requireNonNull(streams, "streams is null");
     this.polls = requireNonNull(polls, "polls is null");
     this.explainer = requireNonNull(explainer, "explainer is null");
+    this.gatheredStages = new GatheredStages(catalog, planner, cluster);
     this.scans = new Semaphore(limits.concurrentScans(), true);
   }
 
@@ -131,6 +138,7 @@ final class TicketStreams {
                       root.newChildAllocator(name, 0, limits.streamMemoryBytes())) {
                 GatheredScan.stream(
                     gathered,
+                    gatheredStages,
                     cluster,
                     allocator,
                     listener,
@@ -186,6 +194,30 @@ final class TicketStreams {
             });
         return;
       }
+      if (decoded instanceof StageTicket stage) {
+        operation = "Stage " + stage.stage() + " of query " + stage.query();
+        registration.describe(operation);
+        PhysicalPlan plan = gatheredStages.codec().decodeOperators(stage.plan());
+        List<FileSplit> splits = splits(stage, plan);
+        runStream(
+            execution ->
+                new QueryExecution(
+                    StagePipelines.build(
+                        plan,
+                        splits,
+                        remote -> {
+                          throw new QuiverException(
+                              ErrorCode.UNIMPLEMENTED,
+                              "A stage that reads another stage runs on the coordinator only");
+                        },
+                        execution),
+                    plan.schema(),
+                    execution),
+            operation,
+            listener,
+            registration);
+        return;
+      }
       ScanTicket scan = (ScanTicket) decoded;
       operation = "DoGet of dataset '" + scan.dataset() + "'";
       registration.describe("dataset " + scan.dataset());
@@ -222,21 +254,11 @@ final class TicketStreams {
         plan = QueryPlan.columns(dataset, scan.columns());
         splits = List.of(split);
       }
-      BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
-      backpressure.register(listener);
-      String name = "stream-" + streamIds.incrementAndGet();
-      String described = operation;
-      executor.execute(
-          () -> {
-            try (registration) {
-              ScanStatistics statistics =
-                  stream(plan, splits, name, listener, backpressure, registration);
-              worker.scanned(statistics);
-              LOG.info("{} {} done: {}", name, described, statistics);
-            } catch (Throwable e) {
-              listener.error(FlightErrors.toFlight(e, described));
-            }
-          });
+      runStream(
+          execution -> new QueryExecution(plan, splits, execution),
+          operation,
+          listener,
+          registration);
     } catch (RejectedExecutionException e) {
       registration.close();
       listener.error(
@@ -269,9 +291,60 @@ final class TicketStreams {
     }
   }
 
+  /**
+   * Streams what {@code start} runs on the stream executor, with backpressure, then its scan
+   * counters; the registration ends with the stream.
+   */
+  private void runStream(
+      Function<ExecutionContext, QueryExecution> start,
+      String operation,
+      ServerStreamListener listener,
+      StreamTracker.Registration registration) {
+    BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
+    backpressure.register(listener);
+    String name = "stream-" + streamIds.incrementAndGet();
+    executor.execute(
+        () -> {
+          try (registration) {
+            ScanStatistics statistics = stream(start, name, listener, backpressure, registration);
+            worker.scanned(statistics);
+            LOG.info("{} {} done: {}", name, operation, statistics);
+          } catch (Throwable e) {
+            listener.error(FlightErrors.toFlight(e, operation));
+          }
+        });
+  }
+
+  /** The row groups a stage's task scans: those it was given, or its node's own files. */
+  private List<FileSplit> splits(StageTicket stage, PhysicalPlan plan) {
+    if (stage.splits() != null) {
+      return stage.splits().stream().map(t -> t.toSplit(catalog.require(t.dataset()))).toList();
+    }
+    Scan scan = scanOf(plan);
+    if (scan == null) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The stage scans no dataset");
+    }
+    return Query.candidateFiles(scan.dataset(), scan.filter()).stream()
+        .map(f -> new FileSplit(f, 0, f.rowGroups().size()))
+        .toList();
+  }
+
+  /** The scan in {@code plan}, or null when it has none. */
+  private static Scan scanOf(PhysicalPlan plan) {
+    if (plan instanceof Scan scan) {
+      return scan;
+    }
+    for (PhysicalPlan child : plan.children()) {
+      Scan found = scanOf(child);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
   private ScanStatistics stream(
-      QueryPlan plan,
-      List<FileSplit> splits,
+      Function<ExecutionContext, QueryExecution> start,
       String name,
       ServerStreamListener listener,
       BackpressureStrategy backpressure,
@@ -294,9 +367,7 @@ final class TicketStreams {
       // to read them. The allocator closes once they are freed; the stream does not wait.
       try (Release freed = () -> Allocators.closeOnceReleased(allocator);
           QueryExecution execution =
-              new QueryExecution(
-                  plan,
-                  splits,
+              start.apply(
                   ExecutionContext.of(name, allocator, cancellation, limits.batch())
                       .withSpill(worker.spill().withBudget(limits.streamMemoryBytes() / 4)))) {
         listener.setUseZeroCopy(true);

@@ -48,8 +48,13 @@ public sealed interface Query permits QueryPlan, AggregatePlan, Explain {
    * before any of their bytes are read.
    */
   default List<DataFile> candidateFiles() {
-    Predicate normalized = Predicates.normalize(filter());
-    return dataset().files().stream()
+    return candidateFiles(dataset(), filter());
+  }
+
+  /** The files of {@code dataset} that {@code filter} can match, by their partition values. */
+  static List<DataFile> candidateFiles(Dataset dataset, Predicate filter) {
+    Predicate normalized = Predicates.normalize(filter);
+    return dataset.files().stream()
         .filter(f -> !Predicates.bind(normalized, f.partitionValues()).equals(Constant.FALSE))
         .toList();
   }

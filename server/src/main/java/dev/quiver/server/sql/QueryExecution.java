@@ -8,6 +8,7 @@ import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.Operator;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Runs a {@link QueryPlan} over splits as the pipeline {@link Pipelines#result} builds: scan (with
@@ -26,10 +27,22 @@ public final class QueryExecution implements AutoCloseable {
    * @param context the stream's context; its allocator must outlive the execution
    */
   public QueryExecution(QueryPlan plan, List<FileSplit> splits, ExecutionContext context) {
-    requireNonNull(plan, "plan is null");
-    this.pipeline = Pipelines.result(plan, splits, context);
+    this(
+        Pipelines.result(requireNonNull(plan, "plan is null"), splits, context),
+        plan.schema(),
+        context);
+  }
+
+  /**
+   * Runs {@code pipeline}, whose batches have at least {@code schema}'s columns first; the
+   * execution owns the pipeline from now on (and closes it if this constructor fails).
+   *
+   * @param context the stream's context; its allocator must outlive the execution
+   */
+  public QueryExecution(Operator pipeline, Schema schema, ExecutionContext context) {
+    this.pipeline = requireNonNull(pipeline, "pipeline is null");
     try {
-      this.result = VectorSchemaRoot.create(plan.schema(), context.allocator());
+      this.result = VectorSchemaRoot.create(schema, context.allocator());
     } catch (RuntimeException e) {
       pipeline.close();
       throw e;

@@ -13,7 +13,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ScanTicket.class, name = "scan"),
   @JsonSubTypes.Type(value = FragmentTicket.class, name = "fragment"),
   @JsonSubTypes.Type(value = GatheredTicket.class, name = "gathered"),
-  @JsonSubTypes.Type(value = ResultTicket.class, name = "result")
+  @JsonSubTypes.Type(value = ResultTicket.class, name = "result"),
+  @JsonSubTypes.Type(value = StageTicket.class, name = "stage")
 })
 public sealed interface QuiverTicket
-    permits ScanTicket, FragmentTicket, GatheredTicket, ResultTicket {}
+    permits ScanTicket, FragmentTicket, GatheredTicket, ResultTicket, StageTicket {}

@@ -72,14 +72,17 @@ public final class Tickets {
   }
 
   /**
-   * Whether {@code ticket} reads a fragment's partial or final groups: a call between nodes, not
-   * meant for clients (a malformed ticket is not internal; reading it fails as it would anyway).
+   * Whether {@code ticket} reads a stage's output or a fragment's partial or final groups: a call
+   * between nodes, not meant for clients (a malformed ticket is not internal; reading it fails as
+   * it would anyway).
    */
   public static boolean isInternal(Ticket ticket) {
     try {
-      return decode(ticket.getBytes()) instanceof FragmentTicket fragment
-          && (FragmentTicket.PARTIAL.equals(fragment.stage())
-              || FragmentTicket.FINAL.equals(fragment.stage()));
+      QuiverTicket decoded = decode(ticket.getBytes());
+      return decoded instanceof StageTicket
+          || decoded instanceof FragmentTicket fragment
+              && (FragmentTicket.PARTIAL.equals(fragment.stage())
+                  || FragmentTicket.FINAL.equals(fragment.stage()));
     } catch (QuiverException e) {
       return false;
     }

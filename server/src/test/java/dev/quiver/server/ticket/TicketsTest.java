@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.exec.SortKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +17,13 @@ class TicketsTest {
             new ScanTicket("trips", 2, "/data/trips/a.parquet", 0, 3, List.of("id"), null),
             new ScanTicket("trips", ScanTicket.ALL_FILES, "*", 0, 0, List.of(), "SELECT 1"),
             new FragmentTicket("q-1", FragmentTicket.RANGE),
-            new GatheredTicket(
-                List.of(List.of("dGlja2V0", "grpc+tcp://h:1")),
-                List.of(new SortKey(1, true, false)),
-                25),
+            new GatheredTicket(List.of(List.of("dGlja2V0", "grpc+tcp://h:1"))),
+            new StageTicket("q-3", 1, "{\"version\":1}", null),
+            new StageTicket(
+                "q-3",
+                1,
+                "{\"version\":1}",
+                List.of(new ScanTicket("trips", 0, "a.parquet", 0, 1, List.of(), "SELECT 1"))),
             new ResultTicket("q-2"));
     for (QuiverTicket ticket : tickets) {
       assertThat(Tickets.decode(Tickets.encode(ticket).getBytes())).isEqualTo(ticket);
