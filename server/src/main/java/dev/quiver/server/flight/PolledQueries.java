@@ -160,12 +160,19 @@ final class PolledQueries implements AutoCloseable {
    * @throws QuiverException or the query's own failure, once it failed
    */
   PollInfo pollInfo(Polled polled, Location self) {
-    if (polled.result.isCompletedExceptionally()) {
-      polls.remove(polled.id, polled);
-      polled.release();
+    // The query may end while this poll answers: whether it is done is read once, here.
+    CoordinatedResult answer = null;
+    if (polled.result.isDone()) {
       try {
-        polled.result.join();
+        answer = polled.result.join();
+      } catch (java.util.concurrent.CancellationException e) {
+        polls.remove(polled.id, polled);
+        polled.release();
+        throw new QuiverException(
+            ErrorCode.CANCELLED, "Polled query " + polled.id + " was cancelled");
       } catch (CompletionException e) {
+        polls.remove(polled.id, polled);
+        polled.release();
         throw e.getCause() instanceof RuntimeException runtime
             ? runtime
             : new QuiverException(ErrorCode.INTERNAL, "Query failed: " + e.getCause());
@@ -174,10 +181,10 @@ final class PolledQueries implements AutoCloseable {
     byte[] metadata =
         ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"coordinator\"}")
             .getBytes(StandardCharsets.UTF_8);
-    if (polled.result.isDone() && !polled.result.join().owners().isEmpty()) {
+    if (answer != null && !answer.owners().isEmpty()) {
       // The answer stays on its owners: one endpoint on each; nothing is left to keep here.
       List<FlightEndpoint> endpoints = new ArrayList<>();
-      for (Location owner : polled.result.join().owners()) {
+      for (Location owner : answer.owners()) {
         endpoints.add(
             new FlightEndpoint(
                 Tickets.encode(new FragmentTicket(polled.id, FragmentTicket.ANSWER)), owner));
@@ -200,7 +207,7 @@ final class PolledQueries implements AutoCloseable {
               owners);
       return new PollInfo(info, null, 1.0, polled.expires);
     }
-    if (polled.result.isDone()) {
+    if (answer != null) {
       FlightEndpoint endpoint = new FlightEndpoint(resultTicket(polled.id), self);
       FlightInfo info =
           new FlightInfo(
