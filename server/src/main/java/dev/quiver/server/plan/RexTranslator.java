@@ -100,6 +100,10 @@ final class RexTranslator {
       default:
         break;
     }
+    Expression shifted = shiftedConstant(call, type);
+    if (shifted != null) {
+      return shifted;
+    }
     Function function = function(call);
     List<Expression> arguments = new ArrayList<>(operands.size());
     for (RexNode operand : operands) {
@@ -387,6 +391,10 @@ final class RexTranslator {
     if (literal.getType().getSqlTypeName() == SqlTypeName.SYMBOL) {
       return unit(literal);
     }
+    if (SqlTypeName.INTERVAL_TYPES.contains(literal.getType().getSqlTypeName())) {
+      throw unsupported(
+          "An INTERVAL other than one added to or subtracted from a constant date or timestamp");
+    }
     if (literal.isNull()) {
       SqlTypeName name = literal.getType().getSqlTypeName();
       return new Expression.Literal(
@@ -419,6 +427,75 @@ final class RexTranslator {
           literal.getValueAs(BigDecimal.class);
       default -> null;
     };
+  }
+
+  /**
+   * A constant date or timestamp plus or minus a constant interval ({@code DATE '1998-12-01' -
+   * INTERVAL '90' DAY}), computed now into a literal, so that it compares with columns and pushes
+   * down like one; null for any other call. Year-month intervals move by calendar months (the end
+   * of a month stays within the month, as in DuckDB); day-time intervals by their length.
+   */
+  private Expression shiftedConstant(RexCall call, ArrowType type) {
+    SqlKind kind = call.getKind();
+    if ((kind != SqlKind.PLUS && kind != SqlKind.MINUS) || call.getOperands().size() != 2) {
+      return null;
+    }
+    RexNode when = call.getOperands().get(0);
+    RexNode by = call.getOperands().get(1);
+    if (kind == SqlKind.PLUS && isInterval(when)) {
+      RexNode swapped = when;
+      when = by;
+      by = swapped;
+    }
+    if (!(by instanceof RexLiteral interval)
+        || !isInterval(interval)
+        || interval.isNull()
+        || isInterval(when)) {
+      return null;
+    }
+    // The date may itself be computed from constants: DATE '2024-02-29' + INTERVAL '1' YEAR - ...
+    if (!(translate(when) instanceof Expression.Literal start) || start.value() == null) {
+      return null;
+    }
+    java.time.LocalDateTime moment;
+    if (start.type() instanceof ArrowType.Date) {
+      moment = java.time.LocalDate.ofEpochDay((Long) start.value()).atStartOfDay();
+    } else if (start.type() instanceof ArrowType.Timestamp) {
+      long micros = (Long) start.value();
+      moment =
+          java.time.LocalDateTime.ofEpochSecond(
+              Math.floorDiv(micros, 1_000_000L),
+              (int) Math.floorMod(micros, 1_000_000L) * 1_000,
+              java.time.ZoneOffset.UTC);
+    } else {
+      return null;
+    }
+    BigDecimal amount = interval.getValueAs(BigDecimal.class);
+    if (kind == SqlKind.MINUS) {
+      amount = amount.negate();
+    }
+    java.time.LocalDateTime shifted =
+        interval.getType().getSqlTypeName().getStartUnit().yearMonth
+            ? moment.plusMonths(amount.longValueExact())
+            : moment.plus(java.time.Duration.ofMillis(amount.longValueExact()));
+    if (type instanceof ArrowType.Date) {
+      if (!shifted.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+        return null;
+      }
+      return new Expression.Literal(shifted.toLocalDate().toEpochDay(), type);
+    }
+    if (type instanceof ArrowType.Timestamp) {
+      java.time.Instant instant = shifted.toInstant(java.time.ZoneOffset.UTC);
+      return new Expression.Literal(
+          Math.addExact(
+              Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000),
+          type);
+    }
+    return null;
+  }
+
+  private static boolean isInterval(RexNode node) {
+    return SqlTypeName.INTERVAL_TYPES.contains(node.getType().getSqlTypeName());
   }
 
   private static ArrowType type(RexCall call) {
