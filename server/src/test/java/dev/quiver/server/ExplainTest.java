@@ -184,6 +184,11 @@ class ExplainTest {
             FlightRuntimeException.class,
             e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
         .hasMessageContaining("nope");
+    assertThatThrownBy(() -> explain(one.uri(), "EXPLAIN SELECT g FROM t"))
+        .isInstanceOfSatisfying(
+            FlightRuntimeException.class,
+            e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.INVALID_ARGUMENT))
+        .hasMessageContaining("not another EXPLAIN");
     assertThatThrownBy(() -> explain(one.uri(), "ANALYZE SELECT g FROM t").size())
         .isInstanceOfSatisfying(
             FlightRuntimeException.class,

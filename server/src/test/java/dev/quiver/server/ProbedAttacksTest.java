@@ -232,6 +232,14 @@ class ProbedAttacksTest {
 
         // Ana cancels her own FlightInfo through node 1, which forwards to node 0.
         ana.flightClient().cancelFlightInfo(new CancelFlightInfoRequest(anas));
+        // Bob's FlightInfo, had it leaked to Ana, cancels nothing: node 1 opens every ticket for
+        // its caller before it forwards any.
+        assertThatThrownBy(
+                () -> ana.flightClient().cancelFlightInfo(new CancelFlightInfoRequest(bobs)))
+            .isInstanceOfSatisfying(
+                FlightRuntimeException.class,
+                e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNAUTHORIZED))
+            .hasMessageContaining("issued to another user");
 
         while (bobsStream.next()) {
           bobsRows += bobsStream.getRoot().getRowCount();

@@ -218,7 +218,7 @@ public final class Cluster implements AutoCloseable {
    *     peers (an address taken from a client's message: a node never calls it)
    */
   public FlightClient client(Location peer) {
-    Location member = self != null && isSelf(peer) ? self : known.get(key(peer));
+    Location member = member(peer);
     if (member == null) {
       throw new QuiverException(
           ErrorCode.PERMISSION_DENIED,
@@ -232,7 +232,50 @@ public final class Cluster implements AutoCloseable {
 
   /** Whether {@code location} is this node or one of the peers it was ever told of. */
   public boolean isMember(Location location) {
-    return (self != null && isSelf(location)) || known.containsKey(key(location));
+    return member(location) != null;
+  }
+
+  /**
+   * The node {@code location} names, as this node knows it: by host and port, or else by the
+   * addresses the host resolves to (a peer may know a node by another name for the same host); null
+   * for an address outside the cluster.
+   */
+  private Location member(Location location) {
+    if (self != null && isSelf(location)) {
+      return self;
+    }
+    Location known = this.known.get(key(location));
+    if (known != null) {
+      return known;
+    }
+    java.util.Set<java.net.InetAddress> addresses = addresses(location);
+    if (addresses.isEmpty()) {
+      return null;
+    }
+    List<Location> candidates = new ArrayList<>(this.known.values());
+    if (self != null) {
+      candidates.add(0, self);
+    }
+    for (Location candidate : candidates) {
+      if (candidate.getUri().getPort() == location.getUri().getPort()
+          && addresses(candidate).stream().anyMatch(addresses::contains)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  private static java.util.Set<java.net.InetAddress> addresses(Location location) {
+    String host = location.getUri().getHost();
+    if (host == null) {
+      return java.util.Set.of();
+    }
+    try {
+      return new java.util.HashSet<>(
+          java.util.Arrays.asList(java.net.InetAddress.getAllByName(host)));
+    } catch (java.net.UnknownHostException | SecurityException e) {
+      return java.util.Set.of();
+    }
   }
 
   private static String key(Location location) {

@@ -85,8 +85,11 @@ final class Cancellations {
                   + ": it is not a node of this cluster; cancel the FlightInfo a node issued");
         }
       }
+      // Every ticket is opened for the caller here, also those forwarded as they came: a peer
+      // takes a node's word for whose ticket it is.
+      TicketSigner.Opened opened = open(endpoint.getTicket(), caller);
       if (locations.isEmpty() || cluster.isSelf(locations.get(0))) {
-        here.add(open(endpoint.getTicket(), caller));
+        here.add(opened);
       } else {
         elsewhere.computeIfAbsent(locations.get(0), l -> new ArrayList<>()).add(endpoint);
       }

@@ -24,13 +24,19 @@ final class StreamTracker {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
   private final Map<Owned, List<Registration>> byTicket = new HashMap<>();
-  private final Map<Owned, Boolean> cancelledEarly =
+
+  /** How long a cancel waits for the stream it names to start. */
+  private static final long EARLY_CANCEL_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** Tickets cancelled before their stream started, with when, most recent last. */
+  private final Map<Owned, Long> cancelledEarly =
       new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Owned, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Owned, Long> eldest) {
           return size() > REMEMBERED_CANCELS;
         }
       };
+
   private final Map<String, Registration> byId = new LinkedHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong ids =
       new java.util.concurrent.atomic.AtomicLong();
@@ -156,7 +162,9 @@ final class StreamTracker {
       byId.put(registration.id, registration);
       if (key != null) {
         byTicket.computeIfAbsent(registration.ticket, t -> new ArrayList<>()).add(registration);
-        registration.cancelled = cancelledEarly.remove(registration.ticket) != null;
+        Long cancelledAt = cancelledEarly.remove(registration.ticket);
+        registration.cancelled =
+            cancelledAt != null && System.nanoTime() - cancelledAt < EARLY_CANCEL_NANOS;
       }
       return registration;
     } finally {
@@ -166,7 +174,8 @@ final class StreamTracker {
 
   /**
    * Cancels {@code user}'s streams of {@code ticket}; if {@code user} reads none yet, the ticket is
-   * refused to {@code user} when it comes. Other users' streams of the same ticket go on.
+   * refused to {@code user} when it comes within 30 seconds (a cancel that overtook its stream's
+   * start; a later read of the same ticket is a new query). Other users' streams go on.
    *
    * @param user who the ticket was issued to (the empty string when the node authenticates nobody)
    * @return whether a running stream was cancelled
@@ -180,7 +189,7 @@ final class StreamTracker {
         running.forEach(r -> r.cancelled = true);
         return true;
       }
-      cancelledEarly.put(key, Boolean.TRUE);
+      cancelledEarly.put(key, System.nanoTime());
       return false;
     } finally {
       lock.unlock();

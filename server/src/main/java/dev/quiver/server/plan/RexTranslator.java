@@ -474,10 +474,17 @@ final class RexTranslator {
     if (kind == SqlKind.MINUS) {
       amount = amount.negate();
     }
-    java.time.LocalDateTime shifted =
-        interval.getType().getSqlTypeName().getStartUnit().yearMonth
-            ? moment.plusMonths(amount.longValueExact())
-            : moment.plus(java.time.Duration.ofMillis(amount.longValueExact()));
+    java.time.LocalDateTime shifted;
+    try {
+      shifted =
+          interval.getType().getSqlTypeName().getStartUnit().yearMonth
+              ? moment.plusMonths(amount.longValueExact())
+              : moment.plus(java.time.Duration.ofMillis(amount.longValueExact()));
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot add " + interval + " to " + when + ": the result is out of range");
+    }
     if (type instanceof ArrowType.Date) {
       if (!shifted.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
         return null;
@@ -486,10 +493,17 @@ final class RexTranslator {
     }
     if (type instanceof ArrowType.Timestamp) {
       java.time.Instant instant = shifted.toInstant(java.time.ZoneOffset.UTC);
-      return new Expression.Literal(
-          Math.addExact(
-              Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000),
-          type);
+      try {
+        return new Expression.Literal(
+            Math.addExact(
+                Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
+                instant.getNano() / 1_000),
+            type);
+      } catch (ArithmeticException e) {
+        throw new QuiverException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Cannot add " + interval + " to " + when + ": the result is out of range");
+      }
     }
     return null;
   }

@@ -90,11 +90,14 @@ public final class QueryPlanner {
    *     went away first
    */
   public Query plan(String sql) {
+    checkText(sql);
     Optional<String> explained = Explain.explainedText(sql);
     if (explained.isPresent()) {
+      if (Explain.explainedText(explained.get()).isPresent()) {
+        throw invalid("EXPLAIN explains a query, not another EXPLAIN");
+      }
       return new Explain(sql, plan(explained.get()));
     }
-    checkText(sql);
     Query cached = cached(sql);
     return readable(cached != null ? cached : onPlannerThread(() -> planHere(sql)));
   }

@@ -21,6 +21,13 @@ class ServerPathsTest {
   }
 
   @Test
+  void aVeryDeepPathInALongMessageTakesNoStack() {
+    String deep = "/a".repeat(200_000) + "/x.parquet";
+    assertThat(ServerPaths.redact("Cannot read " + deep + " now"))
+        .isEqualTo("Cannot read x.parquet now");
+  }
+
+  @Test
   void nodeAddressesAndArithmeticStayAsTheyAre() {
     for (String kept :
         new String[] {

@@ -71,8 +71,20 @@ public final class Allocators {
             "{} still holds {} bytes as the node stops; closing it",
             allocator.getName(),
             allocator.getAllocatedMemory());
-        allocator.close();
+        closeLogging(allocator);
       }
+    }
+  }
+
+  /**
+   * Closes {@code allocator}; a failure (a leak Arrow reports) is logged, so that neither the
+   * background closer nor a node's shutdown stops at it.
+   */
+  private static void closeLogging(BufferAllocator allocator) {
+    try {
+      allocator.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing {} failed: {}", allocator.getName(), e.getMessage());
     }
   }
 
@@ -82,7 +94,7 @@ public final class Allocators {
       BufferAllocator allocator = pending.getKey();
       if (allocator.getAllocatedMemory() == 0) {
         if (PENDING.remove(allocator) != null) {
-          allocator.close();
+          closeLogging(allocator);
         }
       } else if (now - pending.getValue() > SLOW_RELEASE.toNanos()) {
         LOG.warn(
