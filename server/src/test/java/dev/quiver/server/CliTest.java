@@ -58,6 +58,15 @@ class CliTest {
   }
 
   @Test
+  void everyCommandPrintsItsHelpWithoutAServer() {
+    for (String command : new String[] {"list", "schema", "get", "sql", "queries", "cancel"}) {
+      CliRun run = CliRun.of(command, "--help");
+      assertThat(run.exit()).as(command + " --help: " + run.err()).isZero();
+      assertThat(run.out()).as(command).startsWith("Usage: quiver " + command);
+    }
+  }
+
+  @Test
   void listPrintsEveryDatasetWithItsRowCount() {
     CliRun run = quiver("list");
     assertThat(run.exit()).isZero();

@@ -200,7 +200,10 @@ public final class QuiverCli {
     abstract int run(QuiverClient client, BufferAllocator root) throws Exception;
   }
 
-  @Command(name = "list", description = "Lists the datasets a node serves.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "list",
+      description = "Lists the datasets a node serves.")
   static final class ListCommand extends ClientCommand {
     @Override
     int run(QuiverClient client, BufferAllocator root) {
@@ -222,6 +225,7 @@ public final class QuiverCli {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "queries",
       description =
           "Lists the streams clients are reading on every node of the cluster (yours only when"
@@ -246,7 +250,10 @@ public final class QuiverCli {
     }
   }
 
-  @Command(name = "cancel", description = "Cancels a stream that quiver queries lists.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "cancel",
+      description = "Cancels a stream that quiver queries lists.")
   static final class CancelCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID")
     String id;
@@ -269,7 +276,10 @@ public final class QuiverCli {
     }
   }
 
-  @Command(name = "schema", description = "Prints a dataset's columns and types.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "schema",
+      description = "Prints a dataset's columns and types.")
   static final class SchemaCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "DATASET")
     String dataset;
@@ -293,7 +303,10 @@ public final class QuiverCli {
     }
   }
 
-  @Command(name = "get", description = "Reads a dataset and prints or saves its rows.")
+  @Command(
+      mixinStandardHelpOptions = true,
+      name = "get",
+      description = "Reads a dataset and prints or saves its rows.")
   static final class GetCommand extends OutputCommand {
     @Parameters(index = "0", paramLabel = "DATASET")
     String dataset;
@@ -305,6 +318,7 @@ public final class QuiverCli {
   }
 
   @Command(
+      mixinStandardHelpOptions = true,
       name = "sql",
       description =
           "Runs SELECT <columns> FROM <dataset> [WHERE <condition>] [LIMIT n] and prints or saves"
