@@ -67,6 +67,12 @@ class RunningQueriesTest {
                 "cancel", "--server=" + cluster.uri(0), running.get("id").asText(), "--node", node);
         assertThat(cancelled.exit()).as(cancelled.err()).isZero();
         assertThat(cancelled.out()).contains("cancelled " + running.get("id").asText());
+        CliRun misnamed =
+            CliRun.of("cancel", "--server=" + cluster.uri(0), "q1", "--node", "no node at all");
+        assertThat(misnamed.exit()).isNotZero();
+        assertThat(misnamed.err())
+            .contains("INVALID_ARGUMENT")
+            .contains("Node 'no node at all' is not an address");
         assertThatThrownBy(
                 () -> {
                   while (stream.next()) {

@@ -268,10 +268,11 @@ final class NodeActions {
     String user = viewer();
     boolean cancelled;
     String where = node == null ? cluster.self().getUri().toString() : node;
-    if (node == null || cluster.isSelf(Cluster.parse(List.of(node)).get(0))) {
+    Location named = node == null ? cluster.self() : nodeNamed(node);
+    if (cluster.isSelf(named)) {
       cancelled = streams.cancelById(id, user);
     } else {
-      Location peer = Cluster.parse(List.of(node)).get(0);
+      Location peer = named;
       if (cluster.peers().stream().noneMatch(p -> p.getUri().equals(peer.getUri()))) {
         throw new QuiverException(ErrorCode.NOT_FOUND, "Node " + node + " is not in this cluster");
       }
@@ -291,6 +292,24 @@ final class NodeActions {
           "No query " + id + (user == null ? "" : " of user '" + user + "'") + " runs on " + where);
     }
     return Map.of("cancelled", true, "id", id, "node", where);
+  }
+
+  /**
+   * The node {@code node} names, as {@code queries} prints it ({@code grpc+tcp://host:port}) or as
+   * {@code grpc://host:port} or {@code host:port}.
+   *
+   * @throws QuiverException INVALID_ARGUMENT naming the text when it is no node address
+   */
+  private static Location nodeNamed(String node) {
+    try {
+      return Cluster.parse(List.of(node)).get(0);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      throw new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Node '"
+              + node
+              + "' is not an address such as quiver queries prints (grpc+tcp://host:port)");
+    }
   }
 
   /** A text field of the action's JSON body; null when optional and absent. */
