@@ -7,7 +7,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Sorts all of its input, then returns it in order in batches of at most {@code batchRows}. With a
  * limit it is a top-N: whenever it holds more than twice the limit (and at least a batch), it keeps
- * only the first {@code limit} rows, so memory stays proportional to the limit.
+ * only the first {@code limit} rows, so memory stays proportional to the limit; after that, a batch
+ * none of whose rows sorts before the last row kept is passed over after a look at its keys.
  */
 public final class SortOperator extends InputOperator {
   private final Sorter sorter;
@@ -73,11 +74,23 @@ public final class SortOperator extends InputOperator {
     }
     if (order == null) {
       long compactAt = Math.max(2 * Math.min(limit, Integer.MAX_VALUE / 2), batchRows);
+      // Once the sorter holds just the first `limit` rows in order (one batch), a batch with no
+      // row before the last of them cannot change the answer: it is read for its keys only; one
+      // that has such rows is added and the first `limit` rows taken again at once.
+      boolean compacted = false;
       while (input.next()) {
         context.checkCancelled();
+        if (compacted) {
+          if (sorter.anyBefore(input.root(), limit - 1)) {
+            sorter.addMovedFrom(input.root());
+            sorter.keepFirst(limit);
+          }
+          continue;
+        }
         sorter.addMovedFrom(input.root());
         if (sorter.rowCount() > compactAt) {
           sorter.keepFirst(limit);
+          compacted = limit > 0 && sorter.rowCount() == limit;
         }
       }
       order = sorter.sorted(limit);

@@ -102,6 +102,28 @@ public final class Sorter implements AutoCloseable {
     out.setRowCount(to - from);
   }
 
+  /**
+   * Whether some row of {@code batch} sorts strictly before held row {@code row} ({@code part << 32
+   * | row}): a top-N holding its first rows needs nothing from a batch that has none, since the
+   * sort is stable and an equal row comes after the one held. Reads the batch's key columns, not
+   * its other columns, and leaves the batch to its owner.
+   */
+  public boolean anyBefore(VectorSchemaRoot batch, long row) {
+    int count = batch.getRowCount();
+    Column[] columns = new Column[keys.size()];
+    for (int k = 0; k < keys.size(); k++) {
+      columns[k] = Vectors.read(batch.getVector(keys.get(k).column()), count);
+    }
+    Column[] held = keyColumns.get((int) (row >>> 32));
+    int heldRow = (int) row;
+    for (int r = 0; r < count; r++) {
+      if (SortKey.compare(keys, columns, r, held, heldRow) < 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Keeps only the first {@code limit} rows in order, in one batch: the top-N step. */
   public void keepFirst(long limit) {
     if (parts.isEmpty() || rows <= limit) {
