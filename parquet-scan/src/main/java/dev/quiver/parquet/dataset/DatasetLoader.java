@@ -74,6 +74,7 @@ public final class DatasetLoader {
       throw new InvalidDatasetException(
           "Cannot list dataset '" + name + "' at " + location + ": " + e.getMessage(), e);
     }
+    stored = withoutStrayFiles(name, stored);
     if (stored.isEmpty()) {
       throw new InvalidDatasetException(
           "Cannot load dataset '" + name + "': no Parquet files at " + location);
@@ -135,6 +136,36 @@ public final class DatasetLoader {
   }
 
   /** Reads the footers of {@code stored}, in parallel when there are several. */
+  /**
+   * {@code stored} without the files that are plainly not Parquet: a file whose name has no Parquet
+   * extension ({@code .parquet}, {@code .parq}, {@code .pq}) and that does not end with Parquet's
+   * magic (a stray README, a CSV, a .txt beside the data) is left out with a warning naming it. A
+   * file with a Parquet name is always read, so a damaged one still fails the dataset, naming it;
+   * Parquet files without an extension (as Hive writes them) are read too.
+   */
+  private static List<StoredFile> withoutStrayFiles(String name, List<StoredFile> stored) {
+    List<StoredFile> kept = new ArrayList<>(stored.size());
+    for (StoredFile file : stored) {
+      String lower = file.location().toLowerCase(java.util.Locale.ROOT);
+      boolean parquetName =
+          lower.endsWith(".parquet") || lower.endsWith(".parq") || lower.endsWith(".pq");
+      try {
+        if (parquetName || Footers.looksLikeParquet(file, new StorageReads())) {
+          kept.add(file);
+          continue;
+        }
+      } catch (IOException | RuntimeException e) {
+        kept.add(file); // unreadable: reading its footer says why, naming it
+        continue;
+      }
+      LOG.warn(
+          "Dataset '{}': {} is not a Parquet file (no .parquet name, no Parquet magic); skipped",
+          name,
+          file.location());
+    }
+    return kept;
+  }
+
   private static List<DataFile> readFiles(List<StoredFile> stored) {
     if (stored.size() == 1) {
       return List.of(readFile(stored.get(0)));

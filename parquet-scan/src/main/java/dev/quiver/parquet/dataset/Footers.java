@@ -72,6 +72,23 @@ final class Footers {
     }
   }
 
+  /**
+   * Whether {@code file} ends with a Parquet magic, plain or encrypted: the one read that tells a
+   * Parquet file from any other file.
+   */
+  static boolean looksLikeParquet(StoredFile file, StorageReads reads) throws IOException {
+    long length = file.length();
+    if (length < 12) {
+      return false;
+    }
+    try (SeekableInputStream stream = file.open(reads).newStream()) {
+      byte[] tail = new byte[MAGIC.length];
+      stream.seek(length - tail.length);
+      stream.readFully(tail);
+      return endsWith(tail, MAGIC) || endsWith(tail, ENCRYPTED_MAGIC);
+    }
+  }
+
   private static boolean endsWith(byte[] bytes, byte[] magic) {
     for (int i = 0; i < magic.length; i++) {
       if (bytes[bytes.length - magic.length + i] != magic[i]) {
