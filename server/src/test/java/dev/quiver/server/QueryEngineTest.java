@@ -224,6 +224,24 @@ class QueryEngineTest {
   }
 
   @Test
+  void whatIsNotSupportedYetIsNamedAsTheUserWroteIt() {
+    Map<String, String> refused =
+        Map.of(
+            "SELECT id FROM t WHERE id IN (SELECT id FROM t WHERE k = 1)", "IN (SELECT ...)",
+            "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM t WHERE k = 2)", "EXISTS (SELECT ...)",
+            "SELECT k, SUM(DISTINCT x), COUNT(DISTINCT s) FROM t GROUP BY k", "(DISTINCT ");
+    refused.forEach(
+        (sql, named) ->
+            assertThatThrownBy(() -> quiver(single.uri(), sql))
+                .as(sql)
+                .isInstanceOfSatisfying(
+                    FlightRuntimeException.class,
+                    e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNIMPLEMENTED))
+                .hasMessageContaining(named)
+                .hasMessageNotContaining("$"));
+  }
+
+  @Test
   void constantDatesShiftedByIntervalsAnswerAsDuckDb() throws Exception {
     for (String sql :
         List.of(

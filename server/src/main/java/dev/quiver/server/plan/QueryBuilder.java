@@ -209,7 +209,7 @@ final class QueryBuilder {
       if (call.hasFilter()
           || call.isApproximate()
           || !call.getCollation().getFieldCollations().isEmpty()) {
-        throw unimplemented("Aggregate " + call + " is not supported yet");
+        throw unimplemented("Aggregate " + sqlOf(call, aggregate) + " is not supported yet");
       }
       AggregateFunction function =
           switch (call.getAggregation().getKind()) {
@@ -267,6 +267,20 @@ final class QueryBuilder {
    * hold disjoint pairs), and an outer aggregation computes {@code agg(x) GROUP BY g} over those
    * pairs on the coordinator. Every aggregate must then be DISTINCT over the same argument.
    */
+  /** An aggregate call as the user wrote it: {@code SUM(DISTINCT x)}, not Calcite's {@code $1}. */
+  private static String sqlOf(org.apache.calcite.rel.core.AggregateCall call, Aggregate aggregate) {
+    List<String> inputs = aggregate.getInput().getRowType().getFieldNames();
+    List<String> arguments = new ArrayList<>();
+    for (int argument : call.getArgList()) {
+      arguments.add(inputs.get(argument));
+    }
+    return call.getAggregation().getName()
+        + "("
+        + (call.isDistinct() ? "DISTINCT " : "")
+        + (arguments.isEmpty() ? "*" : String.join(", ", arguments))
+        + ")";
+  }
+
   private void distinctAggregation(
       Aggregate aggregate, List<Field> keys, List<AggregateCall> calls) {
     List<org.apache.calcite.rel.core.AggregateCall> all = aggregate.getAggCallList();
@@ -276,7 +290,7 @@ final class QueryBuilder {
         throw unimplemented(
             "DISTINCT aggregates are supported when every aggregate is DISTINCT over the same"
                 + " one argument; "
-                + call
+                + sqlOf(call, aggregate)
                 + " is not yet");
       }
     }

@@ -58,6 +58,10 @@ final class RexTranslator {
   }
 
   private Expression translateCall(RexCall call) {
+    if (call instanceof org.apache.calcite.rex.RexSubQuery) {
+      throw unsupported(
+          "A subquery (" + subqueryKind(call.getKind()) + ") in a condition or the select list");
+    }
     ArrowType type = type(call);
     List<RexNode> operands = call.getOperands();
     if (call.getOperator() == QuiverOperators.IN_LIST) {
@@ -518,6 +522,16 @@ final class RexTranslator {
     } catch (IllegalArgumentException e) {
       throw unsupported(call.getOperator().getName() + " returning " + call.getType());
     }
+  }
+
+  private static String subqueryKind(SqlKind kind) {
+    return switch (kind) {
+      case IN -> "IN (SELECT ...)";
+      case NOT_IN -> "NOT IN (SELECT ...)";
+      case EXISTS -> "EXISTS (SELECT ...)";
+      case SCALAR_QUERY -> "(SELECT ...) as a value";
+      default -> kind.sql;
+    };
   }
 
   static QuiverException unsupported(String what) {
