@@ -88,10 +88,10 @@ public final class PlanCodec {
   }
 
   /** One plan, with its format version. */
-  record Envelope(int version, Query plan) {}
+  record Envelope(int version, Query plan) implements Versioned {}
 
   /** One physical plan (a stage's, say), with its format version. */
-  record OperatorsEnvelope(int version, PhysicalPlan operators) {}
+  record OperatorsEnvelope(int version, PhysicalPlan operators) implements Versioned {}
 
   /** A physical plan as versioned JSON: a stage as it travels to the node that runs it. */
   public String encode(PhysicalPlan plan) {
@@ -112,27 +112,7 @@ public final class PlanCodec {
     if (encoded == null) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The request carries no stage plan");
     }
-    OperatorsEnvelope envelope;
-    try {
-      envelope = json.readValue(encoded, OperatorsEnvelope.class);
-    } catch (QuiverException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      if (e.getCause() instanceof QuiverException quiver) {
-        throw quiver;
-      }
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT, "Malformed stage plan: " + e.getMessage(), e);
-    }
-    if (envelope.version() != VERSION) {
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Unsupported plan version "
-              + envelope.version()
-              + "; this node reads version "
-              + VERSION);
-    }
-    return envelope.operators();
+    return read(encoded, OperatorsEnvelope.class, "stage plan").operators();
   }
 
   public String encode(Query plan) {
@@ -154,16 +134,31 @@ public final class PlanCodec {
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT, "The request carries no plan; nodes run the coordinator's");
     }
-    Envelope envelope;
+    return read(encoded, Envelope.class, "plan").plan();
+  }
+
+  /** What every envelope carries: the format it was written in. */
+  private interface Versioned {
+    int version();
+  }
+
+  /**
+   * Reads an envelope of {@code kind}, checking its version.
+   *
+   * @param what what the envelope holds, for messages ("plan", "stage plan")
+   */
+  private <E extends Versioned> E read(String encoded, Class<E> kind, String what) {
+    E envelope;
     try {
-      envelope = json.readValue(encoded, Envelope.class);
+      envelope = json.readValue(encoded, kind);
     } catch (QuiverException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       if (e.getCause() instanceof QuiverException quiver) {
         throw quiver;
       }
-      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Malformed plan: " + e.getMessage(), e);
+      String malformed = "Malformed " + what + ": " + e.getMessage();
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, malformed, e);
     }
     if (envelope.version() != VERSION) {
       throw new QuiverException(
@@ -173,7 +168,7 @@ public final class PlanCodec {
               + "; this node reads version "
               + VERSION);
     }
-    return envelope.plan();
+    return envelope;
   }
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
