@@ -9,7 +9,6 @@ import dev.quiver.client.QueryStatistics;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.sql.PlanCodec;
-import dev.quiver.server.sql.QueryPlanner;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -104,7 +103,7 @@ class ClusterFailureTest {
           .cause()
           .isInstanceOf(FlightRuntimeException.class)
           .hasMessageContaining("127.0.0.1:" + port)
-          .hasMessageContaining("during the scan of query")
+          .hasMessageContaining("during task 1 of stage 1 of query")
           .satisfies(e -> assertStatus(e, FlightStatusCode.UNAVAILABLE));
       await().atMost(BOUND).until(() -> cluster.node(0).node().activeFragments() == 0);
 
@@ -303,7 +302,7 @@ class ClusterFailureTest {
                     allocator, Location.forGrpcInsecure("127.0.0.1", cluster.uri(0).getPort()))
                 .build()) {
       String unknown =
-          "{\"kind\":\"fragment\",\"version\":4,\"fragment\":\"no-such-query\",\"stage\":\"final\"}";
+          "{\"kind\":\"stage\",\"version\":5,\"query\":\"no-such-query\",\"stage\":2,\"task\":0}";
       assertThatThrownBy(
               () -> {
                 try (FlightStream stream =
@@ -316,7 +315,8 @@ class ClusterFailureTest {
           .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
 
       FlightDescriptor exchange =
-          FlightDescriptor.path("quiver-exchange", "1", "no-such-query", "grpc://elsewhere:1", "0");
+          FlightDescriptor.path(
+              "quiver-exchange", "2", "no-such-query", "2", "grpc://elsewhere:1", "0");
       try (VectorSchemaRoot empty = VectorSchemaRoot.create(new Schema(List.of()), allocator)) {
         FlightClient.ClientStreamListener put =
             client.startPut(exchange, empty, new SyncPutListener());
@@ -327,19 +327,37 @@ class ClusterFailureTest {
             .satisfies(e -> assertStatus(e, FlightStatusCode.NOT_FOUND));
       }
 
-      // A coordinator that disappears after the partial stage leaves a fragment behind: it expires.
-      String sql = "SELECT k, COUNT(*) FROM t GROUP BY k";
+      // A coordinator that disappears after a stage that keeps its output leaves a fragment
+      // behind: it expires.
       Catalog catalog =
           new Catalog(
               List.of(dev.quiver.parquet.dataset.DatasetLoader.load("t", small.toString())));
-      String plan = new PlanCodec(catalog).encode(new QueryPlanner(catalog).plan(sql));
-      String partial =
+      String plan =
+          new PlanCodec(catalog)
+              .encode(
+                  new dev.quiver.server.physical.Scan(
+                      catalog.require("t"),
+                      List.of("k"),
+                      dev.quiver.parquet.predicate.Constant.TRUE));
+      String task =
           new com.fasterxml.jackson.databind.ObjectMapper()
               .writeValueAsString(
-                  Map.of("queryId", "abandoned", "dataset", "t", "sql", sql, "plan", plan));
-      client
-          .doAction(new Action("fragment.partial", partial.getBytes(StandardCharsets.UTF_8)))
-          .next();
+                  Map.of(
+                      "queryId",
+                      "abandoned",
+                      "stage",
+                      1,
+                      "task",
+                      0,
+                      "sql",
+                      "SELECT k FROM t",
+                      "dataset",
+                      "t",
+                      "plan",
+                      plan,
+                      "output",
+                      Map.of("kind", "KEEP")));
+      client.doAction(new Action("stage.run-task", task.getBytes(StandardCharsets.UTF_8))).next();
       assertThat(cluster.node(0).node().activeFragments()).isEqualTo(1);
       await().atMost(BOUND).until(() -> cluster.node(0).node().activeFragments() == 0);
     }

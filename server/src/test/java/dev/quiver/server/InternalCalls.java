@@ -3,7 +3,7 @@ package dev.quiver.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.ticket.StageTicket;
 import dev.quiver.server.ticket.Tickets;
 import dev.quiver.shuffle.exchange.ExchangeDescriptor;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +26,13 @@ final class InternalCalls {
   private InternalCalls() {}
 
   /**
-   * Asserts that {@code flight} is refused PERMISSION_DENIED for internal actions, a fragment's
-   * partial groups and a put into an exchange, the actions and the put saying {@code reason} (a
-   * ticket may be refused sooner, as not signed).
+   * Asserts that {@code flight} is refused PERMISSION_DENIED for internal actions, a task's output
+   * and a put into an exchange, the actions and the put saying {@code reason} (a ticket may be
+   * refused sooner, as not signed).
    */
   static void assertAllDenied(FlightClient flight, BufferAllocator allocator, String reason)
       throws Exception {
-    for (String action : List.of("fragment.release", "fragment.partial", "local-flight-info")) {
+    for (String action : List.of("fragment.release", "stage.run-task", "local-flight-info")) {
       assertThatThrownBy(
               () ->
                   flight
@@ -46,12 +46,11 @@ final class InternalCalls {
     assertThatThrownBy(
             () -> {
               try (FlightStream stream =
-                  flight.getStream(
-                      Tickets.encode(new FragmentTicket("some-query", FragmentTicket.PARTIAL)))) {
+                  flight.getStream(Tickets.encode(StageTicket.held("some-query", 1, 0)))) {
                 stream.next();
               }
             })
-        .as("DoGet of a fragment's partial groups")
+        .as("DoGet of a task's output")
         .satisfies(e -> assertDenied(e));
     Schema schema = new Schema(List.of(Field.nullable("k", new ArrowType.Int(64, true))));
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
@@ -61,7 +60,9 @@ final class InternalCalls {
       SyncPutListener ack = new SyncPutListener();
       FlightClient.ClientStreamListener put =
           flight.startPut(
-              new ExchangeDescriptor("some-query", "grpc://attacker:1", 0).toFlight(), root, ack);
+              new ExchangeDescriptor("some-query", 2, "grpc://attacker:1", 0).toFlight(),
+              root,
+              ack);
       put.putNext();
       put.completed();
       assertThatThrownBy(put::getResult)

@@ -10,8 +10,8 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.query.FragmentWorker;
 import dev.quiver.server.query.PeerCalls;
-import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.QuiverTicket;
+import dev.quiver.server.ticket.StageTicket;
 import dev.quiver.server.ticket.Tickets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,7 +129,10 @@ final class Cancellations {
         .orElseGet(() -> new TicketSigner.Opened(ticket, caller));
   }
 
-  /** A range of a distributed sort that nobody will read is freed now, not at its expiry. */
+  /**
+   * A share of an answer left on this node (a range of a distributed sort, an owner's groups) that
+   * nobody will read is freed now, not at its expiry.
+   */
   private boolean releaseUnreadRange(byte[] ticket) {
     QuiverTicket decoded;
     try {
@@ -137,9 +140,8 @@ final class Cancellations {
     } catch (QuiverException e) {
       return false;
     }
-    if (decoded instanceof FragmentTicket fragment
-        && FragmentTicket.RANGE.equals(fragment.stage())) {
-      worker.release(fragment.fragment());
+    if (decoded instanceof StageTicket stage && stage.forClient()) {
+      worker.release(stage.query());
       return true;
     }
     return false;

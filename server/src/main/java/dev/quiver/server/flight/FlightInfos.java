@@ -10,9 +10,9 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
-import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.PeerCalls;
+import dev.quiver.server.query.StageScheduler;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Explain;
 import dev.quiver.server.sql.Query;
@@ -51,7 +51,7 @@ final class FlightInfos {
   private final ClusterFlights flights;
   private final long splitBytes;
   private final Duration peerTimeout;
-  private final DistributedSort sort;
+  private final StageScheduler sort;
 
   /**
    * @param splitBytes compressed bytes of row groups per endpoint
@@ -64,7 +64,7 @@ final class FlightInfos {
       ClusterFlights flights,
       long splitBytes,
       Duration peerTimeout,
-      DistributedSort sort) {
+      StageScheduler sort) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.planner = requireNonNull(planner, "planner is null");
     this.cluster = requireNonNull(cluster, "cluster is null");
@@ -168,7 +168,7 @@ final class FlightInfos {
    */
   private FlightInfo sortedInfo(QueryPlan scan, FlightDescriptor descriptor) {
     String queryId = UUID.randomUUID().toString();
-    List<FlightEndpoint> endpoints = sort.run(queryId, scan);
+    List<FlightEndpoint> endpoints = sort.sorted(queryId, scan);
     byte[] metadata =
         ("{\"query\":\"" + queryId + "\",\"resultVia\":\"ranges\"}")
             .getBytes(StandardCharsets.UTF_8);

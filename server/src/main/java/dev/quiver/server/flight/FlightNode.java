@@ -17,8 +17,8 @@ import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.cluster.PeerDiscovery;
 import dev.quiver.server.config.QuiverConfig;
 import dev.quiver.server.metrics.NodeMetrics;
-import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.query.StageScheduler;
 import dev.quiver.server.sql.PlanningLimits;
 import dev.quiver.server.tls.ClientCertificate;
 import dev.quiver.server.tls.ClientCertificates;
@@ -270,7 +270,7 @@ public class FlightNode implements AutoCloseable {
                 config.isDescriptorExchange(),
                 config.getAdmissionTimeout(),
                 config.getHeapLimit()),
-            new AggregateCoordinator.Settings(
+            new StageScheduler.Settings(
                 config.getGatherThreshold(),
                 config.getSplitBytes(),
                 Set.copyOf(config.getSharedDatasets())),

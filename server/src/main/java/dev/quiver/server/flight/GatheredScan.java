@@ -117,7 +117,7 @@ final class GatheredScan {
             Location location = locations.get(p);
             Ticket read =
                 Tickets.encode(
-                    new StageTicket(
+                    StageTicket.running(
                         queryId, stage, partPlan, scan.allFiles() ? null : List.of(scan)));
             reads.add(
                 () ->

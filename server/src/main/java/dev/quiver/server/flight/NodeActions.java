@@ -28,7 +28,7 @@ import org.apache.arrow.flight.Result;
 
 /**
  * Quiver's own {@code DoAction}s: {@code health} and {@code datasets} for anyone, and the calls
- * between nodes (fragment stages, this node's endpoints, planning for a node without the dataset).
+ * between nodes (stage tasks, this node's endpoints, planning for a node without the dataset).
  */
 final class NodeActions {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,10 +37,7 @@ final class NodeActions {
   static boolean isInternal(String type) {
     return type.equals(FORWARDED_INFO)
         || type.equals(ClusterFlights.LOCAL_INFO)
-        || type.equals(FragmentProtocol.PARTIAL)
-        || type.equals(FragmentProtocol.SHUFFLE)
-        || type.equals(FragmentProtocol.SORT_SCAN)
-        || type.equals(FragmentProtocol.RANGE_SHUFFLE)
+        || type.equals(FragmentProtocol.RUN_TASK)
         || type.equals(FragmentProtocol.RELEASE)
         || type.equals(FragmentProtocol.EXCHANGE_OBJECT)
         || type.equals(REFRESH_LOCAL)
@@ -86,17 +83,8 @@ final class NodeActions {
           new ActionType(
               CANCEL, "Cancel one of them; body {\"id\": ..., \"node\": ...} as queries lists it"),
           new ActionType(
-              FragmentProtocol.PARTIAL,
-              "Internal, between nodes: scan and aggregate this node's part of a query"),
-          new ActionType(
-              FragmentProtocol.SHUFFLE,
-              "Internal, between nodes: send a query's partial groups to their owners"),
-          new ActionType(
-              FragmentProtocol.SORT_SCAN,
-              "Internal, between nodes: scan and sample this node's part of a sorted query"),
-          new ActionType(
-              FragmentProtocol.RANGE_SHUFFLE,
-              "Internal, between nodes: send a sorted query's rows to the owners of their ranges"),
+              FragmentProtocol.RUN_TASK,
+              "Internal, between nodes: run one task of a query's stage from its physical plan"),
           new ActionType(
               FragmentProtocol.EXCHANGE_OBJECT,
               "Internal, between nodes on one host: merge a partition from shared memory"),
@@ -177,22 +165,9 @@ final class NodeActions {
                     "cancelled",
                     streams.cancelById(field(action, "id", false), field(action, "user", true)));
             case REFRESH_LOCAL -> describe(catalog.refresh(datasetOf(action)));
-            case FragmentProtocol.PARTIAL ->
-                worker.partial(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.PartialRequest.class));
-            case FragmentProtocol.SHUFFLE ->
-                worker.shuffle(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.ShuffleRequest.class));
-            case FragmentProtocol.SORT_SCAN ->
-                worker.sortScan(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.SortScanRequest.class));
-            case FragmentProtocol.RANGE_SHUFFLE ->
-                worker.rangeShuffle(
-                    FragmentProtocol.decode(
-                        action.getBody(), FragmentProtocol.RangeShuffleRequest.class));
+            case FragmentProtocol.RUN_TASK ->
+                worker.run(
+                    FragmentProtocol.decode(action.getBody(), FragmentProtocol.TaskRequest.class));
             case FragmentProtocol.EXCHANGE_OBJECT ->
                 worker.acceptObject(
                     FragmentProtocol.decode(

@@ -7,14 +7,12 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.sql.AggregatePlan;
-import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.ResultTicket;
 import dev.quiver.server.ticket.Tickets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -181,14 +179,9 @@ final class PolledQueries implements AutoCloseable {
     byte[] metadata =
         ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"coordinator\"}")
             .getBytes(StandardCharsets.UTF_8);
-    if (answer != null && !answer.owners().isEmpty()) {
+    if (answer != null && !answer.endpoints().isEmpty()) {
       // The answer stays on its owners: one endpoint on each; nothing is left to keep here.
-      List<FlightEndpoint> endpoints = new ArrayList<>();
-      for (Location owner : answer.owners()) {
-        endpoints.add(
-            new FlightEndpoint(
-                Tickets.encode(new FragmentTicket(polled.id, FragmentTicket.ANSWER)), owner));
-      }
+      List<FlightEndpoint> endpoints = answer.endpoints();
       byte[] owners =
           ("{\"poll\":\"" + polled.id + "\",\"resultVia\":\"owners\"}")
               .getBytes(StandardCharsets.UTF_8);

@@ -16,9 +16,8 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.flightsql.QuiverSqlProducer;
 import dev.quiver.server.flightsql.SqlQueries;
 import dev.quiver.server.physical.Explainer;
-import dev.quiver.server.query.AggregateCoordinator;
-import dev.quiver.server.query.DistributedSort;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.query.StageScheduler;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.PlanningLimits;
 import dev.quiver.server.sql.QueryPlanner;
@@ -140,7 +139,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
       BooleanSupplier serving,
       Cluster cluster,
       FragmentWorker.Settings fragments,
-      AggregateCoordinator.Settings coordination,
+      StageScheduler.Settings coordination,
       ObjectStore objects,
       InternalCalls internal) {
     this.internal = requireNonNull(internal, "internal is null");
@@ -151,8 +150,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
     this.planner = new QueryPlanner(catalog, limits.planning());
     this.cluster = requireNonNull(cluster, "cluster is null");
     this.worker = new FragmentWorker(catalog, root, cluster, fragments, objects);
-    AggregateCoordinator coordinator =
-        new AggregateCoordinator(worker, cluster, executor, coordination);
+    StageScheduler coordinator = new StageScheduler(worker, cluster, executor, coordination, root);
     ClusterFlights flights =
         new ClusterFlights(cluster, coordination.sharedDatasets(), fragments.peerTimeout());
     this.polls = new PolledQueries(fragments.fragmentTtl());
@@ -164,7 +162,7 @@ public final class QuiverFlightProducer implements FlightProducer, AutoCloseable
             flights,
             limits.splitBytes(),
             fragments.peerTimeout(),
-            new DistributedSort(worker, cluster, executor, coordination, root));
+            coordinator);
     this.tickets =
         new TicketStreams(
             catalog,

@@ -14,9 +14,9 @@ import dev.quiver.server.exec.Operator;
 import dev.quiver.server.physical.Explainer;
 import dev.quiver.server.physical.PhysicalPlan;
 import dev.quiver.server.physical.Scan;
-import dev.quiver.server.query.AggregateCoordinator;
 import dev.quiver.server.query.CoordinatedResult;
 import dev.quiver.server.query.FragmentWorker;
+import dev.quiver.server.query.StageScheduler;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Explain;
 import dev.quiver.server.sql.Query;
@@ -24,7 +24,6 @@ import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.sql.StagePipelines;
-import dev.quiver.server.ticket.FragmentTicket;
 import dev.quiver.server.ticket.GatheredTicket;
 import dev.quiver.server.ticket.QuiverTicket;
 import dev.quiver.server.ticket.ResultTicket;
@@ -39,6 +38,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.arrow.flight.BackpressureStrategy;
 import org.apache.arrow.flight.FlightDescriptor;
@@ -70,7 +70,7 @@ final class TicketStreams {
   private final QuiverFlightProducer.Limits limits;
   private final Cluster cluster;
   private final FragmentWorker worker;
-  private final AggregateCoordinator coordinator;
+  private final StageScheduler coordinator;
   private final ExecutorService executor;
   private final StreamTracker streams;
   private final PolledQueries polls;
@@ -90,7 +90,7 @@ final class TicketStreams {
       QuiverFlightProducer.Limits limits,
       Cluster cluster,
       FragmentWorker worker,
-      AggregateCoordinator coordinator,
+      StageScheduler coordinator,
       ExecutorService executor,
       StreamTracker streams,
       PolledQueries polls,
@@ -172,22 +172,21 @@ final class TicketStreams {
             });
         return;
       }
-      if (decoded instanceof FragmentTicket fragment) {
-        registration.describe("fragment " + fragment.stage() + " of " + fragment.fragment());
+      if (decoded instanceof StageTicket stage && stage.plan() == null) {
+        registration.describe(
+            "task " + stage.task() + " of stage " + stage.stage() + " of " + stage.query());
         String described =
-            "DoGet of the " + fragment.stage() + " result of query " + fragment.fragment();
+            "DoGet of task "
+                + stage.task()
+                + " of stage "
+                + stage.stage()
+                + " of query "
+                + stage.query();
         executor.execute(
             () -> {
               try (registration) {
-                if (FragmentTicket.FINAL.equals(fragment.stage())) {
-                  worker.streamOwnedResult(fragment.fragment(), listener);
-                } else if (FragmentTicket.ANSWER.equals(fragment.stage())) {
-                  worker.streamOwnedAnswer(fragment.fragment(), listener);
-                } else if (FragmentTicket.RANGE.equals(fragment.stage())) {
-                  worker.streamRange(fragment.fragment(), listener);
-                } else {
-                  worker.streamPartial(fragment.fragment(), listener);
-                }
+                worker.stream(
+                    stage.query(), stage.stage(), stage.task(), stage.forClient(), listener);
               } catch (Throwable e) {
                 listener.error(FlightErrors.toFlight(e, described));
               }
@@ -232,6 +231,10 @@ final class TicketStreams {
         }
         operation = "DoGet of query " + FlightInfos.abbreviate(scan.sql());
         registration.describe(FlightInfos.abbreviate(scan.sql()));
+        if (query instanceof Explain explain && explain.analyze()) {
+          analyze(explain, operation, listener, registration);
+          return;
+        }
         if (query instanceof Explain explain) {
           try (registration) {
             sendLines(explainer.explain(explain.explained()), listener);
@@ -270,6 +273,65 @@ final class TicketStreams {
       registration.close();
       listener.error(FlightErrors.toFlight(e, operation));
     }
+  }
+
+  /**
+   * Runs {@code EXPLAIN ANALYZE}'s query on the stream executor across the cluster, dropping its
+   * rows, and sends the plan that ran with what each operator did.
+   */
+  private void analyze(
+      Explain explain,
+      String operation,
+      ServerStreamListener listener,
+      StreamTracker.Registration registration) {
+    coordinated(
+        operation,
+        listener,
+        registration,
+        (queryId, allocator, cancelled) ->
+            sendLines(
+                coordinator.analyze(queryId, explain.explained(), allocator, cancelled), listener));
+  }
+
+  /** What runs on the stream executor for a query this node coordinates. */
+  @FunctionalInterface
+  private interface Coordinated {
+    /**
+     * @param allocator the query's allocator here, closed after
+     * @param cancelled true once the client cancelled or the node stops
+     */
+    void run(String queryId, BufferAllocator allocator, BooleanSupplier cancelled);
+  }
+
+  /**
+   * Runs {@code body} on the stream executor as a new query coordinated here, with the query's
+   * allocator on this node; a failure goes to the client naming the operation and the query.
+   */
+  private void coordinated(
+      String operation,
+      ServerStreamListener listener,
+      StreamTracker.Registration registration,
+      Coordinated body) {
+    String queryId = UUID.randomUUID().toString();
+    executor.execute(
+        () -> {
+          try (registration;
+              BufferAllocator allocator =
+                  root.newChildAllocator(
+                      "query-" + queryId + "-coordinator",
+                      0,
+                      worker.settings().queryMemoryBytes())) {
+            body.run(
+                queryId,
+                allocator,
+                () ->
+                    listener.isCancelled()
+                        || registration.isStopped()
+                        || registration.isCancelled());
+          } catch (Throwable e) {
+            listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
+          }
+        });
   }
 
   /** Sends {@code lines} as one batch of {@link Explain#SCHEMA}: a short answer, not a scan. */
@@ -320,27 +382,13 @@ final class TicketStreams {
     if (stage.splits() != null) {
       return stage.splits().stream().map(t -> t.toSplit(catalog.require(t.dataset()))).toList();
     }
-    Scan scan = scanOf(plan);
+    Scan scan = Scan.of(plan);
     if (scan == null) {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The stage scans no dataset");
     }
     return Query.candidateFiles(scan.dataset(), scan.filter()).stream()
         .map(f -> new FileSplit(f, 0, f.rowGroups().size()))
         .toList();
-  }
-
-  /** The scan in {@code plan}, or null when it has none. */
-  private static Scan scanOf(PhysicalPlan plan) {
-    if (plan instanceof Scan scan) {
-      return scan;
-    }
-    for (PhysicalPlan child : plan.children()) {
-      Scan found = scanOf(child);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
   }
 
   private ScanStatistics stream(
@@ -472,27 +520,13 @@ final class TicketStreams {
       StreamTracker.Registration registration) {
     BackpressureStrategy backpressure = new BackpressureStrategy.CallbackBackpressureStrategy();
     backpressure.register(listener);
-    String queryId = UUID.randomUUID().toString();
-    executor.execute(
-        () -> {
-          try (registration;
-              BufferAllocator allocator =
-                  root.newChildAllocator(
-                      "query-" + queryId + "-coordinator",
-                      0,
-                      worker.settings().queryMemoryBytes());
-              CoordinatedResult result =
-                  coordinator.run(
-                      queryId,
-                      plan,
-                      allocator,
-                      () ->
-                          listener.isCancelled()
-                              || registration.isStopped()
-                              || registration.isCancelled())) {
+    coordinated(
+        operation,
+        listener,
+        registration,
+        (queryId, allocator, cancelled) -> {
+          try (CoordinatedResult result = coordinator.run(queryId, plan, allocator, cancelled)) {
             sendAnswer(plan, result, allocator, listener, backpressure, queryId);
-          } catch (Throwable e) {
-            listener.error(FlightErrors.toFlight(e, operation + " (query " + queryId + ")"));
           }
         });
   }
@@ -511,7 +545,7 @@ final class TicketStreams {
       String queryId) {
     try (VectorSchemaRoot out = VectorSchemaRoot.create(plan.schema(), allocator)) {
       listener.start(out);
-      Operator answer = result.answer(plan.schema(), allocator, limits.batch().maxBatchRows());
+      Operator answer = result.answer();
       while (answer.next()) {
         BackpressureStrategy.WaitResult ready =
             backpressure.waitForListener(limits.clientTimeout().toMillis());

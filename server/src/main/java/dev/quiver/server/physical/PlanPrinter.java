@@ -22,6 +22,17 @@ public final class PlanPrinter {
 
   /** {@code stages} (in the order they run) as lines, the answer's stage first. */
   public static List<String> print(List<Stage> stages, Location coordinator) {
+    return print(stages, coordinator, (stage, operator) -> "");
+  }
+
+  /**
+   * As {@link #print(List, Location)}, each operator's line followed by what {@code note} says of
+   * it (what it did, for {@code EXPLAIN ANALYZE}).
+   */
+  public static List<String> print(
+      List<Stage> stages,
+      Location coordinator,
+      java.util.function.BiFunction<Stage, PhysicalPlan, String> note) {
     Map<Integer, List<String>> outputs = new HashMap<>();
     for (Stage stage : stages) {
       outputs.put(stage.id(), columnNames(stage.plan(), outputs));
@@ -30,7 +41,7 @@ public final class PlanPrinter {
     for (int s = stages.size() - 1; s >= 0; s--) {
       Stage stage = stages.get(s);
       lines.add(heading(stage, stages, coordinator, outputs));
-      operator(stage.plan(), 1, lines, outputs);
+      operator(stage, stage.plan(), 1, lines, outputs, note);
     }
     return lines;
   }
@@ -108,10 +119,15 @@ public final class PlanPrinter {
   }
 
   private static void operator(
-      PhysicalPlan plan, int depth, List<String> lines, Map<Integer, List<String>> outputs) {
-    lines.add("  ".repeat(depth) + describe(plan, outputs));
+      Stage stage,
+      PhysicalPlan plan,
+      int depth,
+      List<String> lines,
+      Map<Integer, List<String>> outputs,
+      java.util.function.BiFunction<Stage, PhysicalPlan, String> note) {
+    lines.add("  ".repeat(depth) + describe(plan, outputs) + note.apply(stage, plan));
     for (PhysicalPlan child : plan.children()) {
-      operator(child, depth + 1, lines, outputs);
+      operator(stage, child, depth + 1, lines, outputs, note);
     }
   }
 

@@ -19,6 +19,20 @@ public record Scan(Dataset dataset, List<String> columns, Predicate filter)
     requireNonNull(filter, "filter is null");
   }
 
+  /** The scan in {@code plan}, or null when it has none. */
+  public static Scan of(PhysicalPlan plan) {
+    if (plan instanceof Scan scan) {
+      return scan;
+    }
+    for (PhysicalPlan child : plan.children()) {
+      Scan found = of(child);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
   @Override
   public List<PhysicalPlan> children() {
     return List.of();

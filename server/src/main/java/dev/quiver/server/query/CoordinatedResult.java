@@ -3,79 +3,76 @@ package dev.quiver.server.query;
 import static java.util.Objects.requireNonNull;
 
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.exec.RootOperator;
+import dev.quiver.shuffle.memory.HeapBudget;
 import java.util.List;
-import org.apache.arrow.flight.Location;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.flight.FlightEndpoint;
 
 /**
- * The answer of a distributed query and its report. Either assembled on the coordinator (ORDER BY,
- * LIMIT, DISTINCT aggregates, a polled query: it is computed whole before it is sent), or streamed:
- * its batches are computed as they are read, from the final merge here or from each owner in turn,
- * so an answer of any size passes through a bounded allocator. Closing it frees the answer and, for
- * a streamed one, the query's state on every node.
+ * The answer of a distributed query and its report: either computed here as it is read (the last
+ * stage's operators over what they read from the nodes, so an answer of any size passes through a
+ * bounded allocator), or left on the nodes that hold its shares, one endpoint each. Closing it
+ * frees the answer, the coordinator's heap budget and the query's state on the nodes that do not
+ * hold a share of the answer.
  */
 public final class CoordinatedResult implements AutoCloseable {
-  private final ResultAssembler assembled;
-  private final Operator streamed;
+  private final Operator answer;
+  private final List<FlightEndpoint> endpoints;
   private final Runnable release;
+  private final HeapBudget heap;
   private final QueryReport report;
-  private final List<Location> owners;
-  private Operator filled;
 
   private CoordinatedResult(
-      ResultAssembler assembled,
-      Operator streamed,
+      Operator answer,
+      List<FlightEndpoint> endpoints,
       Runnable release,
-      QueryReport report,
-      List<Location> owners) {
-    this.assembled = assembled;
-    this.streamed = streamed;
-    this.release = release;
+      HeapBudget heap,
+      QueryReport report) {
+    this.answer = answer;
+    this.endpoints = List.copyOf(endpoints);
+    this.release = requireNonNull(release, "release is null");
+    this.heap = requireNonNull(heap, "heap is null");
     this.report = requireNonNull(report, "report is null");
-    this.owners = List.copyOf(owners);
   }
 
   /**
-   * An answer assembled here (or, with {@code owners}, left on them); takes {@code answer} over.
-   */
-  static CoordinatedResult assembled(
-      ResultAssembler answer, QueryReport report, List<Location> owners) {
-    return new CoordinatedResult(requireNonNull(answer), null, () -> {}, report, owners);
-  }
-
-  /**
-   * An answer computed as it is read; takes {@code answer} over.
+   * An answer computed as it is read; takes {@code answer} and {@code heap} over.
    *
    * @param release frees the query on every node once the answer is closed
    */
-  static CoordinatedResult streamed(Operator answer, QueryReport report, Runnable release) {
-    return new CoordinatedResult(null, requireNonNull(answer), release, report, List.of());
+  static CoordinatedResult streamed(
+      Operator answer, QueryReport report, Runnable release, HeapBudget heap) {
+    return new CoordinatedResult(requireNonNull(answer), List.of(), release, heap, report);
   }
 
   /**
-   * The nodes that hold the answer, each its share, to be read from them with {@code answer}
-   * tickets; empty when the answer comes from here.
-   */
-  public List<Location> owners() {
-    return owners;
-  }
-
-  /**
-   * The answer in batches of at most {@code batchRows} rows, in the plan's output columns; read it
-   * once. The operator belongs to this result: close the result, not the operator.
+   * An answer left on the nodes, read with {@code endpoints}; takes {@code heap} over.
    *
-   * @param allocator where batches of an assembled answer are filled
+   * @param release frees the query on the nodes that hold no share of the answer
    */
-  public Operator answer(Schema schema, BufferAllocator allocator, int batchRows) {
-    if (streamed != null) {
-      return streamed;
+  static CoordinatedResult onNodes(
+      List<FlightEndpoint> endpoints, QueryReport report, Runnable release, HeapBudget heap) {
+    return new CoordinatedResult(null, endpoints, release, heap, report);
+  }
+
+  /**
+   * The endpoints of the nodes that hold the answer, each its share, in order; empty when the
+   * answer comes from here.
+   */
+  public List<FlightEndpoint> endpoints() {
+    return endpoints;
+  }
+
+  /**
+   * The answer, in the query's output columns; read it once. The operator belongs to this result:
+   * close the result, not the operator.
+   *
+   * @throws IllegalStateException when the answer was left on the nodes
+   */
+  public Operator answer() {
+    if (answer == null) {
+      throw new IllegalStateException("The answer was left on the nodes: " + endpoints);
     }
-    if (filled == null) {
-      filled = new Filled(schema, allocator, batchRows);
-    }
-    return filled;
+    return answer;
   }
 
   public QueryReport report() {
@@ -85,38 +82,15 @@ public final class CoordinatedResult implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (streamed != null) {
-        streamed.close();
-      } else {
-        try (Operator batches = filled) {
-          assembled.close();
-        }
+      if (answer != null) {
+        answer.close();
       }
     } finally {
-      release.run();
-    }
-  }
-
-  /** An assembled answer, copied out in batches. */
-  private final class Filled extends RootOperator {
-    private final int batchRows;
-    private int from;
-
-    Filled(Schema schema, BufferAllocator allocator, int batchRows) {
-      super(schema, allocator);
-      this.batchRows = batchRows;
-    }
-
-    @Override
-    public boolean next() {
-      int rows = assembled.rowCount();
-      if (from >= rows) {
-        return false;
+      try {
+        release.run();
+      } finally {
+        heap.close();
       }
-      int to = Math.min(rows, from + batchRows);
-      assembled.fill(out, from, to);
-      from = to;
-      return true;
     }
   }
 }

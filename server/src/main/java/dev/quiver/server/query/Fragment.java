@@ -5,56 +5,68 @@ import static java.util.Objects.requireNonNull;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Spill;
-import dev.quiver.server.exec.SpillingSorter;
-import dev.quiver.server.sql.AggregatePlan;
-import dev.quiver.server.sql.Query;
-import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.physical.PhysicalPlan;
 import dev.quiver.shuffle.exchange.Allocators;
-import dev.quiver.shuffle.spill.BatchSource;
 import dev.quiver.shuffle.spill.BatchStore;
-import dev.quiver.shuffle.spill.SpillingAggregator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * One query's state on one node. For an aggregation: the partial result of its scan, and the final
- * aggregator of the partition this node owns. For a distributed sort: the rows its scan kept, and
- * the rows of the range this node owns. All of it lives in the fragment's own allocator, a named
- * child of the root with the query's memory limit, except what spilled to disk: an aggregation's
- * partial result and its owner's groups spill beyond the fragment's {@link Spill} budget, and their
- * files go when the fragment is freed.
+ * One query's state on one node: the outputs its tasks kept here until they are read or sent on,
+ * and the tasks opened here that take the rows exchanges send them (each with its {@link Inbox})
+ * until their output is read. All of it lives in the fragment's own allocator, a named child of the
+ * root with the query's memory limit, except what spilled to disk beyond the fragment's {@link
+ * Spill} budget; spill files go when the fragment is freed.
  *
- * <p>Stages run inside {@link #enter()}/{@link #exit()}. {@link #release()} marks the fragment
- * cancelled and frees it as soon as no stage runs; a running stage sees {@link #isCancelled()} and
+ * <p>Tasks run inside {@link #enter()}/{@link #exit()}. {@link #release()} marks the fragment
+ * cancelled and frees it as soon as no task runs; a running task sees {@link #isCancelled()} and
  * stops, and the last one out frees it.
  */
 final class Fragment {
+  /** A task of the query by stage and index. */
+  record TaskKey(int stage, int task) implements Comparable<TaskKey> {
+    @Override
+    public int compareTo(TaskKey other) {
+      return stage != other.stage
+          ? Integer.compare(stage, other.stage)
+          : Integer.compare(task, other.task);
+    }
+
+    @Override
+    public String toString() {
+      return "task " + task + " of stage " + stage;
+    }
+  }
+
+  /** A task opened here: its plan, run when its output is read, and the rows it received. */
+  record OpenedTask(PhysicalPlan plan, Inbox inbox) {}
+
   private final String queryId;
-  private final Query plan;
   private final BufferAllocator allocator;
   private final long deadlineNanos;
   private final Runnable onFree;
   private final Spill spill;
+  private final int batchRows;
   private volatile boolean cancelled;
   private int running;
   private boolean closed;
-  private BatchStore partial;
-  private SpillingAggregator owned;
-  private BatchStore kept;
-  private SpillingSorter range;
-  private final int batchRows;
+  private final Map<TaskKey, BatchStore> kept = new TreeMap<>();
+  private final Map<TaskKey, OpenedTask> opened = new TreeMap<>();
 
   /**
    * @param allocator the fragment's allocator; the fragment owns and closes it
-   * @param spill where and beyond what budget the fragment's aggregation state and sorted range
-   *     spill; its heap budget is the query's, which the fragment closes when it is freed
-   * @param batchRows rows per batch of a sorted range's runs and output
+   * @param spill where and beyond what budget the fragment's state spills; its heap budget is the
+   *     query's, which the fragment closes when it is freed
+   * @param batchRows rows per batch of what the fragment's inboxes hand out
    * @param onFree runs once the fragment's memory is freed
    */
   Fragment(
       String queryId,
-      Query plan,
       BufferAllocator allocator,
       Duration ttl,
       Spill spill,
@@ -64,7 +76,6 @@ final class Fragment {
     this.onFree = requireNonNull(onFree, "onFree is null");
     this.spill = requireNonNull(spill, "spill is null");
     this.queryId = requireNonNull(queryId, "queryId is null");
-    this.plan = requireNonNull(plan, "plan is null");
     this.allocator = requireNonNull(allocator, "allocator is null");
     this.deadlineNanos = System.nanoTime() + ttl.toNanos();
   }
@@ -73,61 +84,17 @@ final class Fragment {
     return queryId;
   }
 
-  /** The aggregation this fragment runs. */
-  AggregatePlan plan() {
-    return (AggregatePlan) plan;
-  }
-
-  /** The sorted query this fragment runs. */
-  QueryPlan sortedQuery() {
-    return (QueryPlan) plan;
-  }
-
-  /**
-   * Keeps rows of a sorted query's scan until they are shuffled (in memory up to half the spill
-   * budget, on disk beyond); takes ownership of them, and frees them at once when the query was
-   * released meanwhile.
-   */
-  synchronized void keep(VectorSchemaRoot rows) {
-    if (cancelled || closed) {
-      rows.close();
-      checkNotCancelled();
-      throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " has ended");
-    }
-    if (kept == null) {
-      kept =
-          new BatchStore(
-              rows.getSchema(),
-              allocator,
-              Math.max(1, spill.budgetBytes() / 2),
-              spill.space(),
-              queryId);
-    }
-    kept.add(rows);
-  }
-
-  /** Hands the kept rows over to the caller, who then owns them; null when none were kept. */
-  synchronized BatchStore takeKept() {
-    BatchStore taken = kept;
-    kept = null;
-    return taken;
-  }
-
-  /**
-   * The rows of the range this node owns, held for sorting (spilling sorted runs beyond the
-   * budget); created by the first rows, null while none came.
-   */
-  synchronized SpillingSorter range() {
-    return range;
-  }
-
   BufferAllocator allocator() {
     return allocator;
   }
 
-  /** Where and beyond what budget the fragment's aggregation state spills. */
+  /** Where and beyond what budget the fragment's state spills. */
   Spill spill() {
     return spill;
+  }
+
+  int batchRows() {
+    return batchRows;
   }
 
   boolean isCancelled() {
@@ -138,7 +105,7 @@ final class Fragment {
     return nowNanos - deadlineNanos > 0;
   }
 
-  /** Starts a stage; fails if the fragment was released. */
+  /** Starts a task; fails if the fragment was released. */
   synchronized void enter() {
     if (cancelled || closed) {
       throw new QuiverException(
@@ -147,7 +114,7 @@ final class Fragment {
     running++;
   }
 
-  /** Ends a stage; frees the fragment if it was released meanwhile. */
+  /** Ends a task; frees the fragment if it was released meanwhile. */
   synchronized void exit() {
     running--;
     if (cancelled && running == 0) {
@@ -155,7 +122,7 @@ final class Fragment {
     }
   }
 
-  /** Throws CANCELLED if the query was released while a stage runs. */
+  /** Throws CANCELLED if the query was released while a task runs. */
   void checkNotCancelled() {
     if (cancelled) {
       throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " was cancelled");
@@ -163,78 +130,91 @@ final class Fragment {
   }
 
   /**
-   * Keeps the partial result until it is gathered or shuffled; takes ownership of it, and frees it
-   * at once when the query was released meanwhile.
+   * Keeps a task's output until it is read or sent on; takes ownership of it, and frees it at once
+   * when the query was released meanwhile.
    */
-  synchronized void setPartial(BatchStore result) {
+  synchronized void keep(TaskKey task, BatchStore output) {
     if (cancelled || closed) {
-      result.close();
+      output.close();
       checkNotCancelled();
       throw new QuiverException(ErrorCode.CANCELLED, "Query " + queryId + " has ended");
     }
-    if (partial != null) {
-      partial.close();
+    BatchStore before = kept.put(task, output);
+    if (before != null) {
+      before.close();
     }
-    partial = result;
   }
 
   /**
-   * Hands the partial result over to the caller, who then owns it.
-   *
-   * @throws QuiverException NOT_FOUND if there is none
+   * Hands the outputs kept here of every task of {@code stage} over to the caller, who then owns
+   * them, in task order; empty when there are none.
    */
-  synchronized BatchStore takePartial() {
-    if (partial == null) {
-      throw new QuiverException(
-          ErrorCode.NOT_FOUND, "Query " + queryId + " has no partial result on this node");
-    }
-    BatchStore taken = partial;
-    partial = null;
+  synchronized List<BatchStore> takeKept(int stage) {
+    List<BatchStore> taken = new ArrayList<>();
+    kept.entrySet()
+        .removeIf(
+            entry -> {
+              if (entry.getKey().stage() == stage) {
+                taken.add(entry.getValue());
+                return true;
+              }
+              return false;
+            });
     return taken;
   }
 
-  /** Merges a batch of partials of the partition this node owns; the batch is only read. */
-  synchronized void mergeOwned(VectorSchemaRoot batch) {
-    checkNotCancelled();
-    if (plan instanceof QueryPlan sorted) {
-      if (range == null) {
-        range =
-            new SpillingSorter(
-                sorted.order(), batch.getSchema(), allocator, spill, queryId, batchRows);
-      }
-      range.addMovedFrom(batch);
-      return;
-    }
-    owned().add(batch);
+  /** Hands the kept output of {@code task} over to the caller; null when there is none. */
+  synchronized BatchStore takeKept(TaskKey task) {
+    return kept.remove(task);
   }
 
-  private SpillingAggregator owned() {
-    if (owned == null) {
-      owned =
-          new SpillingAggregator(
-              plan().layout(),
-              SpillingAggregator.Input.PARTIALS,
-              allocator,
-              spill.budgetBytes(),
-              spill.space(),
-              queryId,
-              spill.heap());
+  /** Opens a task that takes the rows exchanges send it; takes ownership of its inbox. */
+  synchronized void open(TaskKey task, PhysicalPlan plan, Inbox inbox) {
+    if (cancelled || closed || opened.containsKey(task)) {
+      inbox.close();
+      checkNotCancelled();
+      throw new QuiverException(
+          cancelled || closed ? ErrorCode.CANCELLED : ErrorCode.INVALID_ARGUMENT,
+          "Query " + queryId + (opened.containsKey(task) ? " already has " + task : " has ended"));
     }
-    return owned;
+    opened.put(task, new OpenedTask(plan, inbox));
+  }
+
+  /** Takes rows an exchange sent to {@code task}; the batch is only read (or emptied). */
+  void receive(TaskKey task, VectorSchemaRoot batch) {
+    checkNotCancelled();
+    Inbox inbox;
+    synchronized (this) {
+      OpenedTask open = opened.get(task);
+      if (open == null) {
+        throw new QuiverException(
+            ErrorCode.NOT_FOUND, "Query " + queryId + " has no open " + task + " on this node");
+      }
+      inbox = open.inbox();
+    }
+    inbox.add(batch);
   }
 
   /**
-   * The final groups of the partition this node owns, handed out in batches the caller owns (one
-   * batch unless the groups spilled, then one per spill partition). An owner that received nothing
-   * has no groups, except for a global aggregate (one group always). The source reads spill files
-   * the fragment still owns: close it before the fragment is freed (stages run inside {@link
-   * #enter()}/{@link #exit()}, which ensures that).
+   * Hands an opened task over to the caller, who then owns its inbox.
+   *
+   * @throws QuiverException NOT_FOUND if there is none
    */
-  synchronized BatchSource takeOwnedResult() {
-    return owned().finish(SpillingAggregator.Output.RESULTS);
+  synchronized OpenedTask takeOpened(TaskKey task) {
+    OpenedTask taken = opened.remove(task);
+    if (taken == null) {
+      throw new QuiverException(
+          ErrorCode.NOT_FOUND, "Query " + queryId + " has no " + task + " on this node");
+    }
+    return taken;
   }
 
-  /** Marks the fragment cancelled and frees it unless a stage is running. */
+  /** Whether {@code task} has a kept output or is opened here. */
+  synchronized boolean holds(TaskKey task) {
+    return kept.containsKey(task) || opened.containsKey(task);
+  }
+
+  /** Marks the fragment cancelled and frees it unless a task is running. */
   synchronized void release() {
     cancelled = true;
     if (running == 0) {
@@ -248,22 +228,10 @@ final class Fragment {
     }
     closed = true;
     try {
-      if (partial != null) {
-        partial.close();
-        partial = null;
-      }
-      if (owned != null) {
-        owned.close();
-        owned = null;
-      }
-      if (kept != null) {
-        kept.close();
-        kept = null;
-      }
-      if (range != null) {
-        range.close();
-        range = null;
-      }
+      kept.values().forEach(BatchStore::close);
+      kept.clear();
+      opened.values().forEach(task -> task.inbox().close());
+      opened.clear();
     } finally {
       spill.heap().close();
       Allocators.closeWhenReleased(allocator, Duration.ofSeconds(5));

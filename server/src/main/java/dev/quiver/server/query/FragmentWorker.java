@@ -15,11 +15,13 @@ import dev.quiver.server.error.HeapExhaustion;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.OperatorCounters;
 import dev.quiver.server.exec.Spill;
-import dev.quiver.server.query.FragmentProtocol.PartialReport;
-import dev.quiver.server.query.FragmentProtocol.PartialRequest;
+import dev.quiver.server.physical.PhysicalPlan;
+import dev.quiver.server.physical.Scan;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
-import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
+import dev.quiver.server.query.FragmentProtocol.TaskReport;
+import dev.quiver.server.query.FragmentProtocol.TaskRequest;
 import dev.quiver.server.sql.PlanCodec;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.ticket.ScanTicket;
@@ -64,14 +66,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's part of distributed queries: it holds the query fragments that live here and hands
- * each stage to the class that runs it ({@link AggregateStages} for aggregations, {@link
- * SortStages} for distributed sorts), receives the exchange partitions it owns, and gives the
- * stages what they share: execution contexts, exchange targets, result streams, failures.
+ * This node's part of distributed queries: it holds the query fragments that live here, runs the
+ * tasks it is sent ({@link TaskRunner}), receives the exchange partitions of its opened tasks, and
+ * gives the tasks what they share: execution contexts, exchange targets, result streams, failures.
  *
- * <p>The coordinator drives the stages through a {@link QueryNode}: {@link FragmentProtocol} calls
- * over Flight, or direct calls when it is this node. Every stage runs inside the query's {@link
- * Fragment} and fails cleanly when the query was released meanwhile.
+ * <p>The coordinator ({@link StageScheduler}) drives the tasks through a {@link QueryNode}: {@link
+ * FragmentProtocol} calls over Flight, or direct calls when it is this node. Every task runs inside
+ * the query's {@link Fragment} and fails cleanly when the query was released meanwhile.
  */
 public final class FragmentWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FragmentWorker.class);
@@ -80,8 +81,7 @@ public final class FragmentWorker implements AutoCloseable {
   private final Settings settings;
   private final Fragments fragments;
   private final ExecutorService scanPool;
-  private final AggregateStages aggregate;
-  private final SortStages sort;
+  private final TaskRunner tasks;
   private final PlanCodec codec;
   private final BufferAllocator spillAllocator;
   private final SpillSpace spillSpace;
@@ -215,8 +215,7 @@ public final class FragmentWorker implements AutoCloseable {
                   thread.setDaemon(true);
                   return thread;
                 }));
-    this.aggregate = new AggregateStages(this, catalog, codec, cluster, fragments, scanPool);
-    this.sort = new SortStages(this, catalog, codec, cluster, fragments);
+    this.tasks = new TaskRunner(this, catalog, codec, cluster, fragments, scanPool);
   }
 
   public Settings settings() {
@@ -271,70 +270,43 @@ public final class FragmentWorker implements AutoCloseable {
     return codec;
   }
 
-  /** The partial stage of an aggregation: see {@link AggregateStages#partial}. */
-  public PartialReport partial(PartialRequest request) {
-    return aggregate.partial(request);
-  }
-
-  /** The shuffle of an aggregation's partials: see {@link AggregateStages#shuffle}. */
-  public ShuffleReport shuffle(ShuffleRequest request) {
-    return aggregate.shuffle(request);
-  }
-
-  /** This node's partial result, for the coordinator running on this node; the caller owns it. */
-  Operator partials(String queryId) {
-    return aggregate.partials(queryId);
-  }
-
-  /** Streams this node's partial result to a coordinator elsewhere (a gather). */
-  public void streamPartial(String queryId, ServerStreamListener listener) {
-    aggregate.streamPartial(queryId, listener);
-  }
-
-  /** The final groups of the partition this node owns, after HAVING, for a coordinator here. */
-  Operator ownedGroups(String queryId) {
-    return aggregate.ownedGroups(queryId);
-  }
-
-  /** Streams the final groups this node owns, after HAVING, to a coordinator elsewhere. */
-  public void streamOwnedResult(String queryId, ServerStreamListener listener) {
-    aggregate.streamOwnedResult(queryId, listener);
+  /** Runs (or opens) one task of a stage here: see {@link TaskRunner#run}. */
+  public TaskReport run(TaskRequest request) {
+    return tasks.run(request);
   }
 
   /**
-   * Streams this node's share of an aggregation's answer: {@link
-   * AggregateStages#streamOwnedAnswer}.
+   * The output of a task here, for a coordinator on this node: see {@link TaskRunner#output}; the
+   * caller owns the operator.
    */
-  public void streamOwnedAnswer(String queryId, ServerStreamListener listener) {
-    aggregate.streamOwnedAnswer(queryId, listener);
-  }
-
-  /** The scan stage of a distributed sort: see {@link SortStages#scan}. */
-  public FragmentProtocol.SortScanReport sortScan(FragmentProtocol.SortScanRequest request) {
-    return sort.scan(request);
-  }
-
-  /** The range shuffle of a distributed sort: see {@link SortStages#shuffle}. */
-  public ShuffleReport rangeShuffle(FragmentProtocol.RangeShuffleRequest request) {
-    return sort.shuffle(request);
-  }
-
-  /** Streams this node's range of a distributed sort: see {@link SortStages#streamRange}. */
-  public void streamRange(String queryId, ServerStreamListener listener) {
-    sort.streamRange(queryId, listener);
+  Operator output(
+      String queryId,
+      int stage,
+      int task,
+      java.util.function.Consumer<List<OperatorCounters>> counters) {
+    return tasks.output(queryId, stage, task, counters);
   }
 
   /**
-   * Receives one partition of another node's exchange for a query whose partition this node owns:
-   * partial groups to merge, or rows of a range to sort.
+   * Streams the output of a task here to the node or client that reads it; with {@code last}, frees
+   * the query here afterwards.
+   */
+  public void stream(
+      String queryId, int stage, int task, boolean last, ServerStreamListener listener) {
+    tasks.stream(queryId, stage, task, last, listener);
+  }
+
+  /**
+   * Receives one partition of another node's exchange for a task opened here.
    *
    * @return Arrow bytes received
    */
   public long acceptExchange(ExchangeDescriptor exchange, FlightStream stream) {
     Fragment fragment = fragments.require(exchange.query());
     fragment.enter();
+    Fragment.TaskKey task = new Fragment.TaskKey(exchange.stage(), exchange.partition());
     try {
-      return ExchangeSource.receive(stream, fragment::mergeOwned);
+      return ExchangeSource.receive(stream, batch -> fragment.receive(task, batch));
     } catch (RuntimeException e) {
       throw stageFailure(exchange.query(), e);
     } finally {
@@ -357,12 +329,19 @@ public final class FragmentWorker implements AutoCloseable {
         .withSpill(fragment.spill());
   }
 
-  /** The rows to scan: the splits the coordinator assigned, or all of this node's own files. */
-  List<FileSplit> splits(Query plan, List<ScanTicket> assigned) {
-    Dataset dataset = plan.dataset();
+  /**
+   * The rows a task's scan reads: the splits the coordinator assigned, or all of this node's own
+   * files that its filter may match.
+   */
+  List<FileSplit> splits(PhysicalPlan plan, List<ScanTicket> assigned) {
+    Scan scan = Scan.of(plan);
+    if (scan == null) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The task scans no dataset");
+    }
+    Dataset dataset = scan.dataset();
     if (assigned == null) {
       List<FileSplit> splits = new ArrayList<>();
-      for (DataFile file : plan.candidateFiles()) {
+      for (DataFile file : Query.candidateFiles(dataset, scan.filter())) {
         splits.addAll(FileSplit.of(file, settings.splitBytes()));
       }
       return splits;
@@ -371,36 +350,41 @@ public final class FragmentWorker implements AutoCloseable {
   }
 
   /**
-   * The targets of an exchange of {@code fragment}, one per owner in order: this node's own
-   * partition goes straight into the fragment, the others over Flight.
-   *
-   * @param what what a partition is, for messages ("partition", "range")
+   * The targets of an exchange of {@code fragment}, one per consumer task of stage {@code stage} in
+   * order: this node's own tasks get their partition straight into their inbox, the others over
+   * Flight (or, with {@code byDescriptor}, through shared memory to peers on this host).
    */
-  List<ExchangeTarget> targets(Fragment fragment, List<Location> owners, String what) {
+  List<ExchangeTarget> targets(
+      Fragment fragment, List<Location> owners, int stage, boolean byDescriptor) {
     List<ExchangeTarget> targets = new ArrayList<>();
     String self = cluster.self().getUri().toString();
     for (int p = 0; p < owners.size(); p++) {
       Location owner = owners.get(p);
       String name = owner.getUri().toString();
+      Fragment.TaskKey task = new Fragment.TaskKey(stage, p);
       if (cluster.isSelf(owner)) {
         targets.add(
             new LocalExchangeTarget(
-                name, fragment::mergeOwned, settings.exchangeBatchRows(), fragment.allocator()));
+                name,
+                batch -> fragment.receive(task, batch),
+                settings.exchangeBatchRows(),
+                fragment.allocator()));
         continue;
       }
-      String during = "receiving " + what + " " + p + " of query " + fragment.queryId();
+      String during =
+          "receiving partition " + p + " of stage " + stage + " of query " + fragment.queryId();
       ExchangeTarget stream =
           new FlightExchangeTarget(
               name,
               cluster.client(owner),
-              new ExchangeDescriptor(fragment.queryId(), self, p),
+              new ExchangeDescriptor(fragment.queryId(), stage, self, p),
               settings.exchangeBatchRows(),
               fragment.allocator(),
               fragment::checkNotCancelled,
               settings.peerTimeout(),
               e -> PeerCalls.failure(owner, e, during));
       Optional<String> nonce =
-          objects != null && settings.descriptorExchange() && what.equals("partition")
+          objects != null && settings.descriptorExchange() && byDescriptor
               ? coLocated.nonce(owner)
               : Optional.empty();
       if (nonce.isEmpty()) {
@@ -419,7 +403,7 @@ public final class FragmentWorker implements AutoCloseable {
                   announce(
                       owner,
                       new FragmentProtocol.ObjectPartition(
-                          fragment.queryId(), self, partition, object.path(), nonce.get()),
+                          fragment.queryId(), stage, self, partition, object.path(), nonce.get()),
                       during),
               stream));
     }
@@ -484,12 +468,13 @@ public final class FragmentWorker implements AutoCloseable {
     }
     Fragment fragment = fragments.require(partition.queryId());
     fragment.enter();
+    Fragment.TaskKey task = new Fragment.TaskKey(partition.stage(), partition.partition());
     long rows = 0;
     try (MappedArrowFile file = MappedArrowFile.open(Path.of(partition.path()), mappedAllocator);
         VectorSchemaRoot batch = VectorSchemaRoot.create(file.schema(), mappedAllocator)) {
       for (int b = 0; b < file.batchCount(); b++) {
         file.load(b, batch);
-        fragment.mergeOwned(batch);
+        fragment.receive(task, batch);
         rows += batch.getRowCount();
       }
       return FragmentProtocol.ObjectPartitionReply.merged(rows);
@@ -542,10 +527,28 @@ public final class FragmentWorker implements AutoCloseable {
 
   /** Streams every batch of {@code batches} as {@link #send(Fragment, VectorSchemaRoot, ...)}. */
   void send(Fragment fragment, Operator batches, ServerStreamListener listener) {
+    send(fragment, batches, listener, () -> null);
+  }
+
+  /**
+   * Streams every batch of {@code batches}, then, when {@code trailer} gives any, a last message of
+   * metadata only.
+   */
+  void send(
+      Fragment fragment,
+      Operator batches,
+      ServerStreamListener listener,
+      java.util.function.Supplier<byte[]> trailer) {
     try (VectorSchemaRoot wire = VectorSchemaRoot.create(batches.schema(), fragment.allocator())) {
       listener.start(wire);
       while (batches.next()) {
         sendRows(fragment, wire, batches.root(), listener);
+      }
+      byte[] metadata = trailer.get();
+      if (metadata != null) {
+        org.apache.arrow.memory.ArrowBuf buffer = fragment.allocator().buffer(metadata.length);
+        buffer.writeBytes(metadata);
+        listener.putMetadata(buffer);
       }
       listener.completed();
     }

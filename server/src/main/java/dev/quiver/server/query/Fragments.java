@@ -3,7 +3,6 @@ package dev.quiver.server.query;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Spill;
-import dev.quiver.server.sql.Query;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,11 +86,24 @@ final class Fragments implements AutoCloseable {
     reaper.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Creates the fragment of a query; fails if it exists. */
-  Fragment create(String queryId, Query plan) {
-    if (released.remove(queryId) != null) {
-      throw new QuiverException(
-          ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
+  /**
+   * The fragment of a query on this node, created (after waiting for a query slot) by the query's
+   * first task here.
+   */
+  Fragment getOrCreate(String queryId) {
+    Fragment existing = fragments.get(queryId);
+    if (existing != null) {
+      return existing;
+    }
+    synchronized (this) {
+      existing = fragments.get(queryId);
+      if (existing != null) {
+        return existing;
+      }
+      if (released.remove(queryId) != null) {
+        throw new QuiverException(
+            ErrorCode.CANCELLED, "Query " + queryId + " was released before it started here");
+      }
     }
     admit(queryId);
     BufferAllocator allocator;
@@ -105,7 +117,6 @@ final class Fragments implements AutoCloseable {
     Fragment fragment =
         new Fragment(
             queryId,
-            plan,
             allocator,
             ttl,
             spill.withHeap(spill.heap().child("query-" + queryId + " heap", queryHeapBytes)),
@@ -115,10 +126,10 @@ final class Fragments implements AutoCloseable {
               admitted.release();
               peaks.accept(allocator.getPeakMemoryAllocation());
             });
-    if (fragments.putIfAbsent(queryId, fragment) != null) {
+    Fragment raced = fragments.putIfAbsent(queryId, fragment);
+    if (raced != null) {
       fragment.release();
-      throw new QuiverException(
-          ErrorCode.INVALID_ARGUMENT, "Query " + queryId + " already runs on this node");
+      return raced;
     }
     return fragment;
   }

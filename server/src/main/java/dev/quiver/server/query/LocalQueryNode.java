@@ -3,16 +3,14 @@ package dev.quiver.server.query;
 import static java.util.Objects.requireNonNull;
 
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.query.FragmentProtocol.PartialReport;
-import dev.quiver.server.query.FragmentProtocol.PartialRequest;
-import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
-import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
-import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
-import dev.quiver.server.query.FragmentProtocol.SortScanReport;
-import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
+import dev.quiver.server.exec.OperatorCounters;
+import dev.quiver.server.query.FragmentProtocol.TaskReport;
+import dev.quiver.server.query.FragmentProtocol.TaskRequest;
+import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.Location;
 
-/** The coordinator's own node: its stages are direct calls, its results handed over in memory. */
+/** The coordinator's own node: its tasks are direct calls, their outputs handed over in memory. */
 final class LocalQueryNode implements QueryNode {
   private final Location location;
   private final FragmentWorker worker;
@@ -28,33 +26,14 @@ final class LocalQueryNode implements QueryNode {
   }
 
   @Override
-  public PartialReport partial(PartialRequest request) {
-    return worker.partial(request);
+  public TaskReport run(TaskRequest request) {
+    return worker.run(request);
   }
 
   @Override
-  public ShuffleReport shuffle(ShuffleRequest request) {
-    return worker.shuffle(request);
-  }
-
-  @Override
-  public SortScanReport sortScan(SortScanRequest request) {
-    return worker.sortScan(request);
-  }
-
-  @Override
-  public ShuffleReport rangeShuffle(RangeShuffleRequest request) {
-    return worker.rangeShuffle(request);
-  }
-
-  @Override
-  public Operator partials(String queryId) {
-    return worker.partials(queryId);
-  }
-
-  @Override
-  public Operator ownedGroups(String queryId) {
-    return worker.ownedGroups(queryId);
+  public Operator output(
+      String queryId, int stage, int task, Consumer<List<OperatorCounters>> counters) {
+    return worker.output(queryId, stage, task, counters);
   }
 
   @Override

@@ -1,45 +1,34 @@
 package dev.quiver.server.query;
 
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.query.FragmentProtocol.PartialReport;
-import dev.quiver.server.query.FragmentProtocol.PartialRequest;
-import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
-import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
-import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
-import dev.quiver.server.query.FragmentProtocol.SortScanReport;
-import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
+import dev.quiver.server.exec.OperatorCounters;
+import dev.quiver.server.query.FragmentProtocol.TaskReport;
+import dev.quiver.server.query.FragmentProtocol.TaskRequest;
+import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.Location;
 
 /**
- * A node of a query as its coordinator sees it: the stages it runs and the results it hands over.
- * This node is a {@link LocalQueryNode} (direct calls into its {@link FragmentWorker}), any other a
- * {@link RemoteQueryNode} (the same calls over Flight); the coordinator does not tell them apart.
- * Failures of a remote node name it (UNAVAILABLE when it is down or does not answer in time).
+ * A node of a query as its coordinator sees it: it runs the tasks it is sent and hands out their
+ * outputs. This node is a {@link LocalQueryNode} (direct calls into its {@link FragmentWorker}),
+ * any other a {@link RemoteQueryNode} (the same calls over Flight: one action, one ticket); the
+ * coordinator does not tell them apart. Failures of a remote node name it (UNAVAILABLE when it is
+ * down or does not answer in time).
  */
 public interface QueryNode {
   /** Where the node is reached; its identity in reports. */
   Location location();
 
-  /** Scans the node's part of an aggregation and aggregates it partially. */
-  PartialReport partial(PartialRequest request);
-
-  /** Hash-partitions the node's partial groups and sends each partition to its owner. */
-  ShuffleReport shuffle(ShuffleRequest request);
-
-  /** Scans the node's part of a sorted query and samples its sort keys. */
-  SortScanReport sortScan(SortScanRequest request);
-
-  /** Sends the node's kept rows of a sorted query to the owners of their ranges. */
-  ShuffleReport rangeShuffle(RangeShuffleRequest request);
-
-  /** The node's partial groups of query {@code queryId}; the caller owns the operator. */
-  Operator partials(String queryId);
+  /** Runs, or opens, one task of a stage. */
+  TaskReport run(TaskRequest request);
 
   /**
-   * The final groups of the partition the node owns, after HAVING; the caller owns the operator.
+   * The output of a task the node holds for query {@code queryId}, handed out once; the caller owns
+   * the operator. Once it ends, {@code counters} is told what each operator of the task did (for an
+   * opened task, whose plan runs as it is read; nothing for a kept output).
    */
-  Operator ownedGroups(String queryId);
+  Operator output(String queryId, int stage, int task, Consumer<List<OperatorCounters>> counters);
 
-  /** Frees the query's fragment on the node; never fails (a node that is gone holds nothing). */
+  /** Frees the query on the node; never fails (a node that is gone holds nothing). */
   void release(String queryId);
 }

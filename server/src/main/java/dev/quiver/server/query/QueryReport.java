@@ -2,8 +2,8 @@ package dev.quiver.server.query;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quiver.server.query.FragmentProtocol.PartialReport;
 import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
+import dev.quiver.server.query.FragmentProtocol.TaskReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class QueryReport {
   private final List<String> addresses = new ArrayList<>();
   private final List<Map<String, Object>> nodes = new ArrayList<>();
   private final Map<String, Long> scan = new LinkedHashMap<>();
-  private AggregateCoordinator.Strategy strategy;
+  private StageScheduler.Strategy strategy;
   private long rowsReturned;
 
   QueryReport(String queryId, List<Location> members) {
@@ -51,11 +51,11 @@ public final class QueryReport {
     return queryId;
   }
 
-  public AggregateCoordinator.Strategy strategy() {
+  public StageScheduler.Strategy strategy() {
     return strategy;
   }
 
-  void strategy(AggregateCoordinator.Strategy chosen) {
+  void strategy(StageScheduler.Strategy chosen) {
     strategy = chosen;
   }
 
@@ -63,16 +63,20 @@ public final class QueryReport {
     rowsReturned = rows;
   }
 
-  void partial(int member, PartialReport report) {
+  /** What the task that scanned on node {@code member} kept: its rows are the partial groups. */
+  void scanned(int member, TaskReport report) {
     Map<String, Object> node = nodes.get(member);
     node.put("rowsScanned", report.scan().getOrDefault("rowsDecoded", 0L));
-    node.put("partialGroups", report.partialGroups());
-    node.put("partialBytes", report.partialBytes());
+    node.put("partialGroups", report.rows());
+    node.put("partialBytes", report.bytes());
     node.put("scanMillis", report.millis());
     report.scan().forEach((name, value) -> scan.merge(name, value, Long::sum));
   }
 
   void shuffle(ShuffleReport report) {
+    if (report == null) {
+      return;
+    }
     int sender = addresses.indexOf(report.peer());
     long out = 0;
     for (Map.Entry<String, Long> sent : report.bytesTo().entrySet()) {

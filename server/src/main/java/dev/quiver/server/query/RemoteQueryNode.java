@@ -4,25 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.exec.Operator;
-import dev.quiver.server.query.FragmentProtocol.PartialReport;
-import dev.quiver.server.query.FragmentProtocol.PartialRequest;
-import dev.quiver.server.query.FragmentProtocol.RangeShuffleRequest;
+import dev.quiver.server.exec.OperatorCounters;
 import dev.quiver.server.query.FragmentProtocol.ReleaseRequest;
-import dev.quiver.server.query.FragmentProtocol.ShuffleReport;
-import dev.quiver.server.query.FragmentProtocol.ShuffleRequest;
-import dev.quiver.server.query.FragmentProtocol.SortScanReport;
-import dev.quiver.server.query.FragmentProtocol.SortScanRequest;
-import dev.quiver.server.ticket.FragmentTicket;
+import dev.quiver.server.query.FragmentProtocol.TaskReport;
+import dev.quiver.server.query.FragmentProtocol.TaskRequest;
+import dev.quiver.server.ticket.StageTicket;
 import dev.quiver.server.ticket.Tickets;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Another node of the cluster: stages are {@code DoAction} calls with JSON requests and reports
- * ({@link FragmentProtocol}), results are {@code DoGet} streams of Arrow batches read by fragment
- * ticket.
+ * Another node of the cluster: a task is a {@code DoAction} call with a JSON request and report
+ * ({@link FragmentProtocol#RUN_TASK}), its output a {@code DoGet} stream of Arrow batches read by
+ * {@link StageTicket}.
  */
 final class RemoteQueryNode implements QueryNode {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteQueryNode.class);
@@ -47,59 +45,41 @@ final class RemoteQueryNode implements QueryNode {
   }
 
   @Override
-  public PartialReport partial(PartialRequest request) {
-    return call(
-        FragmentProtocol.PARTIAL,
+  public TaskReport run(TaskRequest request) {
+    return PeerCalls.action(
+        cluster,
+        location,
+        FragmentProtocol.RUN_TASK,
         request,
-        PartialReport.class,
-        "the scan of query " + request.queryId());
+        TaskReport.class,
+        timeout,
+        "task "
+            + request.task()
+            + " of stage "
+            + request.stage()
+            + " of query "
+            + request.queryId());
   }
 
   @Override
-  public ShuffleReport shuffle(ShuffleRequest request) {
-    return call(
-        FragmentProtocol.SHUFFLE,
-        request,
-        ShuffleReport.class,
-        "the shuffle of query " + request.queryId());
-  }
-
-  @Override
-  public SortScanReport sortScan(SortScanRequest request) {
-    return call(
-        FragmentProtocol.SORT_SCAN,
-        request,
-        SortScanReport.class,
-        "the scan of query " + request.queryId());
-  }
-
-  @Override
-  public ShuffleReport rangeShuffle(RangeShuffleRequest request) {
-    return call(
-        FragmentProtocol.RANGE_SHUFFLE,
-        request,
-        ShuffleReport.class,
-        "the range shuffle of query " + request.queryId());
-  }
-
-  @Override
-  public Operator partials(String queryId) {
-    return read(new FragmentTicket(queryId, FragmentTicket.PARTIAL));
-  }
-
-  @Override
-  public Operator ownedGroups(String queryId) {
-    return read(new FragmentTicket(queryId, FragmentTicket.FINAL));
-  }
-
-  private Operator read(FragmentTicket ticket) {
+  public Operator output(
+      String queryId, int stage, int task, Consumer<List<OperatorCounters>> counters) {
     return PeerStreamOperator.open(
         cluster,
         location,
-        Tickets.encode(ticket),
+        Tickets.encode(StageTicket.held(queryId, stage, task)),
         timeout,
-        "reading the " + ticket.stage() + " result of query " + ticket.fragment(),
-        metadata -> {});
+        "reading the output of task " + task + " of stage " + stage + " of query " + queryId,
+        metadata -> {
+          if (metadata != null) {
+            byte[] bytes = new byte[(int) metadata.readableBytes()];
+            metadata.getBytes(metadata.readerIndex(), bytes);
+            List<OperatorCounters> read = FragmentProtocol.operators(bytes);
+            if (read != null) {
+              counters.accept(read);
+            }
+          }
+        });
   }
 
   @Override
@@ -115,9 +95,5 @@ final class RemoteQueryNode implements QueryNode {
     } catch (RuntimeException e) {
       LOG.debug("Query {}: release on {} failed: {}", queryId, location, e.getMessage());
     }
-  }
-
-  private <T> T call(String action, Object request, Class<T> reply, String during) {
-    return PeerCalls.action(cluster, location, action, request, reply, timeout, during);
   }
 }

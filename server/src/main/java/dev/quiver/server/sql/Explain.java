@@ -7,7 +7,6 @@ import dev.quiver.parquet.predicate.Predicate;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.expression.Expression;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -20,7 +19,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * {@code EXPLAIN <query>} (also {@code EXPLAIN PLAN FOR <query>}): the answer is the query's
  * distributed plan, one line of text per row in the column {@code plan}, not its rows. The query is
- * planned (and checked against the caller's grants) as if it ran; nothing is scanned.
+ * planned (and checked against the caller's grants) as if it ran; nothing is scanned. {@code
+ * EXPLAIN ANALYZE <query>} runs the query, drops its rows, and prints the plan that ran with what
+ * each operator did on each node.
  *
  * @param sql the whole text, {@code EXPLAIN} included
  * @param explained the query whose plan is printed
@@ -39,24 +40,19 @@ public record Explain(String sql, Query explained) implements Query {
     requireNonNull(explained, "explained is null");
   }
 
-  /**
-   * The query after {@code EXPLAIN} in {@code sql}, if it starts so.
-   *
-   * @throws dev.quiver.server.error.QuiverException UNIMPLEMENTED for {@code EXPLAIN ANALYZE}
-   */
+  /** The query after {@code EXPLAIN} in {@code sql}, if it starts so. */
   public static Optional<String> explainedText(String sql) {
     Matcher matcher = PREFIX.matcher(sql);
     if (!matcher.find()) {
       return Optional.empty();
     }
-    if (matcher.group(1) != null) {
-      throw new dev.quiver.server.error.QuiverException(
-          dev.quiver.server.error.ErrorCode.UNIMPLEMENTED,
-          "EXPLAIN ANALYZE is not supported yet: EXPLAIN "
-              + sql.substring(matcher.end(1)).strip().split("\\s+", 2)[0].toUpperCase(Locale.ROOT)
-              + " ... prints the plan without running it");
-    }
     return Optional.of(sql.substring(matcher.end()));
+  }
+
+  /** Whether it is {@code EXPLAIN ANALYZE}: the query runs. */
+  public boolean analyze() {
+    Matcher matcher = PREFIX.matcher(sql);
+    return matcher.find() && matcher.group(1) != null;
   }
 
   @Override

@@ -6,20 +6,28 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.FilterOperator;
+import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.LimitOperator;
 import dev.quiver.server.exec.Operator;
+import dev.quiver.server.exec.PartialAggregateOperator;
+import dev.quiver.server.exec.PipelineMetrics;
 import dev.quiver.server.exec.ProjectOperator;
 import dev.quiver.server.exec.ScanOperator;
 import dev.quiver.server.exec.SortOperator;
+import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.Exchange;
 import dev.quiver.server.physical.Filter;
 import dev.quiver.server.physical.Limit;
+import dev.quiver.server.physical.OperatorPositions;
 import dev.quiver.server.physical.PhysicalPlan;
 import dev.quiver.server.physical.Project;
 import dev.quiver.server.physical.RemoteSource;
 import dev.quiver.server.physical.Scan;
 import dev.quiver.server.physical.Sort;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -28,9 +36,11 @@ import java.util.function.IntFunction;
  * RemoteSource} reads what {@code remote} opens for its stage (every task of it, in turn). The
  * exchange above a remote source has already moved the rows: here it passes them on.
  *
- * <p>Scans, filters, projections, sorts (top-N with a limit) and limits run this way today;
- * aggregations and joins are UNIMPLEMENTED here (aggregations run through their coordinator). The
- * caller owns the returned operator; on failure whatever was built is closed.
+ * <p>Scans, filters, projections, aggregates in every mode, sorts (top-N with a limit) and limits
+ * run this way; joins are UNIMPLEMENTED here. Where the task holds the rows of a plan node already
+ * (an opened task's inbox, which merged or sorted what exchanges sent), {@code prebuilt} gives them
+ * and the node is not built. The caller owns the returned operator; on failure whatever was built
+ * is closed.
  */
 public final class StagePipelines {
   private StagePipelines() {}
@@ -44,6 +54,67 @@ public final class StagePipelines {
       List<FileSplit> splits,
       IntFunction<Operator> remote,
       ExecutionContext context) {
+    return build(plan, splits.iterator(), remote, node -> null, context);
+  }
+
+  /**
+   * @param splits hands out the row groups the task's scan reads, as it asks for them (several
+   *     pipelines may share one)
+   * @param remote opens the rows of the stage a remote source names
+   * @param prebuilt the rows of a plan node the task already holds, or null to build the node
+   */
+  public static Operator build(
+      PhysicalPlan plan,
+      Iterator<FileSplit> splits,
+      IntFunction<Operator> remote,
+      Function<PhysicalPlan, Operator> prebuilt,
+      ExecutionContext context) {
+    return build(plan, splits, remote, prebuilt, context, Metering.NONE);
+  }
+
+  /**
+   * Counts what each operator of a plan does: {@code metrics} by the operators' {@code positions}.
+   */
+  public record Metering(PipelineMetrics metrics, Map<PhysicalPlan, Integer> positions) {
+    public static final Metering NONE = new Metering(null, Map.of());
+
+    /** Counters for {@code plan}'s operators. */
+    public static Metering of(PhysicalPlan plan) {
+      Map<PhysicalPlan, Integer> positions = OperatorPositions.of(plan);
+      return new Metering(new PipelineMetrics(positions.size()), positions);
+    }
+
+    Operator metered(PhysicalPlan plan, Operator operator) {
+      Integer position = positions.get(plan);
+      return metrics == null || position == null ? operator : metrics.metered(operator, position);
+    }
+  }
+
+  /**
+   * As {@link #build(PhysicalPlan, Iterator, IntFunction, Function, ExecutionContext)}, counting
+   * each operator's batches, rows and time in {@code metering}.
+   */
+  public static Operator build(
+      PhysicalPlan plan,
+      Iterator<FileSplit> splits,
+      IntFunction<Operator> remote,
+      Function<PhysicalPlan, Operator> prebuilt,
+      ExecutionContext context,
+      Metering metering) {
+    return metering.metered(plan, operator(plan, splits, remote, prebuilt, context, metering));
+  }
+
+  private static Operator operator(
+      PhysicalPlan plan,
+      Iterator<FileSplit> splits,
+      IntFunction<Operator> remote,
+      Function<PhysicalPlan, Operator> prebuilt,
+      ExecutionContext context,
+      Metering metering) {
+    Operator held = prebuilt.apply(plan);
+    if (held != null) {
+      return held;
+    }
     if (plan instanceof Scan scan) {
       List<String> columns = scan.columns();
       if (columns.isEmpty()) {
@@ -59,16 +130,16 @@ public final class StagePipelines {
       return remote.apply(source.stage());
     }
     if (plan instanceof Exchange exchange) {
-      return build(exchange.input(), splits, remote, context);
+      return build(exchange.input(), splits, remote, prebuilt, context, metering);
     }
     if (plan instanceof Filter filter) {
       return Operator.then(
-          build(filter.input(), splits, remote, context),
+          build(filter.input(), splits, remote, prebuilt, context, metering),
           in -> new FilterOperator(in, filter.condition(), context));
     }
     if (plan instanceof Project project) {
       return Operator.then(
-          build(project.input(), splits, remote, context),
+          build(project.input(), splits, remote, prebuilt, context, metering),
           in ->
               new ProjectOperator(
                   in,
@@ -78,12 +149,17 @@ public final class StagePipelines {
     }
     if (plan instanceof Sort sort) {
       return Operator.then(
-          build(sort.input(), splits, remote, context),
+          build(sort.input(), splits, remote, prebuilt, context, metering),
           in -> new SortOperator(in, sort.keys(), sort.limit().orElse(Long.MAX_VALUE), context));
+    }
+    if (plan instanceof Aggregate aggregate) {
+      return Operator.then(
+          build(aggregate.input(), splits, remote, prebuilt, context, metering),
+          in -> aggregate(aggregate, in, context));
     }
     if (plan instanceof Limit limit) {
       return Operator.then(
-          build(limit.input(), splits, remote, context),
+          build(limit.input(), splits, remote, prebuilt, context, metering),
           in -> new LimitOperator(in, limit.count()));
     }
     throw new QuiverException(
@@ -91,5 +167,17 @@ public final class StagePipelines {
         "A stage with "
             + plan.getClass().getSimpleName()
             + " cannot run through the stage executor yet");
+  }
+
+  private static Operator aggregate(Aggregate aggregate, Operator in, ExecutionContext context) {
+    return switch (aggregate.mode()) {
+      case PARTIAL -> new PartialAggregateOperator(in, aggregate.layout(), context);
+      case INTERMEDIATE -> FinalAggregateOperator.intermediate(in, aggregate.layout(), context);
+      case FINAL -> FinalAggregateOperator.of(in, aggregate.layout(), context);
+      case SINGLE ->
+          Operator.then(
+              new PartialAggregateOperator(in, aggregate.layout(), context),
+              partial -> FinalAggregateOperator.of(partial, aggregate.layout(), context));
+    };
   }
 }

@@ -11,10 +11,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ScanTicket.class, name = "scan"),
-  @JsonSubTypes.Type(value = FragmentTicket.class, name = "fragment"),
   @JsonSubTypes.Type(value = GatheredTicket.class, name = "gathered"),
   @JsonSubTypes.Type(value = ResultTicket.class, name = "result"),
   @JsonSubTypes.Type(value = StageTicket.class, name = "stage")
 })
 public sealed interface QuiverTicket
-    permits ScanTicket, FragmentTicket, GatheredTicket, ResultTicket, StageTicket {}
+    permits ScanTicket, GatheredTicket, ResultTicket, StageTicket {}

@@ -16,7 +16,7 @@ import org.apache.arrow.flight.Ticket;
  */
 public final class Tickets {
   /** The ticket format this node writes and reads. */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   /** Larger than any ticket a node writes (a scan ticket carries its query's text). */
   static final int MAX_BYTES = 16 << 20;
@@ -72,17 +72,13 @@ public final class Tickets {
   }
 
   /**
-   * Whether {@code ticket} reads a stage's output or a fragment's partial or final groups: a call
-   * between nodes, not meant for clients (a malformed ticket is not internal; reading it fails as
-   * it would anyway).
+   * Whether {@code ticket} reads a stage's output for another node: a call between nodes, not meant
+   * for clients (a malformed ticket is not internal; reading it fails as it would anyway).
    */
   public static boolean isInternal(Ticket ticket) {
     try {
       QuiverTicket decoded = decode(ticket.getBytes());
-      return decoded instanceof StageTicket
-          || decoded instanceof FragmentTicket fragment
-              && (FragmentTicket.PARTIAL.equals(fragment.stage())
-                  || FragmentTicket.FINAL.equals(fragment.stage()));
+      return decoded instanceof StageTicket stage && stage.isInternal();
     } catch (QuiverException e) {
       return false;
     }

@@ -16,10 +16,11 @@ class TicketsTest {
         List.of(
             new ScanTicket("trips", 2, "/data/trips/a.parquet", 0, 3, List.of("id"), null),
             new ScanTicket("trips", ScanTicket.ALL_FILES, "*", 0, 0, List.of(), "SELECT 1"),
-            new FragmentTicket("q-1", FragmentTicket.RANGE),
+            StageTicket.answer("q-1", 2, 1),
+            StageTicket.held("q-1", 1, 0),
             new GatheredTicket(List.of(List.of("dGlja2V0", "grpc+tcp://h:1"))),
-            new StageTicket("q-3", 1, "{\"version\":1}", null),
-            new StageTicket(
+            StageTicket.running("q-3", 1, "{\"version\":1}", null),
+            StageTicket.running(
                 "q-3",
                 1,
                 "{\"version\":1}",
@@ -33,19 +34,19 @@ class TicketsTest {
   @Test
   void aTicketCarriesItsKindAndVersion() {
     String json = new String(Tickets.encode(new ResultTicket("q")).getBytes(), UTF_8);
-    assertThat(json).contains("\"kind\":\"result\"").contains("\"version\":4");
+    assertThat(json).contains("\"kind\":\"result\"").contains("\"version\":5");
   }
 
   @Test
   void refusesTicketsOfAnotherKindVersionOrShape() {
-    byte[] fragment = Tickets.encode(new FragmentTicket("q", FragmentTicket.FINAL)).getBytes();
+    byte[] fragment = Tickets.encode(StageTicket.held("q", 2, 0)).getBytes();
     assertInvalid(() -> Tickets.decode(fragment, ScanTicket.class), "Expected a ScanTicket");
     assertInvalid(
         () ->
             Tickets.decode("{\"kind\":\"result\",\"version\":2,\"result\":\"q\"}".getBytes(UTF_8)),
         "Unsupported ticket version 2");
     assertInvalid(
-        () -> Tickets.decode("{\"kind\":\"nope\",\"version\":4}".getBytes(UTF_8)), "Malformed");
+        () -> Tickets.decode("{\"kind\":\"nope\",\"version\":5}".getBytes(UTF_8)), "Malformed");
     assertInvalid(() -> Tickets.decode("[1,2]".getBytes(UTF_8)), "Malformed");
     assertInvalid(() -> Tickets.decode(new byte[Tickets.MAX_BYTES + 1]), "Malformed");
   }

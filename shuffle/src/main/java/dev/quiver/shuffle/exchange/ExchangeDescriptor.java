@@ -6,24 +6,29 @@ import java.util.List;
 import org.apache.arrow.flight.FlightDescriptor;
 
 /**
- * What a {@code DoPut} into an exchange carries: which query's exchange, which node sends, and
- * which partition it sends. On the wire it is a path descriptor {@code [quiver-exchange, 1, query,
- * sender, partition]}; the second element is the format's version.
+ * What a {@code DoPut} into an exchange carries: which query's exchange, the stage that receives
+ * it, which node sends, and which partition (the receiving stage's task) it sends. On the wire it
+ * is a path descriptor {@code [quiver-exchange, 2, query, stage, sender, partition]}; the second
+ * element is the format's version.
  */
-public record ExchangeDescriptor(String query, String sender, int partition) {
+public record ExchangeDescriptor(String query, int stage, String sender, int partition) {
   static final String KIND = "quiver-exchange";
-  static final String VERSION = "1";
+  static final String VERSION = "2";
 
   public ExchangeDescriptor {
     requireNonNull(query, "query is null");
     requireNonNull(sender, "sender is null");
+    if (stage < 0) {
+      throw new IllegalArgumentException("stage must not be negative: " + stage);
+    }
     if (partition < 0) {
       throw new IllegalArgumentException("partition must not be negative: " + partition);
     }
   }
 
   public FlightDescriptor toFlight() {
-    return FlightDescriptor.path(KIND, VERSION, query, sender, Integer.toString(partition));
+    return FlightDescriptor.path(
+        KIND, VERSION, query, Integer.toString(stage), sender, Integer.toString(partition));
   }
 
   /** Whether {@code descriptor} names an exchange (of any version). */
@@ -50,17 +55,22 @@ public record ExchangeDescriptor(String query, String sender, int partition) {
               + " is not supported; this node reads version "
               + VERSION);
     }
-    if (path.size() != 5) {
+    if (path.size() != 6) {
       throw new IllegalArgumentException(
           "An exchange descriptor is ["
               + KIND
-              + ", version, query, sender, partition], got "
+              + ", version, query, stage, sender, partition], got "
               + path);
     }
+    return new ExchangeDescriptor(
+        path.get(2), number(path.get(3), "stage"), path.get(4), number(path.get(5), "partition"));
+  }
+
+  private static int number(String text, String what) {
     try {
-      return new ExchangeDescriptor(path.get(2), path.get(3), Integer.parseInt(path.get(4)));
+      return Integer.parseInt(text);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Exchange partition is not a number: " + path.get(4));
+      throw new IllegalArgumentException("Exchange " + what + " is not a number: " + text);
     }
   }
 }

@@ -98,7 +98,7 @@ class ExchangeTest {
       ExchangeSink.Sent sent =
           ExchangeSink.send(List.of(first, second), Partitioning.hash(1, 2), targets);
 
-      List<Long> remote = received.get(new ExchangeDescriptor("q1", "node-a", 1));
+      List<Long> remote = received.get(new ExchangeDescriptor("q1", 2, "node-a", 1));
       assertThat(remote).isNotNull();
       Set<Long> all = new HashSet<>(local);
       all.addAll(remote);
@@ -127,7 +127,7 @@ class ExchangeTest {
           ExchangeSink.send(
               List.of(rows), Partitioning.single(), List.of(flightTarget("q2", 0, sending)));
 
-      assertThat(received.get(new ExchangeDescriptor("q2", "node-a", 0))).hasSize(2_500);
+      assertThat(received.get(new ExchangeDescriptor("q2", 2, "node-a", 0))).hasSize(2_500);
       assertThat(sent.rowsOut()).isEqualTo(2_500);
     } finally {
       Allocators.closeWhenReleased(sending, Duration.ofSeconds(5));
@@ -151,20 +151,20 @@ class ExchangeTest {
 
   @Test
   void aDescriptorReadsBackAndOtherVersionsAreRefusedByName() {
-    ExchangeDescriptor descriptor = new ExchangeDescriptor("query-7", "grpc://a:1", 3);
+    ExchangeDescriptor descriptor = new ExchangeDescriptor("query-7", 2, "grpc://a:1", 3);
 
     assertThat(ExchangeDescriptor.of(descriptor.toFlight())).isEqualTo(descriptor);
     assertThat(ExchangeDescriptor.isExchange(FlightDescriptor.path("trips"))).isFalse();
     assertThat(ExchangeDescriptor.isExchange(FlightDescriptor.command(new byte[] {1}))).isFalse();
     assertThatThrownBy(
             () ->
-                ExchangeDescriptor.of(FlightDescriptor.path("quiver-exchange", "2", "q", "a", "0")))
+                ExchangeDescriptor.of(FlightDescriptor.path("quiver-exchange", "1", "q", "a", "0")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("version 2 is not supported");
+        .hasMessageContaining("version 1 is not supported");
     assertThatThrownBy(
             () ->
                 ExchangeDescriptor.of(
-                    FlightDescriptor.path("quiver-exchange", "1", "q", "a", "first")))
+                    FlightDescriptor.path("quiver-exchange", "2", "q", "1", "a", "first")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a number: first");
   }
@@ -173,7 +173,7 @@ class ExchangeTest {
     return new FlightExchangeTarget(
         "node-b",
         client,
-        new ExchangeDescriptor(query, "node-a", partition),
+        new ExchangeDescriptor(query, 2, "node-a", partition),
         1_000,
         sending,
         () -> {},

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How a node's partial aggregation hands its splits to the scan threads. */
-class AggregateStagesTest {
+class TaskRunnerTest {
   @TempDir Path dir;
 
   private DataFile wide;
@@ -45,7 +45,7 @@ class AggregateStagesTest {
 
   @Test
   void rowGroupsOfTheTaskSizeAreTakenOneByOneLargestFirst() {
-    List<FileSplit> tasks = AggregateStages.largestFirst(splits, 1);
+    List<FileSplit> tasks = TaskRunner.largestFirst(splits, 1);
 
     assertThat(tasks).allSatisfy(task -> assertThat(rowGroupsOf(task)).isOne());
     assertThat(rowGroups(tasks)).containsExactlyInAnyOrderElementsOf(rowGroups(splits));
@@ -58,7 +58,7 @@ class AggregateStagesTest {
   void smallerRowGroupsAreTakenTogetherUpToTheTaskSize() {
     long taskBytes = 2 * narrow.rowGroups().get(0).getCompressedSize();
 
-    List<FileSplit> tasks = AggregateStages.largestFirst(splits, taskBytes);
+    List<FileSplit> tasks = TaskRunner.largestFirst(splits, taskBytes);
 
     assertThat(rowGroups(tasks)).containsExactlyInAnyOrderElementsOf(rowGroups(splits));
     assertThat(tasks.size()).isLessThan(rowGroups(splits).size());
@@ -68,7 +68,7 @@ class AggregateStagesTest {
 
   @Test
   void splitsSmallerThanTheTaskSizeStayWhole() {
-    assertThat(AggregateStages.largestFirst(splits, Long.MAX_VALUE))
+    assertThat(TaskRunner.largestFirst(splits, Long.MAX_VALUE))
         .containsExactlyInAnyOrderElementsOf(splits);
   }
 
