@@ -189,11 +189,41 @@ class ClusterAggregationTest {
     assertThat(many.peers()).allSatisfy(p -> assertThat(p.get("bytesIn")).isPositive());
     assertThat(many.peers().stream().mapToLong(p -> p.get("finalGroups")).sum()).isEqualTo(20_011);
     assertThat(many.get("rowsDecoded")).isEqualTo(150_000);
+    assertThat(many.operators())
+        .as("the report counts each operator of the stage plan on all nodes")
+        .anySatisfy(
+            o -> {
+              assertThat(o.operator()).startsWith("Aggregate FINAL by [k]");
+              assertThat(o.rows()).isEqualTo(20_011);
+            })
+        .anySatisfy(
+            o -> {
+              assertThat(o.operator()).startsWith("Scan t");
+              assertThat(o.stage()).isEqualTo(1);
+              assertThat(o.rows()).isEqualTo(150_000);
+            });
 
     QueryStatistics few = statistics("3 peer-local", "SELECT g, COUNT(*) FROM t GROUP BY g");
     assertThat(few.label("strategy")).isEqualTo("gather");
     assertThat(few.get("bytesShuffled")).isZero();
     assertThat(few.get("partialGroups")).isLessThanOrEqualTo(3 * 8);
+  }
+
+  @Test
+  void aCountOfEveryRowIsAnsweredFromTheFootersWithoutReadingAPage() throws InterruptedException {
+    for (String cluster : List.of("3 peer-local", "3 shared")) {
+      String sql = "SELECT COUNT(*) FROM t";
+      assertThat(quiver(cluster, 1, sql))
+          .as(cluster)
+          .containsExactlyElementsOf(AggregateRows.ofDuckDb(duckdb.query(sql)));
+      QueryStatistics counted = statistics(cluster, sql);
+      assertThat(counted.get("rowsDecoded")).as(cluster).isZero();
+      assertThat(counted.get("bytesRead")).as(cluster).isZero();
+      assertThat(counted.get("rowGroups")).as(cluster).isPositive();
+    }
+    QueryStatistics filtered =
+        statistics("3 peer-local", "SELECT COUNT(*) FROM t WHERE id % 2 = 0");
+    assertThat(filtered.get("rowsDecoded")).as("a filter reads its column").isPositive();
   }
 
   @Test

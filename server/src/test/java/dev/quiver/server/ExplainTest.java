@@ -224,6 +224,12 @@ class ExplainTest {
         .anySatisfy(
             line ->
                 assertThat(line)
+                    .as("planned on three nodes, the merge ran once where the input was gathered")
+                    .startsWith("Stage 2: 1 task (")
+                    .contains("(coordinator), its input gathered as it was small"))
+        .anySatisfy(
+            line ->
+                assertThat(line)
                     .contains("Aggregate PARTIAL by [g]: SUM(m) AS agg0  [300 rows, ")
                     .contains(nodes[0] + " 100 rows ", nodes[1] + " 100 rows ", nodes[2]))
         .anySatisfy(

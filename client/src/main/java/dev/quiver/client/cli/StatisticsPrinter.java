@@ -45,6 +45,20 @@ public final class StatisticsPrinter {
     }
   }
 
+  /** What each operator of the stage plan did, as EXPLAIN ANALYZE counts it. */
+  private static void printOperators(QueryStatistics s, PrintStream err) {
+    err.printf("%-5s %-60s %12s %8s %9s%n", "stage", "operator", "rows", "batches", "ms");
+    for (QueryStatistics.OperatorStatistics operator : s.operators()) {
+      String name = "  ".repeat(operator.depth()) + operator.operator();
+      if (name.length() > 60) {
+        name = name.substring(0, 57) + "...";
+      }
+      err.printf(
+          "%-5d %-60s %,12d %,8d %,9d%n",
+          operator.stage(), name, operator.rows(), operator.batches(), operator.millis());
+    }
+  }
+
   public static void print(QueryStatistics s, PrintStream err) {
     err.printf(
         "files:      %,d considered, %,d skipped by partition or column values%n",
@@ -72,6 +86,9 @@ public final class StatisticsPrinter {
         s.get("rowsDecoded"), s.get("rowsReturned"), Sizes.human(s.get("bytesRead")));
     if (s.label("strategy") != null) {
       printStages(s, err);
+    }
+    if (!s.operators().isEmpty()) {
+      printOperators(s, err);
     }
     err.flush();
   }

@@ -10,7 +10,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * An aligned text table. Rows are buffered in chunks of up to {@value #CHUNK_ROWS} so that columns
- * align within a chunk; cells longer than {@value #MAX_CELL} characters are cut with an ellipsis.
+ * align within a chunk; cells longer than {@value #MAX_CELL} characters are cut with an ellipsis,
+ * unless the table has one column (EXPLAIN's plan lines, say), which has nothing to align with.
  */
 public final class TableWriter implements BatchWriter {
   static final int CHUNK_ROWS = 1000;
@@ -39,7 +40,7 @@ public final class TableWriter implements BatchWriter {
       String[] row = new String[vectors.size()];
       for (int c = 0; c < row.length; c++) {
         String value = ValueFormatter.format(vectors.get(c), r);
-        row[c] = value == null ? NULL : cut(value);
+        row[c] = value == null ? NULL : row.length == 1 ? oneLine(value) : cut(value);
       }
       rows.add(row);
       if (rows.size() == CHUNK_ROWS) {
@@ -88,8 +89,12 @@ public final class TableWriter implements BatchWriter {
   }
 
   private static String cut(String value) {
-    String oneLine = value.replace('\n', ' ').replace('\r', ' ');
+    String oneLine = oneLine(value);
     return oneLine.length() <= MAX_CELL ? oneLine : oneLine.substring(0, MAX_CELL - 1) + "…";
+  }
+
+  private static String oneLine(String value) {
+    return value.replace('\n', ' ').replace('\r', ' ');
   }
 
   private static String pad(String value, int width, boolean right) {

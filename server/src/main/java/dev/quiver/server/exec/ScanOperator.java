@@ -2,6 +2,8 @@ package dev.quiver.server.exec;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.predicate.And;
+import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ParquetBatchReader;
 import dev.quiver.parquet.scan.ScanRequest;
@@ -23,6 +25,7 @@ public final class ScanOperator implements Operator {
   private final ExecutionContext context;
   private final Schema schema;
   private ParquetBatchReader reader;
+  private final TopNBound bound;
   private ScanStatistics finished = ScanStatistics.EMPTY;
 
   /**
@@ -43,6 +46,22 @@ public final class ScanOperator implements Operator {
       Schema datasetSchema,
       ScanRequest request,
       ExecutionContext context) {
+    this(splits, datasetSchema, request, context, null);
+  }
+
+  /**
+   * As {@link #ScanOperator(Iterator, Schema, ScanRequest, ExecutionContext)}, each split read with
+   * the top-N's current bound added to the filter, when there is a top-N above.
+   *
+   * @param bound what the top-N above says may still enter; null for none
+   */
+  public ScanOperator(
+      Iterator<FileSplit> splits,
+      Schema datasetSchema,
+      ScanRequest request,
+      ExecutionContext context,
+      TopNBound bound) {
+    this.bound = bound;
     this.splits = requireNonNull(splits, "splits is null");
     this.datasetSchema = requireNonNull(datasetSchema, "datasetSchema is null");
     this.context = requireNonNull(context, "context is null");
@@ -69,7 +88,7 @@ public final class ScanOperator implements Operator {
           return false;
         }
         reader =
-            ParquetBatchReader.open(splits.next(), datasetSchema, request, context.allocator());
+            ParquetBatchReader.open(splits.next(), datasetSchema, bounded(), context.allocator());
       }
       context.checkCancelled();
       if (reader.next()) {
@@ -77,6 +96,18 @@ public final class ScanOperator implements Operator {
       }
       closeReader();
     }
+  }
+
+  /** The request with the top-N's bound as it stands, for the next split. */
+  private ScanRequest bounded() {
+    if (bound == null || bound.predicate().equals(Constant.TRUE)) {
+      return request;
+    }
+    return new ScanRequest(
+        request.columns(),
+        new And(List.of(request.filter(), bound.predicate())),
+        request.maxBatchRows(),
+        request.targetBatchBytes());
   }
 
   @Override

@@ -19,6 +19,7 @@ public final class SortOperator extends InputOperator {
   private final VectorSchemaRoot output;
   private final int[] columns;
   private final ExecutionContext context;
+  private final TopNBound bound;
   private long[] order;
   private int emitted;
 
@@ -26,7 +27,19 @@ public final class SortOperator extends InputOperator {
    * @param limit the most rows wanted; {@code Long.MAX_VALUE} for all
    */
   public SortOperator(Operator input, List<SortKey> keys, long limit, ExecutionContext context) {
+    this(input, keys, limit, context, null);
+  }
+
+  /**
+   * A top-N that tells {@code bound} its n-th row's first key as it goes, so that the scan under it
+   * skips what cannot enter.
+   *
+   * @param bound null for none; its key must be {@code keys}' first
+   */
+  public SortOperator(
+      Operator input, List<SortKey> keys, long limit, ExecutionContext context, TopNBound bound) {
     super(input);
+    this.bound = limit == Long.MAX_VALUE || limit <= 0 ? null : bound;
     this.context = context;
     this.limit = limit;
     this.batchRows = context.maxBatchRows();
@@ -84,13 +97,17 @@ public final class SortOperator extends InputOperator {
           if (sorter.anyBefore(input.root(), limit - 1)) {
             sorter.addMovedFrom(input.root());
             sorter.keepFirst(limit);
+            tighten();
           }
           continue;
         }
         sorter.addMovedFrom(input.root());
-        if (sorter.rowCount() > compactAt) {
+        if (sorter.rowCount() > compactAt || bound != null && sorter.rowCount() > limit) {
           sorter.keepFirst(limit);
           compacted = limit > 0 && sorter.rowCount() == limit;
+          if (compacted) {
+            tighten();
+          }
         }
       }
       order = sorter.sorted(limit);
@@ -102,6 +119,13 @@ public final class SortOperator extends InputOperator {
     sorter.fill(output, order, emitted, to, columns);
     emitted = to;
     return true;
+  }
+
+  /** Tells the bound the first key of the n-th row, the last of the one batch the sorter holds. */
+  private void tighten() {
+    if (bound != null) {
+      bound.tighten(sorter.parts().get(0).getVector(bound.key().column()), (int) (limit - 1));
+    }
   }
 
   @Override

@@ -46,6 +46,27 @@ public final class PlanPrinter {
     return lines;
   }
 
+  /** Every operator of {@code stages} as its line of {@code EXPLAIN} says it, by identity. */
+  public static Map<PhysicalPlan, String> descriptions(List<Stage> stages) {
+    Map<Integer, List<String>> outputs = new HashMap<>();
+    for (Stage stage : stages) {
+      outputs.put(stage.id(), columnNames(stage.plan(), outputs));
+    }
+    Map<PhysicalPlan, String> descriptions = new java.util.IdentityHashMap<>();
+    for (Stage stage : stages) {
+      describeAll(stage.plan(), outputs, descriptions);
+    }
+    return descriptions;
+  }
+
+  private static void describeAll(
+      PhysicalPlan plan, Map<Integer, List<String>> outputs, Map<PhysicalPlan, String> into) {
+    into.put(plan, describe(plan, outputs));
+    for (PhysicalPlan child : plan.children()) {
+      describeAll(child, outputs, into);
+    }
+  }
+
   /**
    * The names EXPLAIN gives {@code plan}'s output columns: the schema's, but for partial aggregate
    * states (whose schema says {@code key0}, {@code agg0}) the grouping keys' and the aggregates'.

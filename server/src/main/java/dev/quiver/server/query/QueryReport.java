@@ -25,6 +25,7 @@ public final class QueryReport {
   private final Map<String, Long> scan = new LinkedHashMap<>();
   private StageScheduler.Strategy strategy;
   private long rowsReturned;
+  private List<Map<String, Object>> operators = List.of();
 
   QueryReport(String queryId, List<Location> members) {
     this.queryId = queryId;
@@ -61,6 +62,14 @@ public final class QueryReport {
 
   void rowsReturned(long rows) {
     rowsReturned = rows;
+  }
+
+  /**
+   * What each operator of the stage plan did on all nodes: {@code stage}, {@code depth}, {@code
+   * operator} (as EXPLAIN prints it), {@code rows}, {@code batches}, {@code millis}.
+   */
+  void operators(List<Map<String, Object>> counted) {
+    operators = List.copyOf(counted);
   }
 
   /** What the task that scanned on node {@code member} kept: its rows are the partial groups. */
@@ -118,6 +127,9 @@ public final class QueryReport {
     map.put("bytesShuffledByDescriptor", sum("bytesByDescriptor"));
     map.put("rowsReturned", rowsReturned);
     map.put("peers", nodes);
+    if (!operators.isEmpty()) {
+      map.put("operators", operators);
+    }
     return map;
   }
 

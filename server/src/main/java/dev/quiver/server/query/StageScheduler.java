@@ -554,6 +554,7 @@ public final class StageScheduler {
           answer,
           rows -> {
             report.rowsReturned(rows);
+            report.operators(operatorCounters());
             LOG.info("Query {}: {} row(s) by {}: {}", queryId, rows, report.strategy(), report);
           });
     }
@@ -579,6 +580,50 @@ public final class StageScheduler {
           .merge(node, operators, OperatorCounters::sum);
     }
 
+    /**
+     * What each operator did on all nodes, stage by stage in the order they ran, each stage's
+     * operators from its output down: the query report's {@code operators}.
+     */
+    synchronized List<Map<String, Object>> operatorCounters() {
+      Map<PhysicalPlan, String> names = dev.quiver.server.physical.PlanPrinter.descriptions(stages);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (Stage stage : stages) {
+        Map<String, List<OperatorCounters>> byNode = counters.get(stage.id());
+        if (byNode == null) {
+          continue;
+        }
+        Map<PhysicalPlan, Integer> positions =
+            dev.quiver.server.physical.OperatorPositions.of(stage.plan());
+        addOperators(stage, stage.plan(), 0, byNode, positions, names, rows);
+      }
+      return rows;
+    }
+
+    private void addOperators(
+        Stage stage,
+        PhysicalPlan operator,
+        int depth,
+        Map<String, List<OperatorCounters>> byNode,
+        Map<PhysicalPlan, Integer> positions,
+        Map<PhysicalPlan, String> names,
+        List<Map<String, Object>> rows) {
+      OperatorCounters total = OperatorCounters.NONE;
+      for (List<OperatorCounters> task : byNode.values()) {
+        total = total.plus(own(task, operator, positions));
+      }
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("stage", stage.id());
+      row.put("depth", depth);
+      row.put("operator", names.get(operator));
+      row.put("rows", total.rows());
+      row.put("batches", total.batches());
+      row.put("millis", total.nanos() / 1_000_000);
+      rows.add(row);
+      for (PhysicalPlan child : operator.children()) {
+        addOperators(stage, child, depth + 1, byNode, positions, names, rows);
+      }
+    }
+
     /** The stages that ran, each operator with what it did, after a summary line. */
     synchronized List<String> analysis(long rows, long millis) {
       List<String> lines = new ArrayList<>();
@@ -596,13 +641,13 @@ public final class StageScheduler {
               + (members.size() == 1 ? " node" : " nodes")
               + (report.strategy() == null
                   ? ""
-                  : ", partial results by "
-                      + report.strategy().name().toLowerCase(java.util.Locale.ROOT)
-                      + " ("
-                      + totals.get("bytesShuffled")
-                      + " bytes between nodes)"));
+                  : report.strategy() == Strategy.GATHER
+                      ? ", partial results by gather"
+                      : ", partial results by shuffle ("
+                          + totals.get("bytesShuffled")
+                          + " bytes between nodes)"));
       Map<Stage, Map<PhysicalPlan, Integer>> positions = new java.util.IdentityHashMap<>();
-      lines.addAll(
+      List<String> plan =
           dev.quiver.server.physical.PlanPrinter.print(
               stages,
               cluster.self(),
@@ -611,8 +656,30 @@ public final class StageScheduler {
                       stage,
                       operator,
                       positions.computeIfAbsent(
-                          stage, s -> dev.quiver.server.physical.OperatorPositions.of(s.plan())))));
+                          stage, s -> dev.quiver.server.physical.OperatorPositions.of(s.plan()))));
+      for (String line : plan) {
+        lines.add(ranHere(line));
+      }
       return lines;
+    }
+
+    /**
+     * A stage's heading as it ran: one planned on several nodes but read where it was built (its
+     * input gathered, being small) ran once, on the coordinator.
+     */
+    private String ranHere(String line) {
+      for (Map.Entry<Integer, Output> output : outputs.entrySet()) {
+        String heading = "Stage " + output.getKey() + ": ";
+        int rest = line.indexOf("); output ");
+        if (output.getValue() instanceof Here && line.startsWith(heading) && rest > 0) {
+          return heading
+              + "1 task ("
+              + cluster.self().getUri()
+              + " (coordinator), its input gathered as it was small"
+              + line.substring(rest);
+        }
+      }
+      return line;
     }
 
     /** What {@code operator} of {@code stage} did: in all, and per node when it ran on several. */
@@ -635,7 +702,12 @@ public final class StageScheduler {
         return "  [taken by the operator above as the rows arrived]";
       }
       String note =
-          "  [" + total.rows() + " rows, " + total.batches() + " batches, " + ms(total.nanos());
+          "  ["
+              + total.rows()
+              + (total.rows() == 1 ? " row, " : " rows, ")
+              + total.batches()
+              + (total.batches() == 1 ? " batch, " : " batches, ")
+              + ms(total.nanos());
       return byNode.size() > 1 ? note + "; " + String.join(", ", perNode) + "]" : note + "]";
     }
 

@@ -171,7 +171,9 @@ final class TaskRunner {
           "A task that scans keeps its output; a later task sends it on (" + key + ")");
     }
     ExecutionContext context = worker.context(fragment);
-    List<FileSplit> tasks = largestFirst(worker.splits(plan, request.splits()), TASK_BYTES);
+    List<FileSplit> tasks =
+        StagePipelines.inReadingOrder(
+            plan, largestFirst(worker.splits(plan, request.splits()), TASK_BYTES));
     Queue<FileSplit> pending = new ConcurrentLinkedQueue<>(tasks);
     int threads = Math.max(1, Math.min(worker.settings().scanThreads(), tasks.size()));
     ExecutionContext perThread = context.withSpill(context.spill().split(threads));

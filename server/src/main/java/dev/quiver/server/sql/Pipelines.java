@@ -9,7 +9,10 @@ import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.PartialAggregateOperator;
 import dev.quiver.server.exec.ProjectOperator;
 import dev.quiver.server.exec.ScanOperator;
+import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.SortOperator;
+import dev.quiver.server.exec.TopNBound;
+import dev.quiver.server.expression.Expression;
 import java.util.Iterator;
 import java.util.List;
 
@@ -28,12 +31,30 @@ public final class Pipelines {
    */
   public static Operator result(QueryPlan plan, List<FileSplit> splits, ExecutionContext context) {
     long limit = plan.limit().orElse(Long.MAX_VALUE);
+    TopNBound bound = topNBound(plan);
+    List<FileSplit> ordered = bound == null ? splits : bound.bestFirst(splits);
     return Operator.then(
-        rows(plan, splits, context),
+        rows(plan, ordered.iterator(), context, bound),
         rows ->
             !plan.order().isEmpty()
-                ? new SortOperator(rows, plan.order(), limit, context)
+                ? new SortOperator(rows, plan.order(), limit, context, bound)
                 : plan.limit().isPresent() ? new LimitOperator(rows, limit) : rows);
+  }
+
+  /** What the top-N of {@code plan} tells its scan, when its first key is an integer column. */
+  private static TopNBound topNBound(QueryPlan plan) {
+    if (plan.order().isEmpty() || plan.limit().isEmpty()) {
+      return null;
+    }
+    SortKey first = plan.order().get(0);
+    if (!(plan.projections().get(first.column()).expression() instanceof Expression.ColumnRef ref)
+        || ref.index() >= plan.scanColumns().size()) {
+      return null;
+    }
+    String name = plan.scanColumns().get(ref.index());
+    return plan.dataset().field(name).filter(f -> TopNBound.supports(f.getType())).isPresent()
+        ? new TopNBound(name, first)
+        : null;
   }
 
   /**
@@ -41,8 +62,13 @@ public final class Pipelines {
    * computed columns (ORDER BY's hidden ones too).
    */
   public static Operator rows(QueryPlan plan, List<FileSplit> splits, ExecutionContext context) {
+    return rows(plan, splits.iterator(), context, null);
+  }
+
+  private static Operator rows(
+      QueryPlan plan, Iterator<FileSplit> splits, ExecutionContext context, TopNBound bound) {
     return Operator.then(
-        scan(plan, splits.iterator(), context),
+        scan(plan, splits, context, bound),
         scanned ->
             plan.projectsScanAsIs()
                 ? scanned
@@ -61,7 +87,7 @@ public final class Pipelines {
       AggregatePlan plan, Iterator<FileSplit> splits, ExecutionContext context) {
     Operator input =
         Operator.then(
-            scan(plan, splits, context),
+            scan(plan, splits, context, null),
             scanned ->
                 plan.inputs().isEmpty()
                     ? scanned
@@ -74,7 +100,8 @@ public final class Pipelines {
   }
 
   /** Scan with pushdown, then the residual filter. */
-  private static Operator scan(Query plan, Iterator<FileSplit> splits, ExecutionContext context) {
+  private static Operator scan(
+      Query plan, Iterator<FileSplit> splits, ExecutionContext context, TopNBound bound) {
     List<String> columns = plan.scanColumns();
     if (columns.isEmpty()) {
       // Nothing but constants or COUNT(*): read the narrowest way to count rows.
@@ -83,7 +110,7 @@ public final class Pipelines {
     ScanRequest request =
         new ScanRequest(columns, plan.filter(), context.maxBatchRows(), context.targetBatchBytes());
     return Operator.then(
-        new ScanOperator(splits, plan.dataset().schema(), request, context),
+        new ScanOperator(splits, plan.dataset().schema(), request, context, bound),
         scanned ->
             plan.residual() == null
                 ? scanned

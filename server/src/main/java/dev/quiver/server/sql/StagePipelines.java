@@ -1,5 +1,6 @@
 package dev.quiver.server.sql;
 
+import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.error.ErrorCode;
@@ -7,13 +8,17 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.FilterOperator;
 import dev.quiver.server.exec.FinalAggregateOperator;
+import dev.quiver.server.exec.FooterRowsOperator;
 import dev.quiver.server.exec.LimitOperator;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.PartialAggregateOperator;
 import dev.quiver.server.exec.PipelineMetrics;
 import dev.quiver.server.exec.ProjectOperator;
 import dev.quiver.server.exec.ScanOperator;
+import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.SortOperator;
+import dev.quiver.server.exec.TopNBound;
+import dev.quiver.server.expression.Expression;
 import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.Exchange;
 import dev.quiver.server.physical.Filter;
@@ -54,7 +59,7 @@ public final class StagePipelines {
       List<FileSplit> splits,
       IntFunction<Operator> remote,
       ExecutionContext context) {
-    return build(plan, splits.iterator(), remote, node -> null, context);
+    return build(plan, inReadingOrder(plan, splits).iterator(), remote, node -> null, context);
   }
 
   /**
@@ -101,7 +106,67 @@ public final class StagePipelines {
       Function<PhysicalPlan, Operator> prebuilt,
       ExecutionContext context,
       Metering metering) {
-    return metering.metered(plan, operator(plan, splits, remote, prebuilt, context, metering));
+    return build(plan, splits, remote, prebuilt, context, metering, null);
+  }
+
+  /**
+   * {@code splits} in the order a task of {@code plan} reads them best: for a top-N by an integer
+   * column, the row groups most likely to hold its rows first ({@link TopNBound#bestFirst}); else
+   * as they are.
+   */
+  public static List<FileSplit> inReadingOrder(PhysicalPlan plan, List<FileSplit> splits) {
+    TopNBound bound = plan instanceof Sort sort ? topNBound(sort) : null;
+    return bound == null ? splits : bound.bestFirst(splits);
+  }
+
+  /**
+   * What a top-N tells the scan under it, when its first key is an integer column the scan reads
+   * and only filters and projections lie between them; else null.
+   */
+  static TopNBound topNBound(Sort sort) {
+    if (sort.limit().isEmpty() || sort.keys().isEmpty()) {
+      return null;
+    }
+    SortKey first = sort.keys().get(0);
+    int column = first.column();
+    PhysicalPlan below = sort.input();
+    while (!(below instanceof Scan)) {
+      if (below instanceof Project project) {
+        if (!(project.projections().get(column).expression() instanceof Expression.ColumnRef ref)) {
+          return null;
+        }
+        column = ref.index();
+      } else if (!(below instanceof Filter)) {
+        return null;
+      }
+      below = below.children().get(0);
+    }
+    Scan scan = (Scan) below;
+    if (column >= scan.columns().size()) {
+      return null;
+    }
+    String name = scan.columns().get(column);
+    return scan.dataset()
+            .field(name)
+            .filter(field -> TopNBound.supports(field.getType()))
+            .isPresent()
+        ? new TopNBound(name, first)
+        : null;
+  }
+
+  /**
+   * @param bound what the top-N above tells the scan below, through filters and projections only
+   */
+  private static Operator build(
+      PhysicalPlan plan,
+      Iterator<FileSplit> splits,
+      IntFunction<Operator> remote,
+      Function<PhysicalPlan, Operator> prebuilt,
+      ExecutionContext context,
+      Metering metering,
+      TopNBound bound) {
+    return metering.metered(
+        plan, operator(plan, splits, remote, prebuilt, context, metering, bound));
   }
 
   private static Operator operator(
@@ -110,13 +175,18 @@ public final class StagePipelines {
       IntFunction<Operator> remote,
       Function<PhysicalPlan, Operator> prebuilt,
       ExecutionContext context,
-      Metering metering) {
+      Metering metering,
+      TopNBound bound) {
     Operator held = prebuilt.apply(plan);
     if (held != null) {
       return held;
     }
     if (plan instanceof Scan scan) {
       List<String> columns = scan.columns();
+      if (columns.isEmpty() && scan.filter().equals(Constant.TRUE)) {
+        // Rows only, all of them: the footers know how many.
+        return new FooterRowsOperator(splits, context);
+      }
       if (columns.isEmpty()) {
         // Nothing but constants or COUNT(*): read the narrowest way to count rows.
         columns = List.of(scan.dataset().schema().getFields().get(0).getName());
@@ -124,22 +194,22 @@ public final class StagePipelines {
       ScanRequest request =
           new ScanRequest(
               columns, scan.filter(), context.maxBatchRows(), context.targetBatchBytes());
-      return new ScanOperator(splits, scan.dataset().schema(), request, context);
+      return new ScanOperator(splits, scan.dataset().schema(), request, context, bound);
     }
     if (plan instanceof RemoteSource source) {
       return remote.apply(source.stage());
     }
     if (plan instanceof Exchange exchange) {
-      return build(exchange.input(), splits, remote, prebuilt, context, metering);
+      return build(exchange.input(), splits, remote, prebuilt, context, metering, null);
     }
     if (plan instanceof Filter filter) {
       return Operator.then(
-          build(filter.input(), splits, remote, prebuilt, context, metering),
+          build(filter.input(), splits, remote, prebuilt, context, metering, bound),
           in -> new FilterOperator(in, filter.condition(), context));
     }
     if (plan instanceof Project project) {
       return Operator.then(
-          build(project.input(), splits, remote, prebuilt, context, metering),
+          build(project.input(), splits, remote, prebuilt, context, metering, bound),
           in ->
               new ProjectOperator(
                   in,
@@ -148,18 +218,20 @@ public final class StagePipelines {
                   context));
     }
     if (plan instanceof Sort sort) {
+      TopNBound own = topNBound(sort);
       return Operator.then(
-          build(sort.input(), splits, remote, prebuilt, context, metering),
-          in -> new SortOperator(in, sort.keys(), sort.limit().orElse(Long.MAX_VALUE), context));
+          build(sort.input(), splits, remote, prebuilt, context, metering, own),
+          in ->
+              new SortOperator(in, sort.keys(), sort.limit().orElse(Long.MAX_VALUE), context, own));
     }
     if (plan instanceof Aggregate aggregate) {
       return Operator.then(
-          build(aggregate.input(), splits, remote, prebuilt, context, metering),
+          build(aggregate.input(), splits, remote, prebuilt, context, metering, null),
           in -> aggregate(aggregate, in, context));
     }
     if (plan instanceof Limit limit) {
       return Operator.then(
-          build(limit.input(), splits, remote, prebuilt, context, metering),
+          build(limit.input(), splits, remote, prebuilt, context, metering, null),
           in -> new LimitOperator(in, limit.count()));
     }
     throw new QuiverException(
