@@ -138,10 +138,26 @@ public final class QuiverServerMain implements Callable<Integer> {
       description = "Fail with RESOURCE_EXHAUSTED instead of spilling to disk.")
   boolean noSpill;
 
+  @Option(
+      names = "--verbose",
+      description = "On a failure to start, print the stack trace too, not only the cause.")
+  boolean verbose;
+
   @Override
   public Integer call() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    ApplicationContext context = ApplicationContext.builder().properties(properties()).start();
+    ApplicationContext context;
+    try {
+      context = ApplicationContext.builder().properties(properties()).start();
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println("quiver serve: " + StartupFailure.sentence(e, port));
+      if (verbose) {
+        e.printStackTrace();
+      } else {
+        System.err.println("(run with --verbose for the stack trace)");
+      }
+      return 1;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
