@@ -160,7 +160,7 @@ class AuthTest {
               "sql",
               "SELECT COUNT(*) AS n FROM t");
       assertThat(run.exit()).as(run.err()).isZero();
-      assertThat(run.out()).contains("900000");
+      assertThat(run.out()).contains("900,000");
       CliRun wrong =
           CliRun.of(
               "--server",

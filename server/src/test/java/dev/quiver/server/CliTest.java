@@ -79,8 +79,21 @@ class CliTest {
     CliRun run = quiver("schema", "shops");
     assertThat(run.exit()).isZero();
     assertThat(run.out())
-        .containsPattern("id\\s+Int\\(64, true\\)")
-        .containsPattern("name\\s+Utf8\\s+yes");
+        .containsPattern("id\\s+BIGINT")
+        .containsPattern("name\\s+VARCHAR\\s+yes")
+        .doesNotContain("Int(64")
+        .doesNotContain("Utf8");
+  }
+
+  @Test
+  void tablesGroupDigitsAndRoundFloatsWhileCsvKeepsTheRawValues() {
+    String sql = "SELECT COUNT(*) AS n, AVG(id) / 9 AS mean FROM shops";
+    CliRun table = quiver("sql", sql);
+    assertThat(table.exit()).as(table.err()).isZero();
+    assertThat(table.out()).contains("2,500").contains("138.833333").doesNotContain("138.8333333");
+    CliRun csv = quiver("sql", sql, "--format", "csv");
+    assertThat(csv.exit()).as(csv.err()).isZero();
+    assertThat(csv.out()).contains("2500,").contains("138.8333333");
   }
 
   @Test
@@ -151,12 +164,14 @@ class CliTest {
   @Test
   void anUnreachableServerIsNamed() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit =
         QuiverCli.run(
             new String[] {"list", "--server=grpc://127.0.0.1:1"},
-            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(out),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).as("no header before the error").isEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach grpc://127.0.0.1:1");
   }
 

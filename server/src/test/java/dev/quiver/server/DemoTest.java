@@ -45,8 +45,11 @@ class DemoTest {
               "SELECT COUNT(*) FROM '"
                   + sampleDir.resolve("trips")
                   + "/*.parquet' WHERE pickup_borough = 'Manhattan'");
-      assertThat(out)
-          .containsPattern("Manhattan +\\| +" + trips + " \\| +" + manhattan.toPlainString());
+      // The table groups digits: 1,234,567 and 12,345.67.
+      String groupedTrips = String.format(java.util.Locale.ROOT, "%,d", trips);
+      String groupedFares =
+          String.format(java.util.Locale.ROOT, "%,." + manhattan.scale() + "f", manhattan);
+      assertThat(out).containsPattern("Manhattan +\\| +" + groupedTrips + " \\| +" + groupedFares);
     }
   }
 }

@@ -152,7 +152,7 @@ class JwtAuthTest {
         CliRun.of(
             "--server", node.uri().toString(), "--token", token, "sql", "SELECT COUNT(*) FROM t");
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out()).contains("1000");
+    assertThat(run.out()).contains("1,000");
     try (QuiverClient client =
             QuiverClient.connect(
                 node.uri(), new RootAllocator(), 4, Tls.SYSTEM, new BearerToken(token));

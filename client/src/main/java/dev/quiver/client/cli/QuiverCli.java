@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -209,8 +210,10 @@ public final class QuiverCli {
     int run(QuiverClient client, BufferAllocator root) {
       PrintStream out = out();
       String format = "%-20s %14s %12s %8s %10s%n";
+      // Asked before the header is printed: an unreachable server prints its error alone.
+      List<DatasetInfo> datasets = client.datasets();
       out.printf(format, "dataset", "rows", "size", "columns", "endpoints");
-      for (DatasetInfo info : client.datasets()) {
+      for (DatasetInfo info : datasets) {
         out.printf(
             format,
             info.name(),
@@ -290,12 +293,12 @@ public final class QuiverCli {
       Schema schema = client.schema(dataset);
       int width = schema.getFields().stream().mapToInt(f -> f.getName().length()).max().orElse(6);
       width = Math.max(width, 6);
-      out.printf("%-" + width + "s  %-40s %s%n", "column", "type", "nullable");
+      out.printf("%-" + width + "s  %-28s %s%n", "column", "type", "nullable");
       for (Field field : schema.getFields()) {
         out.printf(
-            "%-" + width + "s  %-40s %s%n",
+            "%-" + width + "s  %-28s %s%n",
             field.getName(),
-            field.getType(),
+            SqlTypeNames.of(field),
             field.isNullable() ? "yes" : "no");
       }
       out.flush();

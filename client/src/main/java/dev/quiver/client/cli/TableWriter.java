@@ -12,6 +12,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * An aligned text table. Rows are buffered in chunks of up to {@value #CHUNK_ROWS} so that columns
  * align within a chunk; cells longer than {@value #MAX_CELL} characters are cut with an ellipsis,
  * unless the table has one column (EXPLAIN's plan lines, say), which has nothing to align with.
+ * Numbers are shown as {@link ValueFormatter#display} says: grouped, floats rounded.
  */
 public final class TableWriter implements BatchWriter {
   static final int CHUNK_ROWS = 1000;
@@ -39,7 +40,7 @@ public final class TableWriter implements BatchWriter {
     for (int r = 0; r < count; r++) {
       String[] row = new String[vectors.size()];
       for (int c = 0; c < row.length; c++) {
-        String value = ValueFormatter.format(vectors.get(c), r);
+        String value = ValueFormatter.display(vectors.get(c), r);
         row[c] = value == null ? NULL : row.length == 1 ? oneLine(value) : cut(value);
       }
       rows.add(row);
