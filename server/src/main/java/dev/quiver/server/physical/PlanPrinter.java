@@ -6,8 +6,10 @@ import dev.quiver.shuffle.aggregate.AggregateCall;
 import dev.quiver.shuffle.aggregate.AggregateLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -30,9 +32,7 @@ public final class PlanPrinter {
    * it (what it did, for {@code EXPLAIN ANALYZE}).
    */
   public static List<String> print(
-      List<Stage> stages,
-      Location coordinator,
-      java.util.function.BiFunction<Stage, PhysicalPlan, String> note) {
+      List<Stage> stages, Location coordinator, BiFunction<Stage, PhysicalPlan, String> note) {
     Map<Integer, List<String>> outputs = new HashMap<>();
     for (Stage stage : stages) {
       outputs.put(stage.id(), columnNames(stage.plan(), outputs));
@@ -52,7 +52,7 @@ public final class PlanPrinter {
     for (Stage stage : stages) {
       outputs.put(stage.id(), columnNames(stage.plan(), outputs));
     }
-    Map<PhysicalPlan, String> descriptions = new java.util.IdentityHashMap<>();
+    Map<PhysicalPlan, String> descriptions = new IdentityHashMap<>();
     for (Stage stage : stages) {
       describeAll(stage.plan(), outputs, descriptions);
     }
@@ -145,7 +145,7 @@ public final class PlanPrinter {
       int depth,
       List<String> lines,
       Map<Integer, List<String>> outputs,
-      java.util.function.BiFunction<Stage, PhysicalPlan, String> note) {
+      BiFunction<Stage, PhysicalPlan, String> note) {
     lines.add("  ".repeat(depth) + describe(plan, outputs) + note.apply(stage, plan));
     for (PhysicalPlan child : plan.children()) {
       operator(stage, child, depth + 1, lines, outputs, note);

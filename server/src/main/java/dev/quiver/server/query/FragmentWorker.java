@@ -50,6 +50,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
@@ -58,6 +60,7 @@ import org.apache.arrow.flight.FlightStatusCode;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.Result;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
@@ -279,11 +282,7 @@ public final class FragmentWorker implements AutoCloseable {
    * The output of a task here, for a coordinator on this node: see {@link TaskRunner#output}; the
    * caller owns the operator.
    */
-  Operator output(
-      String queryId,
-      int stage,
-      int task,
-      java.util.function.Consumer<List<OperatorCounters>> counters) {
+  Operator output(String queryId, int stage, int task, Consumer<List<OperatorCounters>> counters) {
     return tasks.output(queryId, stage, task, counters);
   }
 
@@ -538,7 +537,7 @@ public final class FragmentWorker implements AutoCloseable {
       Fragment fragment,
       Operator batches,
       ServerStreamListener listener,
-      java.util.function.Supplier<byte[]> trailer) {
+      Supplier<byte[]> trailer) {
     try (VectorSchemaRoot wire = VectorSchemaRoot.create(batches.schema(), fragment.allocator())) {
       listener.start(wire);
       while (batches.next()) {
@@ -546,7 +545,7 @@ public final class FragmentWorker implements AutoCloseable {
       }
       byte[] metadata = trailer.get();
       if (metadata != null) {
-        org.apache.arrow.memory.ArrowBuf buffer = fragment.allocator().buffer(metadata.length);
+        ArrowBuf buffer = fragment.allocator().buffer(metadata.length);
         buffer.writeBytes(metadata);
         listener.putMetadata(buffer);
       }

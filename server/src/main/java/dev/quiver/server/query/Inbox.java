@@ -1,5 +1,6 @@
 package dev.quiver.server.query;
 
+import dev.quiver.server.exec.LimitOperator;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.SourceOperator;
@@ -193,8 +194,7 @@ abstract sealed class Inbox implements AutoCloseable {
       OptionalLong limit = sort.limit();
       return limit.isEmpty()
           ? sorted
-          : Operator.then(
-              sorted, in -> new dev.quiver.server.exec.LimitOperator(in, limit.getAsLong()));
+          : Operator.then(sorted, in -> new LimitOperator(in, limit.getAsLong()));
     }
 
     @Override

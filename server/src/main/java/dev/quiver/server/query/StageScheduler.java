@@ -17,8 +17,10 @@ import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.Distribution;
 import dev.quiver.server.physical.Exchange;
 import dev.quiver.server.physical.Filter;
+import dev.quiver.server.physical.OperatorPositions;
 import dev.quiver.server.physical.PhysicalPlan;
 import dev.quiver.server.physical.PhysicalPlanner;
+import dev.quiver.server.physical.PlanPrinter;
 import dev.quiver.server.physical.Project;
 import dev.quiver.server.physical.RemoteSource;
 import dev.quiver.server.physical.Scan;
@@ -40,9 +42,13 @@ import dev.quiver.shuffle.memory.HeapBudget;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
@@ -576,7 +582,7 @@ public final class StageScheduler {
     /** Adds what the operators of a task of {@code stage} on {@code node} did. */
     private synchronized void record(int stage, String node, List<OperatorCounters> operators) {
       counters
-          .computeIfAbsent(stage, s -> new java.util.TreeMap<>())
+          .computeIfAbsent(stage, s -> new TreeMap<>())
           .merge(node, operators, OperatorCounters::sum);
     }
 
@@ -585,15 +591,14 @@ public final class StageScheduler {
      * operators from its output down: the query report's {@code operators}.
      */
     synchronized List<Map<String, Object>> operatorCounters() {
-      Map<PhysicalPlan, String> names = dev.quiver.server.physical.PlanPrinter.descriptions(stages);
+      Map<PhysicalPlan, String> names = PlanPrinter.descriptions(stages);
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Stage stage : stages) {
         Map<String, List<OperatorCounters>> byNode = counters.get(stage.id());
         if (byNode == null) {
           continue;
         }
-        Map<PhysicalPlan, Integer> positions =
-            dev.quiver.server.physical.OperatorPositions.of(stage.plan());
+        Map<PhysicalPlan, Integer> positions = OperatorPositions.of(stage.plan());
         addOperators(stage, stage.plan(), 0, byNode, positions, names, rows);
       }
       return rows;
@@ -611,7 +616,7 @@ public final class StageScheduler {
       for (List<OperatorCounters> task : byNode.values()) {
         total = total.plus(own(task, operator, positions));
       }
-      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      Map<String, Object> row = new LinkedHashMap<>();
       row.put("stage", stage.id());
       row.put("depth", depth);
       row.put("operator", names.get(operator));
@@ -646,17 +651,16 @@ public final class StageScheduler {
                       : ", partial results by shuffle ("
                           + totals.get("bytesShuffled")
                           + " bytes between nodes)"));
-      Map<Stage, Map<PhysicalPlan, Integer>> positions = new java.util.IdentityHashMap<>();
+      Map<Stage, Map<PhysicalPlan, Integer>> positions = new IdentityHashMap<>();
       List<String> plan =
-          dev.quiver.server.physical.PlanPrinter.print(
+          PlanPrinter.print(
               stages,
               cluster.self(),
               (stage, operator) ->
                   note(
                       stage,
                       operator,
-                      positions.computeIfAbsent(
-                          stage, s -> dev.quiver.server.physical.OperatorPositions.of(s.plan()))));
+                      positions.computeIfAbsent(stage, s -> OperatorPositions.of(s.plan()))));
       for (String line : plan) {
         lines.add(ranHere(line));
       }
@@ -897,7 +901,7 @@ public final class StageScheduler {
   }
 
   private static String ms(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
+    return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
   }
 
   /** A node's address without its scheme, for notes: {@code 10.0.0.1:8815}. */

@@ -19,6 +19,7 @@ import dev.quiver.server.exec.RangePartitioner;
 import dev.quiver.server.exec.SourceOperator;
 import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.PhysicalPlan;
+import dev.quiver.server.physical.RemoteSource;
 import dev.quiver.server.physical.Scan;
 import dev.quiver.server.query.Fragment.OpenedTask;
 import dev.quiver.server.query.Fragment.TaskKey;
@@ -40,6 +41,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -118,17 +120,7 @@ final class TaskRunner {
       if (request.receives()) {
         fragment.open(key, plan, Inbox.of(plan, fragment));
         return new TaskReport(
-            self,
-            true,
-            0,
-            0,
-            false,
-            0,
-            java.util.Map.of(),
-            plan.schema().toJson(),
-            null,
-            null,
-            null);
+            self, true, 0, 0, false, 0, Map.of(), plan.schema().toJson(), null, null, null);
       }
       TaskReport report =
           scans(plan)
@@ -310,7 +302,7 @@ final class TaskRunner {
 
   /** The schema of the rows of {@code stage} that {@code plan} reads. */
   private static Schema remoteSchema(PhysicalPlan plan, int stage) {
-    if (plan instanceof dev.quiver.server.physical.RemoteSource source && source.stage() == stage) {
+    if (plan instanceof RemoteSource source && source.stage() == stage) {
       return source.schema();
     }
     for (PhysicalPlan child : plan.children()) {
@@ -374,7 +366,7 @@ final class TaskRunner {
           0,
           false,
           shuffled.millis(),
-          java.util.Map.of(),
+          Map.of(),
           rows.schema().toJson(),
           null,
           shuffled,
