@@ -5,7 +5,11 @@ import java.util.stream.Collectors;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
-/** The SQL name of a column's Arrow type, as {@code quiver schema} prints it. */
+/**
+ * The SQL name of a column's Arrow type, as {@code quiver schema} prints it: the names the server's
+ * messages use (parquet-scan's {@code Comparisons.typeName}, DuckDB's), kept here because the
+ * client library does not depend on the scan library; nested types spelled out.
+ */
 final class SqlTypeNames {
   private SqlTypeNames() {}
 
@@ -23,13 +27,13 @@ final class SqlTypeNames {
     }
     if (type instanceof ArrowType.FloatingPoint floating) {
       return switch (floating.getPrecision()) {
-        case HALF -> "HALF FLOAT";
-        case SINGLE -> "REAL";
+        case HALF -> "FLOAT16";
+        case SINGLE -> "FLOAT";
         case DOUBLE -> "DOUBLE";
       };
     }
     if (type instanceof ArrowType.Decimal decimal) {
-      return "DECIMAL(" + decimal.getPrecision() + ", " + decimal.getScale() + ")";
+      return "DECIMAL(" + decimal.getPrecision() + "," + decimal.getScale() + ")";
     }
     if (type instanceof ArrowType.Utf8
         || type instanceof ArrowType.LargeUtf8
@@ -40,7 +44,7 @@ final class SqlTypeNames {
         || type instanceof ArrowType.LargeBinary
         || type instanceof ArrowType.BinaryView
         || type instanceof ArrowType.FixedSizeBinary) {
-      return "VARBINARY";
+      return "BLOB";
     }
     if (type instanceof ArrowType.Bool) {
       return "BOOLEAN";

@@ -29,12 +29,19 @@ abstract class InputOperator implements Operator {
   /** Frees what this operator holds itself; its input is closed after. */
   protected void closeOwn() {}
 
+  /** Frees what the input reads from (its source's store, say), once the input is closed. */
+  protected void closeAfterInput() {}
+
   @Override
   public final void close() {
     try {
       closeOwn();
     } finally {
-      input.close();
+      try {
+        input.close();
+      } finally {
+        closeAfterInput();
+      }
     }
   }
 }

@@ -209,11 +209,6 @@ final class Fragment {
     return taken;
   }
 
-  /** Whether {@code task} has a kept output or is opened here. */
-  synchronized boolean holds(TaskKey task) {
-    return kept.containsKey(task) || opened.containsKey(task);
-  }
-
   /** Marks the fragment cancelled and frees it unless a task is running. */
   synchronized void release() {
     cancelled = true;

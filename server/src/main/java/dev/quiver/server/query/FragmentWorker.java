@@ -63,7 +63,6 @@ import org.apache.arrow.flight.Result;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -514,24 +513,9 @@ public final class FragmentWorker implements AutoCloseable {
         cluster.self().getUri().toString(), bytesTo, sent.rowsOut(), millis, descriptorBytes);
   }
 
-  /** Streams {@code result} to a node that reads a fragment ticket, with its backpressure. */
-  void send(Fragment fragment, VectorSchemaRoot result, ServerStreamListener listener) {
-    try (VectorSchemaRoot wire =
-        VectorSchemaRoot.create(result.getSchema(), fragment.allocator())) {
-      listener.start(wire);
-      sendRows(fragment, wire, result, listener);
-      listener.completed();
-    }
-  }
-
-  /** Streams every batch of {@code batches} as {@link #send(Fragment, VectorSchemaRoot, ...)}. */
-  void send(Fragment fragment, Operator batches, ServerStreamListener listener) {
-    send(fragment, batches, listener, () -> null);
-  }
-
   /**
-   * Streams every batch of {@code batches}, then, when {@code trailer} gives any, a last message of
-   * metadata only.
+   * Streams every batch of {@code batches} to the node or client that reads a task's output, with
+   * its backpressure, then, when {@code trailer} gives any, a last message of metadata only.
    */
   void send(
       Fragment fragment,
@@ -631,14 +615,6 @@ public final class FragmentWorker implements AutoCloseable {
           "Query " + queryId + " could not spill on " + self + ": " + e.getMessage());
     }
     return e;
-  }
-
-  static long bufferBytes(VectorSchemaRoot root) {
-    long bytes = 0;
-    for (FieldVector vector : root.getFieldVectors()) {
-      bytes += vector.getBufferSize();
-    }
-    return bytes;
   }
 
   @Override

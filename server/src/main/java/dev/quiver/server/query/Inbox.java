@@ -85,9 +85,6 @@ abstract sealed class Inbox implements AutoCloseable {
   /** Takes a batch an exchange sent; it is only read, or emptied. */
   abstract void add(VectorSchemaRoot batch);
 
-  /** Rows received so far (partial groups merged count as they came). */
-  abstract long rows();
-
   /**
    * The rows of {@link #absorbs()}, once everything arrived; the caller owns the operator and
    * closes it before the inbox.
@@ -101,7 +98,6 @@ abstract sealed class Inbox implements AutoCloseable {
   static final class Merging extends Inbox {
     private final Aggregate aggregate;
     private final SpillingAggregator states;
-    private long rows;
 
     Merging(Aggregate aggregate, Fragment fragment) {
       this.aggregate = aggregate;
@@ -123,13 +119,7 @@ abstract sealed class Inbox implements AutoCloseable {
 
     @Override
     synchronized void add(VectorSchemaRoot batch) {
-      rows += batch.getRowCount();
       states.add(batch);
-    }
-
-    @Override
-    synchronized long rows() {
-      return rows;
     }
 
     @Override
@@ -152,7 +142,6 @@ abstract sealed class Inbox implements AutoCloseable {
   static final class Sorting extends Inbox {
     private final Sort sort;
     private final SpillingSorter rows;
-    private long count;
 
     Sorting(Sort sort, Fragment fragment) {
       this.sort = sort;
@@ -174,13 +163,7 @@ abstract sealed class Inbox implements AutoCloseable {
 
     @Override
     synchronized void add(VectorSchemaRoot batch) {
-      count += batch.getRowCount();
       rows.addMovedFrom(batch);
-    }
-
-    @Override
-    synchronized long rows() {
-      return count;
     }
 
     @Override
@@ -229,11 +212,6 @@ abstract sealed class Inbox implements AutoCloseable {
     @Override
     void add(VectorSchemaRoot batch) {
       rows.add(HashPartitioner.copyAll(batch, fragment.allocator()));
-    }
-
-    @Override
-    long rows() {
-      return rows.rows();
     }
 
     @Override

@@ -591,10 +591,10 @@ final class TaskRunner {
    * itself.
    */
   private static final class Closing extends ForwardingOperator {
-    private final AutoCloseable after;
+    private final Inbox after;
     private Runnable atEnd;
 
-    Closing(Operator rows, AutoCloseable after, Runnable atEnd) {
+    Closing(Operator rows, Inbox after, Runnable atEnd) {
       super(rows);
       this.after = after;
       this.atEnd = atEnd;
@@ -614,16 +614,8 @@ final class TaskRunner {
     }
 
     @Override
-    public void close() {
-      try {
-        input.close();
-      } finally {
-        try {
-          after.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
+    protected void closeAfterInput() {
+      after.close();
     }
   }
 }
