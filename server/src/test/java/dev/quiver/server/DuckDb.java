@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * DuckDB in-process: the independent engine that writes test files and computes expected results.
@@ -60,6 +62,15 @@ public final class DuckDb implements AutoCloseable {
       return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB failed: " + sql, e);
+    }
+  }
+
+  /** An appender that adds rows to {@code schema.table} fast; the caller closes it. */
+  public DuckDBAppender appender(String schema, String table) {
+    try {
+      return connection.unwrap(DuckDBConnection.class).createAppender(schema, table);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot append to DuckDB table " + schema + "." + table, e);
     }
   }
 

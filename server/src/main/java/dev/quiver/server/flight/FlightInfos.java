@@ -13,7 +13,6 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.query.FragmentProtocol;
 import dev.quiver.server.query.PeerCalls;
 import dev.quiver.server.query.StageScheduler;
-import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Explain;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
@@ -159,7 +158,8 @@ final class FlightInfos {
       }
       return wide;
     }
-    return aggregateInfo((AggregatePlan) query, descriptor);
+    // Aggregations and queries over several inputs: answered through this node, the coordinator.
+    return answeredHere(query, descriptor);
   }
 
   /**
@@ -213,14 +213,6 @@ final class FlightInfos {
       throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "Not a scan query: " + request.sql());
     }
     return serialize(info);
-  }
-
-  /**
-   * The one endpoint of an aggregation: its answer comes through this node, the coordinator, which
-   * the FlightInfo's metadata says ({@code "resultVia": "coordinator"}).
-   */
-  private FlightInfo aggregateInfo(AggregatePlan plan, FlightDescriptor descriptor) {
-    return answeredHere(plan, descriptor);
   }
 
   /** One endpoint, on this node, whose ticket plans the query again to answer it. */

@@ -24,6 +24,7 @@ import dev.quiver.server.sql.QueryExecution;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.QueryPlanner;
 import dev.quiver.server.sql.StagePipelines;
+import dev.quiver.server.sql.TreePlan;
 import dev.quiver.server.ticket.GatheredTicket;
 import dev.quiver.server.ticket.QuiverTicket;
 import dev.quiver.server.ticket.ResultTicket;
@@ -241,8 +242,8 @@ final class TicketStreams {
           }
           return;
         }
-        if (query instanceof AggregatePlan aggregate) {
-          coordinate(aggregate, operation, listener, registration);
+        if (query instanceof AggregatePlan || query instanceof TreePlan) {
+          coordinate(query, operation, listener, registration);
           return;
         }
         plan = (QueryPlan) query;
@@ -514,7 +515,7 @@ final class TicketStreams {
    * answer with backpressure and ends with the query's report as metadata.
    */
   private void coordinate(
-      AggregatePlan plan,
+      Query plan,
       String operation,
       ServerStreamListener listener,
       StreamTracker.Registration registration) {
@@ -537,7 +538,7 @@ final class TicketStreams {
    * @param allocator where the output batches are built; the caller closes it after
    */
   private void sendAnswer(
-      AggregatePlan plan,
+      Query plan,
       CoordinatedResult result,
       BufferAllocator allocator,
       ServerStreamListener listener,

@@ -37,9 +37,10 @@ public final class Explainer {
   /** The stages of {@code query}, in the order they run. */
   public List<Stage> stages(Query query) {
     QueryNodes nodes =
-        QueryNodes.of("explain-" + UUID.randomUUID(), query, cluster, sharedDatasets, splitBytes);
+        QueryNodes.of("explain-" + UUID.randomUUID(), query, cluster, sharedDatasets);
     PhysicalPlan plan =
         new PhysicalPlanner(nodes.members().size(), gatherThresholdBytes).lower(query);
+    nodes = nodes.withShares(plan, query.sql(), splitBytes);
     return new StagePlanner(nodes, cluster.self()).cut(plan);
   }
 

@@ -10,7 +10,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * tree. Plans are immutable values: they print ({@link PlanPrinter}), travel ({@code PlanCodec})
  * and are cut into stages ({@link StagePlanner}) as they are.
  */
-public sealed interface PhysicalPlan permits Scan, UnaryPlan, HashJoin, RemoteSource {
+public sealed interface PhysicalPlan
+    permits Scan, UnaryPlan, HashJoin, Union, Values, RemoteSource {
   /** The operators whose output this one reads, in order: none for a leaf, two for a join. */
   List<PhysicalPlan> children();
 

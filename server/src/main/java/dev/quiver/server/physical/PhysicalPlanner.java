@@ -8,6 +8,7 @@ import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
+import dev.quiver.server.sql.TreePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -52,6 +53,9 @@ public final class PhysicalPlanner {
   /** The physical plan of {@code query}. */
   public PhysicalPlan lower(Query query) {
     requireNonNull(query, "query is null");
+    if (query instanceof TreePlan tree) {
+      return spread(tree.plan());
+    }
     PhysicalPlan scan = new Scan(query.dataset(), query.scanColumns(), query.filter());
     if (query.residual() != null) {
       scan = new Filter(scan, query.residual());
@@ -134,6 +138,47 @@ public final class PhysicalPlanner {
       plan = new Limit(plan, query.limit().getAsLong());
     }
     return withoutHiddenColumns(plan, query.outputs(), query.outputCount());
+  }
+
+  /**
+   * A query over several inputs, planned for one node, spread over the query's nodes: each input
+   * that scans runs where its data is, its rows filtered and projected there (and partially
+   * aggregated, or cut to its first rows, when that is what reads it), and is gathered to the
+   * coordinator, where the joins, set operations and everything above them run.
+   */
+  private PhysicalPlan spread(PhysicalPlan plan) {
+    if (scansOnly(plan)) {
+      return Exchange.gather(plan);
+    }
+    if (plan instanceof Aggregate outer
+        && outer.mode() == Aggregate.Mode.FINAL
+        && outer.input() instanceof Aggregate inner
+        && inner.mode() == Aggregate.Mode.PARTIAL
+        && scansOnly(inner.input())) {
+      return outer.withChildren(List.of(Exchange.gather(inner)));
+    }
+    if (plan instanceof Sort sort && scansOnly(sort.input())) {
+      return sort.limit().isPresent()
+          ? sort.withChildren(List.of(Exchange.gather(sort)))
+          : sort.withChildren(List.of(Exchange.gather(sort.input())));
+    }
+    if (plan instanceof Limit limit && limit.offset() == 0 && scansOnly(limit.input())) {
+      return limit.withChildren(List.of(Exchange.gather(limit)));
+    }
+    List<PhysicalPlan> children = new ArrayList<>();
+    for (PhysicalPlan child : plan.children()) {
+      children.add(spread(child));
+    }
+    return plan.withChildren(children);
+  }
+
+  /** Whether {@code plan} is a scan with only filters and projections above it. */
+  private static boolean scansOnly(PhysicalPlan plan) {
+    PhysicalPlan node = plan;
+    while (node instanceof Filter || node instanceof Project) {
+      node = node.children().get(0);
+    }
+    return node instanceof Scan;
   }
 
   /** {@code plan} without the columns only ORDER BY needed, when there are any. */

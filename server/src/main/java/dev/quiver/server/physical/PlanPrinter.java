@@ -183,18 +183,32 @@ public final class PlanPrinter {
           + "]";
     }
     if (plan instanceof Limit limit) {
-      return "Limit " + limit.count();
+      return "Limit " + limit.count() + (limit.offset() > 0 ? " offset " + limit.offset() : "");
+    }
+    if (plan instanceof Union union) {
+      return "Union of " + union.inputs().size();
+    }
+    if (plan instanceof Values values) {
+      return "Values (" + values.rows().size() + " rows)";
     }
     if (plan instanceof Exchange exchange) {
       return "Exchange " + exchange(exchange, outputs);
     }
     if (plan instanceof HashJoin join) {
+      String condition =
+          join.condition() == null ? "" : " and " + ExpressionText.of(join.condition());
+      if (join.probeKeys().isEmpty()) {
+        return "NestedLoopJoin "
+            + join.type()
+            + (condition.isEmpty() ? "" : " on" + condition.substring(4));
+      }
       return "HashJoin "
           + join.type()
           + " on "
           + keys(join.probeKeys(), join.probe().schema())
           + " = "
-          + keys(join.buildKeys(), join.build().schema());
+          + keys(join.buildKeys(), join.build().schema())
+          + condition;
     }
     RemoteSource source = (RemoteSource) plan;
     return "RemoteSource stage " + source.stage();

@@ -33,6 +33,22 @@ public record Scan(Dataset dataset, List<String> columns, Predicate filter)
     return null;
   }
 
+  /** Every scan in {@code plan}, in pre-order. */
+  public static List<Scan> all(PhysicalPlan plan) {
+    List<Scan> scans = new java.util.ArrayList<>();
+    collect(plan, scans);
+    return scans;
+  }
+
+  private static void collect(PhysicalPlan plan, List<Scan> scans) {
+    if (plan instanceof Scan scan) {
+      scans.add(scan);
+    }
+    for (PhysicalPlan child : plan.children()) {
+      collect(child, scans);
+    }
+  }
+
   @Override
   public List<PhysicalPlan> children() {
     return List.of();

@@ -77,7 +77,7 @@ public final class StagePlanner {
     List<Task> tasks = new ArrayList<>();
     if (scans(plan)) {
       for (int m = 0; m < members.size(); m++) {
-        tasks.add(new Task(m, members.get(m), nodes.share(m)));
+        tasks.add(new Task(m, members.get(m), nodes.share(m, Scan.of(plan))));
       }
       return tasks;
     }

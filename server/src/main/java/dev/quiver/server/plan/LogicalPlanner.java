@@ -6,6 +6,7 @@ import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.sql.Query;
+import dev.quiver.server.sql.TreePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -19,13 +20,16 @@ import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.hep.HepPlanner;
 import org.apache.calcite.plan.hep.HepProgram;
 import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlNode;
@@ -33,6 +37,7 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.tools.RelBuilder;
 
 /**
  * Plans a parsed SELECT with Calcite: validates it against the catalog ({@link SqlValidator}:
@@ -109,7 +114,45 @@ public final class LogicalPlanner {
       String written = text != null && text.size() == fields.size() ? text.get(i) : null;
       names.add(written != null ? written : fields.get(i).getName());
     }
-    return QueryBuilder.build(sql, relRoot, names);
+    try {
+      return QueryBuilder.build(sql, relRoot, names);
+    } catch (QuiverException e) {
+      if (e.code() != ErrorCode.UNIMPLEMENTED) {
+        throw e;
+      }
+      // Not one table's chain: joins, set operations, subqueries.
+    }
+    RelBuilder builder = RelFactories.LOGICAL_BUILDER.create(cluster, reader);
+    RelNode optimized = RelOptimizer.optimize(relRoot.rel, builder);
+    RelNode visible = visibleColumns(relRoot, optimized, builder, names);
+    RelLowering.Lowered lowered = RelLowering.lower(sql, visible, cluster.getRexBuilder());
+    if (lowered.datasets().isEmpty()) {
+      throw new QuiverException(
+          ErrorCode.UNIMPLEMENTED, "A query without FROM is not supported yet");
+    }
+    return new TreePlan(sql, lowered.plan(), lowered.datasets());
+  }
+
+  /**
+   * {@code optimized} (the root's relational node) with only the root's visible columns, named
+   * {@code names}: ORDER BY may have added columns that are not shown.
+   */
+  private static RelNode visibleColumns(
+      RelRoot root, RelNode optimized, RelBuilder builder, List<String> names) {
+    List<Integer> fields = root.fields.leftList();
+    boolean identity = fields.size() == optimized.getRowType().getFieldCount();
+    for (int i = 0; identity && i < fields.size(); i++) {
+      identity = fields.get(i) == i;
+    }
+    if (identity && optimized.getRowType().getFieldNames().equals(names)) {
+      return optimized;
+    }
+    builder.push(optimized);
+    List<RexNode> projects = new ArrayList<>();
+    for (int field : fields) {
+      projects.add(builder.field(field));
+    }
+    return builder.project(projects, names, true).build();
   }
 
   private QuiverException validationError(String sql, CalciteContextException e) {

@@ -10,6 +10,9 @@ import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.expression.Expression;
 import dev.quiver.server.expression.Expressions;
+import dev.quiver.server.physical.Aggregate.Mode;
+import dev.quiver.server.physical.Limit;
+import dev.quiver.server.physical.PhysicalPlan;
 import dev.quiver.server.sql.AggregatePlan;
 import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
@@ -37,6 +40,7 @@ import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
 
 /**
  * Turns Calcite's relational algebra for a query into a Quiver {@link Query}: the conditions of
@@ -60,23 +64,86 @@ final class QueryBuilder {
   private List<RelFieldCollation> collations;
   private OptionalLong limit = OptionalLong.empty();
 
+  /** Where the chain starts when it is not a table scan, and what gives that node's rows. */
+  private RelNode base;
+
+  private PhysicalPlan input;
+
   /** Builds the query of {@code root}, its result columns named {@code names}. */
   static Query build(String sql, RelRoot root, List<String> names) {
     return new QueryBuilder().query(sql, root, names);
   }
 
-  private Query query(String sql, RelRoot root, List<String> names) {
-    visit(root.rel);
-    List<Expression> visible = new ArrayList<>();
-    for (Map.Entry<Integer, String> field : root.fields) {
-      visible.add(columns.get(field.getKey()));
+  /**
+   * The one-node physical plan of {@code rel}, a chain of filters, projections, at most one
+   * aggregation and a sort on top, over {@code base}, whose rows {@code input} gives (a join, say):
+   * its output columns are {@code rel}'s, named {@code names}.
+   */
+  static PhysicalPlan over(RelNode rel, RelNode base, PhysicalPlan input, List<String> names) {
+    QueryBuilder builder = new QueryBuilder();
+    builder.base = base;
+    builder.input = input;
+    builder.visit(rel);
+    List<Integer> all = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      all.add(i);
     }
+    return builder.assembleOver(all, names);
+  }
+
+  private PhysicalPlan assembleOver(List<Integer> fields, List<String> names) {
     List<Projection> projections = new ArrayList<>();
+    List<SortKey> order = new ArrayList<>();
+    int outputCount = outputs(fields, names, projections, order);
+    PhysicalPlan plan = input;
+    if (!residuals.isEmpty()) {
+      plan = new dev.quiver.server.physical.Filter(plan, Expressions.and(residuals));
+    }
+    if (layout == null) {
+      plan = new dev.quiver.server.physical.Project(plan, projections);
+    } else {
+      plan = new dev.quiver.server.physical.Project(plan, aggregateInputs);
+      plan = new dev.quiver.server.physical.Aggregate(plan, layout, Mode.SINGLE);
+      if (outer != null) {
+        plan = new dev.quiver.server.physical.Aggregate(plan, outer, Mode.SINGLE);
+      }
+      if (!having.isEmpty()) {
+        plan = new dev.quiver.server.physical.Filter(plan, Expressions.and(having));
+      }
+      plan = new dev.quiver.server.physical.Project(plan, projections);
+    }
+    if (!order.isEmpty()) {
+      plan = new dev.quiver.server.physical.Sort(plan, order, limit);
+    } else if (limit.isPresent()) {
+      plan = new Limit(plan, limit.getAsLong());
+    }
+    if (outputCount == projections.size()) {
+      return plan;
+    }
+    List<Projection> shown = new ArrayList<>();
+    for (int c = 0; c < outputCount; c++) {
+      Field field = projections.get(c).field();
+      shown.add(new Projection(field, new Expression.ColumnRef(c, field)));
+    }
+    return new dev.quiver.server.physical.Project(plan, shown);
+  }
+
+  /**
+   * Fills {@code projections} with the visible columns {@code fields} (named {@code names}) and
+   * then ORDER BY's hidden ones, and {@code order} with the sort keys over them.
+   *
+   * @return how many columns are visible
+   */
+  private int outputs(
+      List<Integer> fields, List<String> names, List<Projection> projections, List<SortKey> order) {
+    List<Expression> visible = new ArrayList<>();
+    for (int field : fields) {
+      visible.add(columns.get(field));
+    }
     for (int i = 0; i < visible.size(); i++) {
       projections.add(new Projection(field(names.get(i), visible.get(i)), visible.get(i)));
     }
     int outputCount = projections.size();
-    List<SortKey> order = new ArrayList<>();
     if (sortExpressions != null) {
       for (int k = 0; k < sortExpressions.size(); k++) {
         Expression key = sortExpressions.get(k);
@@ -92,6 +159,18 @@ final class QueryBuilder {
         order.add(new SortKey(column, descending, nullsFirst));
       }
     }
+    return outputCount;
+  }
+
+  private Query query(String sql, RelRoot root, List<String> names) {
+    visit(root.rel);
+    List<Integer> fields = new ArrayList<>();
+    for (Map.Entry<Integer, String> field : root.fields) {
+      fields.add(field.getKey());
+    }
+    List<Projection> projections = new ArrayList<>();
+    List<SortKey> order = new ArrayList<>();
+    int outputCount = outputs(fields, names, projections, order);
     Predicate pushed = pushdown();
     if (layout == null) {
       ScanColumns scan = ScanColumns.of(dataset, projections, residuals);
@@ -140,6 +219,14 @@ final class QueryBuilder {
   }
 
   private void visit(RelNode rel) {
+    if (rel == base) {
+      columns = new ArrayList<>();
+      List<Field> fields = input.schema().getFields();
+      for (int i = 0; i < fields.size(); i++) {
+        columns.add(Expressions.column(i, fields.get(i)));
+      }
+      return;
+    }
     if (rel instanceof TableScan scan) {
       dataset = scan.getTable().unwrap(CatalogSchema.DatasetTable.class).dataset();
       columns = new ArrayList<>();
@@ -204,9 +291,17 @@ final class QueryBuilder {
       keys.add(field);
     }
     List<AggregateCall> calls = new ArrayList<>();
-    for (org.apache.calcite.rel.core.AggregateCall call : aggregate.getAggCallList()) {
+    // LITERAL_AGG (Calcite's marker that a group exists, from subqueries): a constant, not a call.
+    Map<Integer, Expression> literals = new LinkedHashMap<>();
+    List<org.apache.calcite.rel.core.AggregateCall> aggregateCalls = aggregate.getAggCallList();
+    for (int c = 0; c < aggregateCalls.size(); c++) {
+      org.apache.calcite.rel.core.AggregateCall call = aggregateCalls.get(c);
+      if (call.getAggregation().getKind() == SqlKind.LITERAL_AGG && call.rexList.size() == 1) {
+        literals.put(c, new RexTranslator(List.of()).translate(call.rexList.get(0)));
+        continue;
+      }
       String name = call.getAggregation().getName();
-      if (call.hasFilter()
+      if ((call.hasFilter() && call.isDistinct())
           || call.isApproximate()
           || !call.getCollation().getFieldCollations().isEmpty()) {
         throw unimplemented("Aggregate " + sqlOf(call, aggregate) + " is not supported yet");
@@ -231,7 +326,23 @@ final class QueryBuilder {
         throw unimplemented(name + " of several arguments is not supported yet");
       }
       Field input = null;
-      if (!call.getArgList().isEmpty()) {
+      if (call.hasFilter()) {
+        // agg(x) FILTER (WHERE f) is agg(CASE WHEN f THEN x END); COUNT(*) counts f's TRUEs.
+        Expression condition = columns.get(call.filterArg);
+        Expression argument =
+            call.getArgList().isEmpty()
+                ? new Expression.Literal(1L, Expression.BIGINT)
+                : columns.get(call.getArgList().get(0));
+        if (function == AggregateFunction.COUNT_STAR) {
+          function = AggregateFunction.COUNT;
+        }
+        Expression filtered =
+            new Expression.Call(
+                dev.quiver.server.expression.Function.CASE,
+                List.of(condition, argument, new Expression.Literal(null, argument.type())),
+                argument.type());
+        input = inputField(filtered, "$arg" + calls.size(), inputs);
+      } else if (!call.getArgList().isEmpty()) {
         Expression argument = columns.get(call.getArgList().get(0));
         input = inputField(argument, "$arg" + calls.size(), inputs);
         String problem = AggregateCall.unsupported(function, input.getType());
@@ -243,7 +354,8 @@ final class QueryBuilder {
       calls.add(new AggregateCall(function, input, "agg" + calls.size()));
     }
     List<org.apache.calcite.rel.core.AggregateCall> distinct =
-        aggregate.getAggCallList().stream()
+        aggregateCalls.stream()
+            .filter(call -> call.getAggregation().getKind() != SqlKind.LITERAL_AGG)
             .filter(org.apache.calcite.rel.core.AggregateCall::isDistinct)
             .toList();
     if (distinct.isEmpty()) {
@@ -256,8 +368,15 @@ final class QueryBuilder {
     AggregateLayout answer = outer == null ? layout : outer;
     List<Field> result = answer.resultSchema().getFields();
     columns = new ArrayList<>();
-    for (int i = 0; i < result.size(); i++) {
-      columns.add(Expressions.column(i, result.get(i)));
+    int next = 0;
+    for (int i = 0; i < keys.size() + aggregateCalls.size(); i++) {
+      Expression literal = i < keys.size() ? null : literals.get(i - keys.size());
+      if (literal != null) {
+        columns.add(literal);
+      } else {
+        columns.add(Expressions.column(next, result.get(next)));
+        next++;
+      }
     }
   }
 

@@ -75,11 +75,16 @@ public final class QueryReport {
   /** What the task that scanned on node {@code member} kept: its rows are the partial groups. */
   void scanned(int member, TaskReport report) {
     Map<String, Object> node = nodes.get(member);
-    node.put("rowsScanned", report.scan().getOrDefault("rowsDecoded", 0L));
-    node.put("partialGroups", report.rows());
-    node.put("partialBytes", report.bytes());
-    node.put("scanMillis", report.millis());
+    // A query with several scanning stages (a join's inputs) adds each stage's part.
+    add(node, "rowsScanned", report.scan().getOrDefault("rowsDecoded", 0L));
+    add(node, "partialGroups", report.rows());
+    add(node, "partialBytes", report.bytes());
+    add(node, "scanMillis", report.millis());
     report.scan().forEach((name, value) -> scan.merge(name, value, Long::sum));
+  }
+
+  private static void add(Map<String, Object> node, String name, long value) {
+    node.merge(name, value, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
   }
 
   void shuffle(ShuffleReport report) {

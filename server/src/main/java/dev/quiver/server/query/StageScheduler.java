@@ -2,6 +2,7 @@ package dev.quiver.server.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.cluster.Cluster;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -276,12 +277,12 @@ public final class StageScheduler {
       this.query = query;
       this.cancelled = cancelled;
       this.progress = progress;
-      this.nodes =
-          QueryNodes.of(queryId, query, cluster, settings.sharedDatasets(), settings.splitBytes());
-      this.members = nodes.members();
+      QueryNodes placed = QueryNodes.of(queryId, query, cluster, settings.sharedDatasets());
+      this.members = placed.members();
       this.memberNodes = calls.nodes(members);
       PhysicalPlan plan =
           new PhysicalPlanner(members.size(), settings.gatherThresholdBytes()).lower(query);
+      this.nodes = placed.withShares(plan, query.sql(), settings.splitBytes());
       List<Stage> cut = new StagePlanner(nodes, cluster.self()).cut(plan);
       if (cut.size() == 1) {
         // One node: its scan threads' output is gathered here, where the rest of the plan runs.
@@ -320,6 +321,7 @@ public final class StageScheduler {
     /** Runs a stage that scans on every node, each task keeping its output. */
     private Held scan(Stage stage) {
       String plan = worker.codec().encode(stage.plan());
+      Dataset scanned = Scan.of(stage.plan()).dataset();
       Stage reader = readerOf(stage);
       TaskOutput output =
           stage.output().target().kind() == Distribution.Kind.RANGE
@@ -337,7 +339,7 @@ public final class StageScheduler {
                         stage.id(),
                         m,
                         query.sql(),
-                        query.dataset().name(),
+                        scanned.name(),
                         plan,
                         task.splits(),
                         false,
@@ -359,7 +361,7 @@ public final class StageScheduler {
           throw new QuiverException(
               ErrorCode.INVALID_ARGUMENT,
               "Dataset '"
-                  + query.dataset().name()
+                  + scanned.name()
                   + "' on peer "
                   + task.peer()
                   + " has other columns or types than on the coordinator; every node must"

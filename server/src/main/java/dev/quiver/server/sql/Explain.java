@@ -61,6 +61,11 @@ public record Explain(String sql, Query explained) implements Query {
   }
 
   @Override
+  public List<Dataset> datasets() {
+    return explained.datasets();
+  }
+
+  @Override
   public Predicate filter() {
     return explained.filter();
   }

@@ -39,6 +39,8 @@ import dev.quiver.server.physical.Project;
 import dev.quiver.server.physical.RemoteSource;
 import dev.quiver.server.physical.Scan;
 import dev.quiver.server.physical.Sort;
+import dev.quiver.server.physical.Union;
+import dev.quiver.server.physical.Values;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -188,6 +190,8 @@ public final class PlanCodec {
     @JsonSubTypes.Type(value = Limit.class, name = "limit"),
     @JsonSubTypes.Type(value = Exchange.class, name = "exchange"),
     @JsonSubTypes.Type(value = HashJoin.class, name = "hashJoin"),
+    @JsonSubTypes.Type(value = Union.class, name = "union"),
+    @JsonSubTypes.Type(value = Values.class, name = "values"),
     @JsonSubTypes.Type(value = RemoteSource.class, name = "remoteSource")
   })
   private interface OperatorKinds {}

@@ -16,11 +16,16 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * AggregatePlan}). Both start the same way: the scan reads {@link #scanColumns()} with {@link
  * #filter()} pushed down into Parquet, and {@link #residual()} filters what the scan cannot.
  */
-public sealed interface Query permits QueryPlan, AggregatePlan, Explain {
+public sealed interface Query permits QueryPlan, AggregatePlan, TreePlan, Explain {
   /** The text it was planned from. */
   String sql();
 
   Dataset dataset();
+
+  /** Every dataset the query reads: the caller must be allowed to read each. */
+  default List<Dataset> datasets() {
+    return List.of(dataset());
+  }
 
   /** The rows the scan reads, pushed down to Parquet; {@link Constant#TRUE} for all. */
   Predicate filter();

@@ -205,7 +205,7 @@ public final class QueryPlanner {
       Query cached = plans.get(sql);
       // A plan holds the dataset it was planned against: one refreshed since is planned again.
       if (cached != null
-          && catalog.find(cached.dataset().name()).orElse(null) == cached.dataset()) {
+          && cached.datasets().stream().allMatch(d -> catalog.find(d.name()).orElse(null) == d)) {
         return cached;
       }
       return null;
@@ -220,7 +220,9 @@ public final class QueryPlanner {
    * @throws QuiverException PERMISSION_DENIED naming the user and the dataset
    */
   private Query readable(Query query) {
-    catalog.access().check(query.dataset().name());
+    for (Dataset dataset : query.datasets()) {
+      catalog.access().check(dataset.name());
+    }
     return query;
   }
 
@@ -374,7 +376,8 @@ public final class QueryPlanner {
   private static void requireQuery(SqlNode node) {
     SqlNode query = node instanceof SqlOrderBy orderBy ? orderBy.query : node;
     if (query instanceof SqlSelect
-        || query.getKind() == SqlKind.UNION
+        || query.getKind() == SqlKind.WITH
+        || SqlKind.SET_QUERY.contains(query.getKind())
         || query.getKind() == SqlKind.VALUES) {
       return;
     }

@@ -5,10 +5,12 @@ import dev.quiver.parquet.scan.FileSplit;
 import dev.quiver.parquet.scan.ScanRequest;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
+import dev.quiver.server.exec.ConcatOperator;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.FilterOperator;
 import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.FooterRowsOperator;
+import dev.quiver.server.exec.HashJoinOperator;
 import dev.quiver.server.exec.LimitOperator;
 import dev.quiver.server.exec.Operator;
 import dev.quiver.server.exec.PartialAggregateOperator;
@@ -18,10 +20,12 @@ import dev.quiver.server.exec.ScanOperator;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.SortOperator;
 import dev.quiver.server.exec.TopNBound;
+import dev.quiver.server.exec.ValuesOperator;
 import dev.quiver.server.expression.Expression;
 import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.Exchange;
 import dev.quiver.server.physical.Filter;
+import dev.quiver.server.physical.HashJoin;
 import dev.quiver.server.physical.Limit;
 import dev.quiver.server.physical.OperatorPositions;
 import dev.quiver.server.physical.PhysicalPlan;
@@ -29,11 +33,15 @@ import dev.quiver.server.physical.Project;
 import dev.quiver.server.physical.RemoteSource;
 import dev.quiver.server.physical.Scan;
 import dev.quiver.server.physical.Sort;
+import dev.quiver.server.physical.Union;
+import dev.quiver.server.physical.Values;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Builds the operators of one task of a stage from the stage's physical plan, as it was shipped: a
@@ -42,10 +50,10 @@ import java.util.function.IntFunction;
  * exchange above a remote source has already moved the rows: here it passes them on.
  *
  * <p>Scans, filters, projections, aggregates in every mode, sorts (top-N with a limit) and limits
- * run this way; joins are UNIMPLEMENTED here. Where the task holds the rows of a plan node already
- * (an opened task's inbox, which merged or sorted what exchanges sent), {@code prebuilt} gives them
- * and the node is not built. The caller owns the returned operator; on failure whatever was built
- * is closed.
+ * run this way, and so do joins, unions and constant rows. Where the task holds the rows of a plan
+ * node already (an opened task's inbox, which merged or sorted what exchanges sent), {@code
+ * prebuilt} gives them and the node is not built. The caller owns the returned operator; on failure
+ * whatever was built is closed.
  */
 public final class StagePipelines {
   private StagePipelines() {}
@@ -232,7 +240,43 @@ public final class StagePipelines {
     if (plan instanceof Limit limit) {
       return Operator.then(
           build(limit.input(), splits, remote, prebuilt, context, metering, null),
-          in -> new LimitOperator(in, limit.count()));
+          in -> new LimitOperator(in, limit.offset(), limit.count(), context));
+    }
+    if (plan instanceof HashJoin join) {
+      Operator build = build(join.build(), splits, remote, prebuilt, context, metering, null);
+      Operator probe;
+      try {
+        probe = build(join.probe(), splits, remote, prebuilt, context, metering, null);
+      } catch (RuntimeException e) {
+        build.close();
+        throw e;
+      }
+      try {
+        return new HashJoinOperator(
+            probe,
+            build,
+            join.type(),
+            join.probeKeys(),
+            join.buildKeys(),
+            join.nullSafe(),
+            join.condition(),
+            join.schema(),
+            context);
+      } catch (RuntimeException e) {
+        probe.close();
+        build.close();
+        throw e;
+      }
+    }
+    if (plan instanceof Union union) {
+      List<Supplier<Operator>> inputs = new ArrayList<>();
+      for (PhysicalPlan input : union.inputs()) {
+        inputs.add(() -> build(input, splits, remote, prebuilt, context, metering, null));
+      }
+      return new ConcatOperator(union.schema(), inputs);
+    }
+    if (plan instanceof Values values) {
+      return new ValuesOperator(values.rows(), values.schema(), context);
     }
     throw new QuiverException(
         ErrorCode.UNIMPLEMENTED,

@@ -7,6 +7,7 @@ import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.predicate.Constant;
 import dev.quiver.server.DuckDb;
 import dev.quiver.server.cluster.Placement;
+import dev.quiver.server.exec.JoinType;
 import dev.quiver.server.query.QueryNodes;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,8 +62,7 @@ class StagePlannerTest {
   @Test
   void aBroadcastJoinIsTheBuildStageAndTheProbeStage() {
     HashJoin join =
-        new HashJoin(
-            orders, Exchange.broadcast(nations), HashJoin.JoinType.INNER, List.of(1), List.of(0));
+        new HashJoin(orders, Exchange.broadcast(nations), JoinType.INNER, List.of(1), List.of(0));
     assertThat(join.children()).hasSize(2);
     assertThat(join.schema().getFields())
         .extracting(f -> f.getName())
@@ -87,7 +87,7 @@ class StagePlannerTest {
                     new RemoteSource(1, nations.schema(), Distribution.REPLICATED),
                     Distribution.REPLICATED,
                     OptionalLong.empty()),
-                HashJoin.JoinType.INNER,
+                JoinType.INNER,
                 List.of(1),
                 List.of(0)));
     assertThat(PlanPrinter.print(stages, A))
@@ -110,7 +110,7 @@ class StagePlannerTest {
         new HashJoin(
             Exchange.hash(orders, List.of(1), 3),
             Exchange.hash(nations, List.of(0), 3),
-            HashJoin.JoinType.LEFT,
+            JoinType.LEFT,
             List.of(1),
             List.of(0));
     List<Stage> stages = planner().cut(join);
@@ -129,8 +129,7 @@ class StagePlannerTest {
   void operatorsRefuseTheWrongNumberOfChildrenAndJoinsUnpairedKeys() {
     assertThatThrownBy(() -> orders.withChildren(List.of(nations)))
         .hasMessageContaining("Scan takes 0 children, got 1");
-    assertThatThrownBy(
-            () -> new HashJoin(orders, nations, HashJoin.JoinType.SEMI, List.of(1), List.of()))
+    assertThatThrownBy(() -> new HashJoin(orders, nations, JoinType.SEMI, List.of(1), List.of()))
         .hasMessageContaining("as many build keys as probe keys");
     assertThatThrownBy(() -> new Exchange(orders, Distribution.SINGLE, OptionalLong.of(1)))
         .hasMessageContaining("Only a hash repartition can turn into a gather");
