@@ -137,6 +137,21 @@ class FlightSqlJdbcTest {
   }
 
   @Test
+  void joinsAndSubqueriesAnswerThroughJdbcAsDuckDbDoes() throws Exception {
+    for (String sql :
+        List.of(
+            "SELECT x.b, COUNT(*), SUM(y.a) FROM t x JOIN t y ON x.id = y.a GROUP BY x.b",
+            "SELECT id, s FROM t WHERE c = 3 AND id NOT IN (SELECT a FROM t WHERE a IS NOT NULL)",
+            "SELECT b, COUNT(*) FROM t WHERE m > (SELECT AVG(m) FROM t) GROUP BY b")) {
+      try (Connection connection = connect(1);
+          Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery(sql)) {
+        assertThat(sorted(canonical(rs))).as(sql).isEqualTo(duckDb(sql));
+      }
+    }
+  }
+
+  @Test
   void preparedStatementBindsParametersForEachExecution() throws Exception {
     String sql = "SELECT b, SUM(a) FROM t WHERE c < ? GROUP BY b";
     try (Connection connection = connect(1);

@@ -21,14 +21,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Joins, subqueries and set operations answer as DuckDB does over the same Parquet files, on one
- * node and on three peer-local nodes: every join type, with NULL keys, duplicate and skewed keys,
- * keys of different types, extra conditions, no equality at all, and an empty side.
+ * node, on three peer-local nodes and on three nodes sharing the files: every join type, with NULL
+ * keys, duplicate and skewed keys, keys of different types, extra conditions, no equality at all,
+ * and an empty side.
  */
 class JoinTest {
   @TempDir static Path data;
   static DuckDb duckdb;
   static TestNode node;
   static TestCluster cluster;
+
+  /** Three nodes that each see every file (object storage, say), dealing the splits out. */
+  static TestCluster shared;
 
   /** {@code l} and {@code r} share ids 0..39 in part, with NULLs, duplicates and a hot id 7. */
   static final Map<String, String> TABLES =
@@ -72,6 +76,16 @@ class JoinTest {
       }
     }
     node = TestNode.start(one);
+    shared =
+        TestCluster.start(
+            List.of(one, one, one),
+            Map.of(
+                "quiver.shared-datasets",
+                List.of("l", "r", "e"),
+                "quiver.split-bytes",
+                "1KB",
+                "quiver.batch-rows",
+                16));
     cluster =
         TestCluster.start(
             peerLocal, Map.of("quiver.gather-threshold", "1KB", "quiver.batch-rows", 16));
@@ -84,6 +98,9 @@ class JoinTest {
     }
     if (cluster != null) {
       cluster.close();
+    }
+    if (shared != null) {
+      shared.close();
     }
     if (duckdb != null) {
       duckdb.close();
@@ -138,6 +155,7 @@ class JoinTest {
     List<String> expected = CanonicalRows.ofDuckDb(duckdb.query(sql));
     assertThat(sorted(node.uri(), sql)).as("one node").isEqualTo(expected);
     assertThat(sorted(cluster.uri(0), sql)).as("three nodes").isEqualTo(expected);
+    assertThat(sorted(shared.uri(1), sql)).as("three nodes, shared files").isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0}")
