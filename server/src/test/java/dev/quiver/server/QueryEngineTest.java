@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The Calcite-planned engine against DuckDB over the same DuckDB-written files: generated
  * expressions in SELECT, WHERE, GROUP BY, HAVING and ORDER BY; sorted scans with and without LIMIT;
- * long OR chains and large IN lists. Every case runs on one node, on three nodes each holding a
- * third of the files, and on three nodes sharing all files.
+ * long OR chains and large IN lists; generated joins, IN and NOT IN subqueries. Every case runs on
+ * one node, on three nodes each holding a third of the files, and on three nodes sharing all files.
  */
 class QueryEngineTest {
   @TempDir static Path data;
@@ -136,6 +136,55 @@ class QueryEngineTest {
       String expression = Expressions.scalar(random, 2);
       String condition = Expressions.condition(random, 2);
       String sql = "SELECT id, " + expression + " AS e FROM t WHERE " + condition;
+      List<String> expected = expected(sql);
+      URI server = servers().get(n % 3);
+      assertThat(quiver(server, sql)).as("%s on %s", sql, server).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void generatedJoinsAnswerAsDuckDb() throws Exception {
+    Random random = new Random(13);
+    String[] types = {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"};
+    for (int n = 0; n < 40; n++) {
+      int shift = random.nextInt(3) * 7;
+      String inner =
+          "(SELECT id AS bid, k AS bk, s AS bs FROM t WHERE "
+              + Expressions.condition(random, 1)
+              + ")";
+      String condition = Expressions.condition(random, 1);
+      String sql =
+          switch (n % 4) {
+            case 0, 1 ->
+                "SELECT id, bk, "
+                    + Expressions.scalar(random, 1)
+                    + " AS e, bs FROM t "
+                    + types[random.nextInt(types.length)]
+                    + " "
+                    + inner
+                    + " b ON id = bid + "
+                    + shift
+                    + (random.nextBoolean() ? " AND k <= bk" : "")
+                    + " WHERE "
+                    + condition;
+            case 2 ->
+                "SELECT bk, COUNT(*) AS n, SUM(k) AS total FROM t JOIN "
+                    + inner
+                    + " b ON id = bid + "
+                    + shift
+                    + " WHERE "
+                    + condition
+                    + " GROUP BY bk";
+            default ->
+                "SELECT id, s FROM t WHERE "
+                    + condition
+                    + (random.nextBoolean() ? " AND id IN " : " AND id NOT IN ")
+                    + "(SELECT id + "
+                    + shift
+                    + " FROM t WHERE "
+                    + Expressions.condition(random, 1)
+                    + (random.nextBoolean() ? ")" : " AND k IS NOT NULL)");
+          };
       List<String> expected = expected(sql);
       URI server = servers().get(n % 3);
       assertThat(quiver(server, sql)).as("%s on %s", sql, server).isEqualTo(expected);

@@ -2,6 +2,7 @@ package dev.quiver.server.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.catalog.Catalog;
 import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
@@ -126,11 +127,15 @@ public final class LogicalPlanner {
     RelNode optimized = RelOptimizer.optimize(relRoot.rel, builder);
     RelNode visible = visibleColumns(relRoot, optimized, builder, names);
     RelLowering.Lowered lowered = RelLowering.lower(sql, visible, cluster.getRexBuilder());
-    if (lowered.datasets().isEmpty()) {
+    // A query whose conditions are always false reads nothing once simplified, but still names
+    // its datasets: the caller must be allowed to read them, and its ticket names one.
+    List<Dataset> datasets =
+        lowered.datasets().isEmpty() ? RelLowering.datasets(relRoot.rel) : lowered.datasets();
+    if (datasets.isEmpty()) {
       throw new QuiverException(
           ErrorCode.UNIMPLEMENTED, "A query without FROM is not supported yet");
     }
-    return new TreePlan(sql, lowered.plan(), lowered.datasets());
+    return new TreePlan(sql, lowered.plan(), datasets);
   }
 
   /**

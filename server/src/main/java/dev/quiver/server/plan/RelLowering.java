@@ -78,6 +78,21 @@ final class RelLowering {
     return new Lowered(plan, List.copyOf(lowering.datasets));
   }
 
+  /** The datasets {@code rel}'s table scans read, each once, in the order they are met. */
+  static List<Dataset> datasets(RelNode rel) {
+    Set<Dataset> found = new LinkedHashSet<>();
+    new org.apache.calcite.rel.RelVisitor() {
+      @Override
+      public void visit(RelNode node, int ordinal, RelNode parent) {
+        if (node instanceof TableScan scan) {
+          found.add(scan.getTable().unwrap(CatalogSchema.DatasetTable.class).dataset());
+        }
+        super.visit(node, ordinal, parent);
+      }
+    }.go(rel);
+    return List.copyOf(found);
+  }
+
   private PhysicalPlan lower(RelNode rel) {
     Interruptible.check();
     RelNode base = chainBase(rel);
