@@ -117,6 +117,9 @@ class JoinTest {
         "SELECT l.id, l.v, r.id, r.w FROM l FULL JOIN r ON l.id = r.id",
         "SELECT l.id, r.id, l.k, r.i FROM l, r WHERE l.id = r.id AND l.k = r.i",
         "SELECT a.id, a.v, b.v FROM l a JOIN l b ON a.id = b.id AND a.k < b.k",
+        "SELECT a.id, r.w, b.v FROM l a JOIN r ON a.id = r.id JOIN l b ON b.k = r.i WHERE a.k < 5",
+        "SELECT l.id, r.w FROM l JOIN r ON l.id = r.id"
+            + " WHERE EXISTS (SELECT * FROM r x WHERE x.id = l.id AND x.i > 2)",
         // Keys of different types, strings as keys.
         "SELECT l.k, r.big, r.w FROM l JOIN r ON l.k = r.big",
         "SELECT l.v, r.w, l.id FROM l JOIN r ON l.v = r.w",
@@ -173,14 +176,29 @@ class JoinTest {
   }
 
   @Test
-  void explainShowsTheJoinAndWhereItsInputsAreGathered() throws Exception {
-    List<String> plan =
-        inOrder(cluster.uri(0), "EXPLAIN SELECT l.v, r.w FROM l JOIN r ON l.id = r.id");
-    assertThat(String.join("\n", plan))
+  void aJoinOfTwoScansBroadcastsItsBuildSideAndRunsOnEveryNode() throws Exception {
+    String sql = "SELECT l.v, r.w FROM l JOIN r ON l.id = r.id";
+    String plan = String.join("\n", inOrder(cluster.uri(0), "EXPLAIN " + sql));
+    assertThat(plan)
+        .contains("output by broadcast to stage 2")
         .contains("HashJoin INNER on [id] = [id]")
-        .contains("Exchange gather")
-        .contains("Scan l")
-        .contains("Scan r");
+        .contains("Exchange broadcast")
+        .contains("Exchange gather");
+    String analyzed = String.join("\n", inOrder(cluster.uri(0), "EXPLAIN ANALYZE " + sql));
+    assertThat(analyzed).contains("HashJoin INNER").contains("rows");
+    // A chain of such joins runs in one stage on every node, each build side broadcast.
+    String chain =
+        String.join(
+            "\n",
+            inOrder(
+                cluster.uri(0),
+                "EXPLAIN SELECT a.v, r.w, e.w FROM l a JOIN r ON a.id = r.id"
+                    + " LEFT JOIN e ON a.id = e.id"));
+    assertThat(chain.split("Exchange broadcast", -1)).hasSize(3);
+    // On one node both inputs are gathered where the join runs.
+    assertThat(String.join("\n", inOrder(node.uri(), "EXPLAIN " + sql)))
+        .doesNotContain("broadcast")
+        .contains("HashJoin INNER on [id] = [id]");
   }
 
   @Test

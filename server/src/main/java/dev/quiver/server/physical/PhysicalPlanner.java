@@ -2,6 +2,7 @@ package dev.quiver.server.physical;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quiver.server.exec.JoinType;
 import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.expression.Expression;
 import dev.quiver.server.sql.AggregatePlan;
@@ -144,11 +145,14 @@ public final class PhysicalPlanner {
    * A query over several inputs, planned for one node, spread over the query's nodes: each input
    * that scans runs where its data is, its rows filtered and projected there (and partially
    * aggregated, or cut to its first rows, when that is what reads it), and is gathered to the
-   * coordinator, where the joins, set operations and everything above them run.
+   * coordinator, where the joins, set operations and everything above them run; but a join of two
+   * scans (inner, left, semi or anti) runs on every node over its part of the probe side, with the
+   * build side broadcast, and only its output is gathered.
    */
   private PhysicalPlan spread(PhysicalPlan plan) {
-    if (scansOnly(plan)) {
-      return Exchange.gather(plan);
+    PhysicalPlan local = local(plan);
+    if (local != null) {
+      return Exchange.gather(local);
     }
     if (plan instanceof Aggregate outer
         && outer.mode() == Aggregate.Mode.FINAL
@@ -170,6 +174,35 @@ public final class PhysicalPlanner {
       children.add(spread(child));
     }
     return plan.withChildren(children);
+  }
+
+  /**
+   * {@code plan} as it runs where its data is, when it can: a scan with filters and projections,
+   * or, on several nodes, a join of such a plan (or of such a join) with a scan whose rows are
+   * broadcast to every node, when the join hands on no build row that matched nothing (inner, left,
+   * semi, anti: each node joins its part of the probe side alone); null when it cannot.
+   */
+  private PhysicalPlan local(PhysicalPlan plan) {
+    if (scansOnly(plan)) {
+      return plan;
+    }
+    if (nodes <= 1) {
+      return null;
+    }
+    if (plan instanceof Filter || plan instanceof Project) {
+      PhysicalPlan input = local(plan.children().get(0));
+      return input == null ? null : plan.withChildren(List.of(input));
+    }
+    if (plan instanceof HashJoin join
+        && join.type() != JoinType.RIGHT
+        && join.type() != JoinType.FULL
+        && scansOnly(join.build())) {
+      PhysicalPlan probe = local(join.probe());
+      return probe == null
+          ? null
+          : join.withChildren(List.of(probe, Exchange.broadcast(join.build())));
+    }
+    return null;
   }
 
   /** Whether {@code plan} is a scan with only filters and projections above it. */

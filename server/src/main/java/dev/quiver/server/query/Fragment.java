@@ -209,6 +209,11 @@ final class Fragment {
     return taken;
   }
 
+  /** Hands the opened task {@code task} over to the caller, who then owns its inbox; or null. */
+  synchronized OpenedTask takeOpenedIfAny(TaskKey task) {
+    return opened.remove(task);
+  }
+
   /** Marks the fragment cancelled and frees it unless a task is running. */
   synchronized void release() {
     cancelled = true;

@@ -67,16 +67,24 @@ abstract sealed class Inbox implements AutoCloseable {
   }
 
   private static RemoteSource remoteSource(PhysicalPlan plan) {
+    RemoteSource found = findRemoteSource(plan);
+    if (found == null) {
+      throw new IllegalArgumentException("The task reads no other stage: " + plan);
+    }
+    return found;
+  }
+
+  private static RemoteSource findRemoteSource(PhysicalPlan plan) {
     if (plan instanceof RemoteSource source) {
       return source;
     }
     for (PhysicalPlan child : plan.children()) {
-      RemoteSource found = remoteSource(child);
+      RemoteSource found = findRemoteSource(child);
       if (found != null) {
         return found;
       }
     }
-    throw new IllegalArgumentException("The task reads no other stage: " + plan);
+    return null;
   }
 
   /** The plan node whose rows {@link #output} gives. */

@@ -405,6 +405,16 @@ public final class StageScheduler {
       if (kind == Distribution.Kind.HASH) {
         report.strategy(Strategy.SHUFFLE);
       }
+      if (kind == Distribution.Kind.REPLICATED && Scan.of(reader.plan()) != null) {
+        // Broadcast to a stage that also scans: every node gets an inbox for this stage's rows
+        // (task m of this stage's id on member m), receives all of them, and its task of the
+        // reading stage takes them when it runs its scan (schedule).
+        PhysicalPlan received =
+            new RemoteSource(stage.id(), stage.plan().schema(), exchange.target());
+        open(stage.id(), received, memberNodes);
+        send(stage, held, exchange, stage.id(), memberNodes, null);
+        return;
+      }
       List<QueryNode> consumers = held.nodes();
       String boundaries = null;
       if (kind == Distribution.Kind.RANGE) {
@@ -447,6 +457,11 @@ public final class StageScheduler {
 
     /** Opens the reader's tasks, task {@code p} on {@code consumers.get(p)}. */
     private void open(Stage reader, PhysicalPlan plan, List<QueryNode> consumers) {
+      open(reader.id(), plan, consumers);
+    }
+
+    /** Opens tasks of stage id {@code stage}, task {@code p} on {@code consumers.get(p)}. */
+    private void open(int stage, PhysicalPlan plan, List<QueryNode> consumers) {
       String encoded = worker.codec().encode(plan);
       calls.onEvery(
           consumers,
@@ -454,7 +469,7 @@ public final class StageScheduler {
               node.run(
                   new TaskRequest(
                       queryId,
-                      reader.id(),
+                      stage,
                       consumers.indexOf(node),
                       query.sql(),
                       null,
@@ -474,6 +489,38 @@ public final class StageScheduler {
         Stage reader,
         List<QueryNode> consumers,
         String boundaries) {
+      send(
+          stage,
+          held,
+          exchange,
+          reader.id(),
+          consumers,
+          boundaries,
+          exchange.target().kind() == Distribution.Kind.RANGE ? rangeKeys(reader) : List.of());
+    }
+
+    /**
+     * Has every node that kept part of {@code stage}'s output split it among the consumer tasks of
+     * stage id {@code consumerStage}.
+     */
+    private void send(
+        Stage stage,
+        Held held,
+        Exchange exchange,
+        int consumerStage,
+        List<QueryNode> consumers,
+        String boundaries) {
+      send(stage, held, exchange, consumerStage, consumers, boundaries, List.of());
+    }
+
+    private void send(
+        Stage stage,
+        Held held,
+        Exchange exchange,
+        int consumerStage,
+        List<QueryNode> consumers,
+        String boundaries,
+        List<SortKey> order) {
       OutputKind kind =
           switch (exchange.target().kind()) {
             case HASH -> OutputKind.HASH;
@@ -485,10 +532,10 @@ public final class StageScheduler {
           new TaskOutput(
               kind,
               exchange.target().keys(),
-              kind == OutputKind.RANGE ? rangeKeys(reader) : List.of(),
+              kind == OutputKind.RANGE ? order : List.of(),
               boundaries,
               consumers.stream().map(c -> c.location().getUri().toString()).toList(),
-              reader.id(),
+              consumerStage,
               0);
       String plan =
           worker

@@ -10,6 +10,7 @@ import dev.quiver.server.error.ErrorCode;
 import dev.quiver.server.error.QuiverException;
 import dev.quiver.server.exec.Batches;
 import dev.quiver.server.exec.ConcatOperator;
+import dev.quiver.server.exec.CopiesOperator;
 import dev.quiver.server.exec.ExecutionContext;
 import dev.quiver.server.exec.FinalAggregateOperator;
 import dev.quiver.server.exec.ForwardingOperator;
@@ -39,6 +40,7 @@ import dev.quiver.shuffle.spill.BatchStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +171,17 @@ final class TaskRunner {
     Queue<FileSplit> pending = new ConcurrentLinkedQueue<>(tasks);
     int threads = Math.max(1, Math.min(worker.settings().scanThreads(), tasks.size()));
     ExecutionContext perThread = context.withSpill(context.spill().split(threads));
+    // Rows broadcast to this task (a join's build side) arrived in its inbox before it runs: each
+    // scan thread reads its own copy of them.
+    Map<Integer, List<VectorSchemaRoot>> broadcast = broadcastRows(plan, key, fragment);
+    IntFunction<Operator> inputs =
+        stage -> {
+          List<VectorSchemaRoot> rows = broadcast.get(stage);
+          if (rows == null) {
+            return noInputs(key).apply(stage);
+          }
+          return new CopiesOperator(remoteSchema(plan, stage), rows, perThread.allocator());
+        };
     BatchStore scanned = store(plan.schema(), fragment);
     BatchStore output = scanned;
     KeySample sample = sample(request.output(), plan.schema(), fragment);
@@ -182,12 +195,7 @@ final class TaskRunner {
                 () -> {
                   try (Operator part =
                       StagePipelines.build(
-                          plan,
-                          new Taking(pending),
-                          noInputs(key),
-                          node -> null,
-                          perThread,
-                          metering)) {
+                          plan, new Taking(pending), inputs, node -> null, perThread, metering)) {
                     while (part.next()) {
                       keep(part.root(), scanned, sample, fragment);
                     }
@@ -208,7 +216,50 @@ final class TaskRunner {
       if (sample != null) {
         sample.close();
       }
+      broadcast.values().forEach(rows -> rows.forEach(VectorSchemaRoot::close));
     }
+  }
+
+  /**
+   * The rows broadcast to this node for each stage {@code plan} reads, by stage: they arrived in
+   * the inbox opened for that stage's rows on this node (task {@code key.task()} of its id) before
+   * the task runs. The caller owns the batches.
+   */
+  private static Map<Integer, List<VectorSchemaRoot>> broadcastRows(
+      PhysicalPlan plan, TaskKey key, Fragment fragment) {
+    Map<Integer, List<VectorSchemaRoot>> byStage = new HashMap<>();
+    try {
+      for (RemoteSource source : remoteSources(plan)) {
+        Fragment.OpenedTask opened =
+            fragment.takeOpenedIfAny(new TaskKey(source.stage(), key.task()));
+        if (opened == null) {
+          continue;
+        }
+        List<VectorSchemaRoot> rows = new ArrayList<>();
+        byStage.put(source.stage(), rows);
+        try (Inbox inbox = opened.inbox();
+            Operator received = inbox.output()) {
+          while (received.next()) {
+            rows.add(Batches.moved(received.root(), fragment.allocator()));
+          }
+        }
+      }
+      return byStage;
+    } catch (RuntimeException e) {
+      byStage.values().forEach(rows -> rows.forEach(VectorSchemaRoot::close));
+      throw e;
+    }
+  }
+
+  private static List<RemoteSource> remoteSources(PhysicalPlan plan) {
+    List<RemoteSource> sources = new ArrayList<>();
+    if (plan instanceof RemoteSource source) {
+      sources.add(source);
+    }
+    for (PhysicalPlan child : plan.children()) {
+      sources.addAll(remoteSources(child));
+    }
+    return sources;
   }
 
   private static void keep(
