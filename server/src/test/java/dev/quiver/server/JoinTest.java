@@ -176,22 +176,36 @@ class JoinTest {
   }
 
   @Test
-  void aJoinOfTwoScansBroadcastsItsBuildSideAndRunsOnEveryNode() throws Exception {
+  void aJoinOfTwoLargeScansRepartitionsBothByTheKeysAndJoinsEachPartitionOnItsNode()
+      throws Exception {
+    // The peer-local cluster's gather threshold (1KB) is below every build side's estimate.
     String sql = "SELECT l.v, r.w FROM l JOIN r ON l.id = r.id";
     String plan = String.join("\n", inOrder(cluster.uri(0), "EXPLAIN " + sql));
+    assertThat(plan.split("hash repartition by \\[id\\] into 3 partitions to stage 3", -1))
+        .hasSize(3);
+    assertThat(plan).contains("HashJoin INNER on [id] = [id]").doesNotContain("broadcast");
+    String analyzed = String.join("\n", inOrder(cluster.uri(0), "EXPLAIN ANALYZE " + sql));
+    assertThat(analyzed).contains("HashJoin INNER").contains("shuffle");
+  }
+
+  @Test
+  void aJoinOfTwoScansBroadcastsItsBuildSideAndRunsOnEveryNode() throws Exception {
+    // The shared cluster's gather threshold (4MB) is above the build side's estimate.
+    String sql = "SELECT l.v, r.w FROM l JOIN r ON l.id = r.id";
+    String plan = String.join("\n", inOrder(shared.uri(0), "EXPLAIN " + sql));
     assertThat(plan)
         .contains("output by broadcast to stage 2")
         .contains("HashJoin INNER on [id] = [id]")
         .contains("Exchange broadcast")
         .contains("Exchange gather");
-    String analyzed = String.join("\n", inOrder(cluster.uri(0), "EXPLAIN ANALYZE " + sql));
+    String analyzed = String.join("\n", inOrder(shared.uri(0), "EXPLAIN ANALYZE " + sql));
     assertThat(analyzed).contains("HashJoin INNER").contains("rows");
     // A chain of such joins runs in one stage on every node, each build side broadcast.
     String chain =
         String.join(
             "\n",
             inOrder(
-                cluster.uri(0),
+                shared.uri(0),
                 "EXPLAIN SELECT a.v, r.w, e.w FROM l a JOIN r ON a.id = r.id"
                     + " LEFT JOIN e ON a.id = e.id"));
     assertThat(chain.split("Exchange broadcast", -1)).hasSize(3);

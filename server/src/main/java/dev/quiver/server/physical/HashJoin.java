@@ -23,6 +23,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * @param nullSafe for each key, whether NULL matches NULL
  * @param condition a BOOLEAN expression over the probe's columns then the build's that a matching
  *     pair must also satisfy; null for none
+ * @param buildRows how many rows the build side is estimated to have when planned; -1 when unknown
  */
 public record HashJoin(
     PhysicalPlan probe,
@@ -31,7 +32,8 @@ public record HashJoin(
     List<Integer> probeKeys,
     List<Integer> buildKeys,
     List<Boolean> nullSafe,
-    Expression condition)
+    Expression condition,
+    long buildRows)
     implements PhysicalPlan {
   public HashJoin {
     requireNonNull(probe, "probe is null");
@@ -58,7 +60,7 @@ public record HashJoin(
       JoinType type,
       List<Integer> probeKeys,
       List<Integer> buildKeys) {
-    this(probe, build, type, probeKeys, buildKeys, null, null);
+    this(probe, build, type, probeKeys, buildKeys, null, null, -1);
     if (probeKeys.isEmpty()) {
       throw new IllegalArgumentException("An equi-join needs at least one key");
     }
@@ -101,6 +103,13 @@ public record HashJoin(
   public PhysicalPlan withChildren(List<PhysicalPlan> children) {
     Operators.requireCount(this, children, 2);
     return new HashJoin(
-        children.get(0), children.get(1), type, probeKeys, buildKeys, nullSafe, condition);
+        children.get(0),
+        children.get(1),
+        type,
+        probeKeys,
+        buildKeys,
+        nullSafe,
+        condition,
+        buildRows);
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /**
@@ -154,6 +155,10 @@ public final class PhysicalPlanner {
     if (local != null) {
       return Exchange.gather(local);
     }
+    PhysicalPlan partitioned = partitioned(plan);
+    if (partitioned != null) {
+      return Exchange.gather(partitioned);
+    }
     if (plan instanceof Aggregate outer
         && outer.mode() == Aggregate.Mode.FINAL
         && outer.input() instanceof Aggregate inner
@@ -196,13 +201,73 @@ public final class PhysicalPlanner {
     if (plan instanceof HashJoin join
         && join.type() != JoinType.RIGHT
         && join.type() != JoinType.FULL
-        && scansOnly(join.build())) {
+        && scansOnly(join.build())
+        && (join.probeKeys().isEmpty() || smallBuild(join))) {
       PhysicalPlan probe = local(join.probe());
       return probe == null
           ? null
           : join.withChildren(List.of(probe, Exchange.broadcast(join.build())));
     }
     return null;
+  }
+
+  /**
+   * Whether a join's build side is small enough to broadcast: estimated (planned rows times an
+   * estimated row width) at most the gather threshold, or of unknown size.
+   */
+  private boolean smallBuild(HashJoin join) {
+    if (join.buildRows() < 0) {
+      return true;
+    }
+    double bytes = (double) join.buildRows() * rowBytes(join.build().schema());
+    return bytes <= gatherThresholdBytes;
+  }
+
+  /** A guess of a row's size in Arrow: fixed-width columns by their width, others 24 bytes. */
+  private static long rowBytes(org.apache.arrow.vector.types.pojo.Schema schema) {
+    long bytes = 0;
+    for (Field field : schema.getFields()) {
+      ArrowType type = field.getType();
+      if (type instanceof ArrowType.Int integer) {
+        bytes += integer.getBitWidth() / 8;
+      } else if (type instanceof ArrowType.FloatingPoint || type instanceof ArrowType.Timestamp) {
+        bytes += 8;
+      } else if (type instanceof ArrowType.Date || type instanceof ArrowType.Bool) {
+        bytes += 4;
+      } else if (type instanceof ArrowType.Decimal) {
+        bytes += 16;
+      } else {
+        bytes += 24;
+      }
+    }
+    return Math.max(1, bytes);
+  }
+
+  /**
+   * {@code plan} as a join whose two sides, each run where its data is, are hash-repartitioned by
+   * the join keys into one partition per node, each partition joined on its node (with filters and
+   * projections above it); null when it is no such join.
+   */
+  private PhysicalPlan partitioned(PhysicalPlan plan) {
+    if (nodes <= 1) {
+      return null;
+    }
+    if (plan instanceof Filter || plan instanceof Project) {
+      PhysicalPlan input = partitioned(plan.children().get(0));
+      return input == null ? null : plan.withChildren(List.of(input));
+    }
+    if (!(plan instanceof HashJoin join) || join.probeKeys().isEmpty()) {
+      return null;
+    }
+    PhysicalPlan probe = local(join.probe());
+    PhysicalPlan build = local(join.build());
+    if (probe == null || build == null) {
+      return null;
+    }
+    return join.withChildren(
+        List.of(
+            Exchange.hash(probe, join.probeKeys(), nodes),
+            Exchange.hash(build, join.buildKeys(), nodes)));
   }
 
   /** Whether {@code plan} is a scan with only filters and projections above it. */

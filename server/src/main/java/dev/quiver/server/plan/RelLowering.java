@@ -229,12 +229,14 @@ final class RelLowering {
         };
     // The preserved side of a RIGHT join probes; an inner join builds its smaller input.
     boolean swap = type == JoinType.RIGHT;
+    RelMetadataQuery metadata = join.getCluster().getMetadataQuery();
+    Double leftRows = metadata.getRowCount(leftRel);
+    Double rightRows = metadata.getRowCount(rightRel);
     if (type == JoinType.INNER) {
-      RelMetadataQuery metadata = join.getCluster().getMetadataQuery();
-      Double leftRows = metadata.getRowCount(leftRel);
-      Double rightRows = metadata.getRowCount(rightRel);
       swap = leftRows != null && rightRows != null && leftRows < rightRows;
     }
+    Double buildEstimate = swap ? leftRows : rightRows;
+    long buildRows = buildEstimate == null ? -1 : (long) Math.ceil(buildEstimate);
     if (type == JoinType.RIGHT) {
       type = JoinType.LEFT;
     }
@@ -262,7 +264,8 @@ final class RelLowering {
     List<Integer> probeKeys = swap ? rightKeys : leftKeys;
     List<Integer> buildKeys = swap ? leftKeys : rightKeys;
     List<Boolean> nullSafe = filterNulls.stream().map(f -> !f).toList();
-    HashJoin joined = new HashJoin(probe, build, type, probeKeys, buildKeys, nullSafe, condition);
+    HashJoin joined =
+        new HashJoin(probe, build, type, probeKeys, buildKeys, nullSafe, condition, buildRows);
     // Back to the join's own columns: left then right (left only for semi and anti), its names.
     List<Field> out = joined.schema().getFields();
     List<Projection> columns = new ArrayList<>();

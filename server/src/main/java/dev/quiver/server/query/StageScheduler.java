@@ -43,6 +43,7 @@ import dev.quiver.shuffle.memory.HeapBudget;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,7 +308,9 @@ public final class StageScheduler {
           break;
         }
         if (!outputs.containsKey(stage.id())) {
-          if (Scan.of(stage.plan()) == null) {
+          if (fed.contains(stage.id()) && Scan.of(stage.plan()) == null) {
+            outputs.put(stage.id(), runFed(stage));
+          } else if (Scan.of(stage.plan()) == null) {
             // Read by its own reader here: a stage after a gather.
             outputs.put(stage.id(), new Here(stage));
           } else {
@@ -316,6 +319,44 @@ public final class StageScheduler {
         }
         settle(stage, answerOnNodes);
       }
+    }
+
+    /**
+     * Stages whose inputs were all sent into inboxes on every node, run there when their turn
+     * comes.
+     */
+    private final Set<Integer> fed = new HashSet<>();
+
+    /**
+     * Runs a stage that reads what its inputs sent into this query's inboxes on every node (a
+     * partitioned join: task {@code p} on member {@code p}), each task keeping its output.
+     */
+    private Held runFed(Stage stage) {
+      String plan = worker.codec().encode(stage.plan());
+      List<TaskReport> reports =
+          calls.onEvery(
+              memberNodes,
+              node ->
+                  node.run(
+                      new TaskRequest(
+                          queryId,
+                          stage.id(),
+                          memberNodes.indexOf(node),
+                          query.sql(),
+                          null,
+                          plan,
+                          null,
+                          false,
+                          TaskOutput.keep())),
+              cancelled,
+              done -> {});
+      List<Integer> tasks = new ArrayList<>();
+      for (int m = 0; m < memberNodes.size(); m++) {
+        record(stage.id(), reports.get(m).peer(), reports.get(m).operators());
+        tasks.add(m);
+      }
+      lastScan = reports;
+      return new Held(memberNodes, tasks);
     }
 
     /** Runs a stage that scans on every node, each task keeping its output. */
@@ -396,6 +437,18 @@ public final class StageScheduler {
               ErrorCode.UNIMPLEMENTED,
               "Stage " + stage.id() + " is read where it is built; it cannot be repartitioned");
         }
+        return;
+      }
+      if (kind == Distribution.Kind.HASH && reader.inputs().size() > 1) {
+        // One input of a partitioned join: every node gets an inbox for this stage's rows (task
+        // p of this stage's id on member p) and its share of them; the join runs when all its
+        // inputs have arrived (schedule).
+        report.strategy(Strategy.SHUFFLE);
+        PhysicalPlan received =
+            new RemoteSource(stage.id(), stage.plan().schema(), exchange.target());
+        open(stage.id(), received, memberNodes);
+        send(stage, held, exchange, stage.id(), memberNodes, null);
+        fed.add(reader.id());
         return;
       }
       if (kind == Distribution.Kind.HASH && gathers(exchange, held)) {

@@ -323,6 +323,15 @@ final class TaskRunner {
     ExecutionContext context = worker.context(fragment);
     IntFunction<Operator> kept =
         stage -> {
+          // Another stage's rows sent here for this task (a partitioned join's input) wait in an
+          // inbox; a task reading its own stage's rows sends on what it kept.
+          Fragment.OpenedTask sent =
+              stage == key.stage()
+                  ? null
+                  : fragment.takeOpenedIfAny(new TaskKey(stage, key.task()));
+          if (sent != null) {
+            return new InboxRows(sent.inbox());
+          }
           List<Operator> stores = new ArrayList<>();
           for (BatchStore store : fragment.takeKept(stage)) {
             stores.add(new SourceOperator(store.schema(), new ClosingSource(store.take(), store)));
@@ -348,6 +357,30 @@ final class TaskRunner {
         }
       }
       return send(request, rows, fragment, started, metering);
+    }
+  }
+
+  /** The rows an inbox received, which is freed with them. */
+  private static final class InboxRows extends ForwardingOperator {
+    private final Inbox inbox;
+
+    InboxRows(Inbox inbox) {
+      super(openOrClose(inbox));
+      this.inbox = inbox;
+    }
+
+    private static Operator openOrClose(Inbox inbox) {
+      try {
+        return inbox.output();
+      } catch (RuntimeException e) {
+        inbox.close();
+        throw e;
+      }
+    }
+
+    @Override
+    protected void closeAfterInput() {
+      inbox.close();
     }
   }
 
