@@ -216,6 +216,29 @@ class JoinTest {
   }
 
   @Test
+  void aJoinThatFailsOnTheNodesFreesTheQueryEverywhere() throws Exception {
+    // A value that cannot be cast, met in the joining stage on every node, for each kind of join.
+    for (TestCluster nodes : List.of(cluster, shared)) {
+      for (int attempt = 0; attempt < 4; attempt++) {
+        URI coordinator = nodes.uri(attempt % 3);
+        assertThatThrownBy(
+                () ->
+                    sorted(
+                        coordinator,
+                        "SELECT CAST(r.w AS INTEGER) AS n FROM l JOIN r ON l.id = r.id"))
+            .hasMessageContaining("Cannot compute column 'n': Cannot cast 'v");
+      }
+      // Every node's query slots are free again: the next queries are admitted at once.
+      for (int n = 0; n < 3; n++) {
+        assertThat(sorted(nodes.uri(n), "SELECT COUNT(*) FROM l JOIN r ON l.id = r.id"))
+            .isEqualTo(
+                CanonicalRows.ofDuckDb(
+                    duckdb.query("SELECT COUNT(*) FROM l JOIN r ON l.id = r.id")));
+      }
+    }
+  }
+
+  @Test
   void aJoinOfAnUnknownColumnNamesIt() {
     assertThatThrownBy(() -> sorted(node.uri(), "SELECT * FROM l JOIN r ON l.nope = r.id"))
         .hasMessageContaining("nope");
