@@ -84,6 +84,13 @@ class AuthorizationTest {
               "aggregate", () -> count(bob, "SELECT COUNT(*) FROM salaries"),
               "scan", () -> count(bob, "SELECT id FROM salaries WHERE id < 3"),
               "read", () -> drain(bob.read("salaries")),
+              "join",
+                  () -> count(bob, "SELECT COUNT(*) FROM events e JOIN salaries s ON e.id = s.id"),
+              "subquery",
+                  () ->
+                      count(
+                          bob, "SELECT COUNT(*) FROM events WHERE id IN (SELECT id FROM salaries)"),
+              "explain", () -> drain(bob.query("EXPLAIN SELECT * FROM events, salaries")),
               "refresh", () -> bob.action("refresh-dataset", Map.of("dataset", "salaries")));
       for (Map.Entry<String, ThrowingCall> call : calls.entrySet()) {
         assertThatThrownBy(call.getValue()::run)

@@ -24,7 +24,6 @@ import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.core.RelFactories;
-import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
@@ -90,9 +89,7 @@ public final class LogicalPlanner {
     RelOptCluster cluster =
         RelOptCluster.create(new HepPlanner(HepProgram.builder().build()), new RexBuilder(types));
     cluster.setMetadataQuerySupplier(
-        () ->
-            new RelMetadataQuery(
-                new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
+        () -> new RelMetadataQuery(new ProxyingMetadataHandlerProvider(JoinCardinality.PROVIDER)));
     SqlToRelConverter converter =
         new SqlToRelConverter(
             (type, query, schemaPath, viewPath) -> {
