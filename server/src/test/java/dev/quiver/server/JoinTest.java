@@ -209,6 +209,21 @@ class JoinTest {
                 "EXPLAIN SELECT a.v, r.w, e.w FROM l a JOIN r ON a.id = r.id"
                     + " LEFT JOIN e ON a.id = e.id"));
     assertThat(chain.split("Exchange broadcast", -1)).hasSize(3);
+    // An aggregation over it aggregates each node's joined rows; only partial groups travel.
+    String aggregated =
+        String.join(
+            "\n",
+            inOrder(
+                shared.uri(0),
+                "EXPLAIN SELECT l.k, COUNT(*) FROM l JOIN r ON l.id = r.id GROUP BY l.k"));
+    assertThat(aggregated)
+        .containsSubsequence(
+            "Aggregate FINAL",
+            "Exchange gather",
+            "output by gather",
+            "Aggregate PARTIAL",
+            "HashJoin INNER",
+            "Exchange broadcast");
     // On one node both inputs are gathered where the join runs.
     assertThat(String.join("\n", inOrder(node.uri(), "EXPLAIN " + sql)))
         .doesNotContain("broadcast")

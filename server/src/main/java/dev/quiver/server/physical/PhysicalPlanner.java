@@ -148,9 +148,26 @@ public final class PhysicalPlanner {
    * aggregated, or cut to its first rows, when that is what reads it), and is gathered to the
    * coordinator, where the joins, set operations and everything above them run; but a join of two
    * scans (inner, left, semi or anti) runs on every node over its part of the probe side, with the
-   * build side broadcast, and only its output is gathered.
+   * build side broadcast (or both sides hash-repartitioned), and only its output is gathered, or
+   * only the partial groups of the aggregation that reads it.
    */
   private PhysicalPlan spread(PhysicalPlan plan) {
+    if (plan instanceof Aggregate aggregate
+        && aggregate.mode() == Aggregate.Mode.SINGLE
+        && !scansOnly(aggregate.input())) {
+      // An aggregation over a join that runs on the nodes: each node aggregates its part of the
+      // joined rows, and only those partial groups are gathered.
+      PhysicalPlan input = local(aggregate.input());
+      if (input == null) {
+        input = partitioned(aggregate.input());
+      }
+      if (input != null && nodes > 1) {
+        return new Aggregate(
+            Exchange.gather(new Aggregate(input, aggregate.layout(), Aggregate.Mode.PARTIAL)),
+            aggregate.layout(),
+            Aggregate.Mode.FINAL);
+      }
+    }
     PhysicalPlan local = local(plan);
     if (local != null) {
       return Exchange.gather(local);

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The 22 TPC-H queries answer on one node and on a three-node peer-local cluster as DuckDB answers
- * over the same Parquet files.
+ * The 22 TPC-H queries answer on one node, on a three-node peer-local cluster and on three nodes
+ * sharing the files as DuckDB answers over the same Parquet files.
  *
  * <p>The tables are generated once for the class at scale factor 0.01 (system property {@code
  * tpch.scale} overrides it) by {@link TpchData}. Answers are compared as sorted rows with numbers
@@ -48,12 +48,20 @@ class TpchTest {
   static TestNode node;
   static TestCluster cluster;
 
+  /** Three nodes that each see every file (object storage, say), the splits dealt among them. */
+  static TestCluster shared;
+
   @BeforeAll
   static void generateTablesAndStartNodes() {
     tpch = TpchData.generate(SCALE, data, NODES);
     duckdb = tpch.duckDb();
     node = TestNode.start(tpch.oneNode());
     cluster = TestCluster.start(tpch.peerLocal(), CLUSTER_SETTINGS);
+    Map<String, Object> sharedSettings = new java.util.HashMap<>(CLUSTER_SETTINGS);
+    sharedSettings.put("quiver.shared-datasets", TpchData.TABLES);
+    sharedSettings.put("quiver.split-bytes", "64KB");
+    shared =
+        TestCluster.start(List.of(tpch.oneNode(), tpch.oneNode(), tpch.oneNode()), sharedSettings);
   }
 
   @AfterAll
@@ -63,6 +71,9 @@ class TpchTest {
     }
     if (cluster != null) {
       cluster.close();
+    }
+    if (shared != null) {
+      shared.close();
     }
     if (tpch != null) {
       tpch.close();
@@ -83,6 +94,12 @@ class TpchTest {
   @MethodSource("queries")
   void answersAsDuckDbOnThreePeerLocalNodes(TpchQuery query) throws InterruptedException {
     assertThat(quiver(cluster.uri(0), query)).isEqualTo(expected(query));
+  }
+
+  @ParameterizedTest(name = "three nodes sharing the files: {0}")
+  @MethodSource("queries")
+  void answersAsDuckDbOnThreeNodesSharingTheFiles(TpchQuery query) throws InterruptedException {
+    assertThat(quiver(shared.uri(1), query)).isEqualTo(expected(query));
   }
 
   // The harness itself, without Quiver.
