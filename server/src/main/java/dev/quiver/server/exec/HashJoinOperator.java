@@ -195,7 +195,8 @@ public final class HashJoinOperator implements Operator {
     if (probeKeys.length == 0) {
       return;
     }
-    int capacity = Integer.highestOneBit(Math.max(16, buildRows * 2 - 1)) << 1;
+    // A power of two at least twice the rows (at most 2^30 slots).
+    int capacity = (int) Math.min(1L << 30, Long.highestOneBit(Math.max(16L, buildRows * 2L)) << 1);
     heads = new int[capacity];
     mask = capacity - 1;
     rowHash = new int[buildRows];

@@ -20,6 +20,22 @@ public record RemoteSource(int stage, Schema schema, Distribution distribution)
     requireNonNull(distribution, "distribution is null");
   }
 
+  /** Every remote source in {@code plan}, in pre-order. */
+  public static List<RemoteSource> all(PhysicalPlan plan) {
+    List<RemoteSource> sources = new java.util.ArrayList<>();
+    collect(plan, sources);
+    return sources;
+  }
+
+  private static void collect(PhysicalPlan plan, List<RemoteSource> sources) {
+    if (plan instanceof RemoteSource source) {
+      sources.add(source);
+    }
+    for (PhysicalPlan child : plan.children()) {
+      collect(child, sources);
+    }
+  }
+
   @Override
   public List<PhysicalPlan> children() {
     return List.of();

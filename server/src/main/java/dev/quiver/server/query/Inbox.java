@@ -67,24 +67,11 @@ abstract sealed class Inbox implements AutoCloseable {
   }
 
   private static RemoteSource remoteSource(PhysicalPlan plan) {
-    RemoteSource found = findRemoteSource(plan);
-    if (found == null) {
+    List<RemoteSource> sources = RemoteSource.all(plan);
+    if (sources.isEmpty()) {
       throw new IllegalArgumentException("The task reads no other stage: " + plan);
     }
-    return found;
-  }
-
-  private static RemoteSource findRemoteSource(PhysicalPlan plan) {
-    if (plan instanceof RemoteSource source) {
-      return source;
-    }
-    for (PhysicalPlan child : plan.children()) {
-      RemoteSource found = findRemoteSource(child);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+    return sources.get(0);
   }
 
   /** The plan node whose rows {@link #output} gives. */

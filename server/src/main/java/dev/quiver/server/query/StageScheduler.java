@@ -273,6 +273,12 @@ public final class StageScheduler {
     private int answerStage;
     private final Map<Integer, Map<String, List<OperatorCounters>>> counters = new HashMap<>();
 
+    /**
+     * Stages whose inputs were all sent into inboxes on every node, run there when their turn
+     * comes.
+     */
+    private final Set<Integer> fed = new HashSet<>();
+
     Run(String queryId, Query query, BooleanSupplier cancelled, DoubleConsumer progress) {
       this.queryId = queryId;
       this.query = query;
@@ -320,12 +326,6 @@ public final class StageScheduler {
         settle(stage, answerOnNodes);
       }
     }
-
-    /**
-     * Stages whose inputs were all sent into inboxes on every node, run there when their turn
-     * comes.
-     */
-    private final Set<Integer> fed = new HashSet<>();
 
     /**
      * Runs a stage that reads what its inputs sent into this query's inboxes on every node (a

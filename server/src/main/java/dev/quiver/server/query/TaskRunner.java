@@ -229,7 +229,7 @@ final class TaskRunner {
       PhysicalPlan plan, TaskKey key, Fragment fragment) {
     Map<Integer, List<VectorSchemaRoot>> byStage = new HashMap<>();
     try {
-      for (RemoteSource source : remoteSources(plan)) {
+      for (RemoteSource source : RemoteSource.all(plan)) {
         Fragment.OpenedTask opened =
             fragment.takeOpenedIfAny(new TaskKey(source.stage(), key.task()));
         if (opened == null) {
@@ -249,17 +249,6 @@ final class TaskRunner {
       byStage.values().forEach(rows -> rows.forEach(VectorSchemaRoot::close));
       throw e;
     }
-  }
-
-  private static List<RemoteSource> remoteSources(PhysicalPlan plan) {
-    List<RemoteSource> sources = new ArrayList<>();
-    if (plan instanceof RemoteSource source) {
-      sources.add(source);
-    }
-    for (PhysicalPlan child : plan.children()) {
-      sources.addAll(remoteSources(child));
-    }
-    return sources;
   }
 
   private static void keep(
