@@ -91,6 +91,7 @@ class AuthorizationTest {
                       count(
                           bob, "SELECT COUNT(*) FROM events WHERE id IN (SELECT id FROM salaries)"),
               "explain", () -> drain(bob.query("EXPLAIN SELECT * FROM events, salaries")),
+              "describe", () -> drain(bob.query("DESCRIBE salaries")),
               "refresh", () -> bob.action("refresh-dataset", Map.of("dataset", "salaries")));
       for (Map.Entry<String, ThrowingCall> call : calls.entrySet()) {
         assertThatThrownBy(call.getValue()::run)
@@ -128,6 +129,39 @@ class AuthorizationTest {
                       .contains("events.parquet")
                       .doesNotContain(dir.toString()));
     }
+  }
+
+  @Test
+  void catalogStatementsAndInformationSchemaListOnlyWhatTheUserMayRead() throws Exception {
+    String tables = "SELECT table_name FROM information_schema.tables ORDER BY 1";
+    String columns = "SELECT DISTINCT table_name FROM information_schema.columns ORDER BY 1";
+    try (QuiverClient ana = client(ANA);
+        QuiverClient bob = client(BOB)) {
+      // Ana first: her answer must not be the one Bob gets for the same text.
+      assertThat(firstColumn(ana, tables)).containsExactly("events", "salaries");
+      assertThat(firstColumn(bob, tables)).containsExactly("events");
+      assertThat(firstColumn(ana, columns)).containsExactly("events", "salaries");
+      assertThat(firstColumn(bob, columns)).containsExactly("events");
+      assertThat(firstColumn(ana, "SHOW TABLES")).containsExactly("events", "salaries");
+      assertThat(firstColumn(bob, "SHOW TABLES")).containsExactly("events");
+      assertThat(firstColumn(ana, "DESCRIBE salaries")).containsExactly("id");
+      assertThatThrownBy(() -> firstColumn(bob, "SELECT * FROM salaries_typo"))
+          .hasMessageContaining("datasets are: events")
+          .hasMessageNotContaining("salaries,");
+    }
+  }
+
+  private static List<String> firstColumn(QuiverClient client, String sql) throws Exception {
+    List<String> values = new ArrayList<>();
+    try (BatchStream stream = client.query(sql)) {
+      while (stream.next()) {
+        var column = stream.root().getVector(0);
+        for (int i = 0; i < stream.root().getRowCount(); i++) {
+          values.add(String.valueOf(column.getObject(i)));
+        }
+      }
+    }
+    return values;
   }
 
   @Test

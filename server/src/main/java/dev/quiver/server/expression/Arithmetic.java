@@ -5,8 +5,10 @@ import java.math.MathContext;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
- * {@code + - * / %} and negation. Integer results are exact (overflow is an error, never a wrap);
- * {@code /} is always DOUBLE; division and remainder by zero give NULL, as in DuckDB.
+ * {@code + - * / %} and negation. Integer results are exact (overflow is an error, never a wrap).
+ * As in DuckDB: {@code /} of integers is DOUBLE, and DOUBLE arithmetic is IEEE's ({@code 1 / 0} is
+ * Infinity, {@code 0 / 0} and {@code x % 0} NaN); an integer remainder by zero is NULL. A DECIMAL
+ * division or remainder by zero, which DuckDB answers as a DOUBLE, is NULL.
  */
 final class Arithmetic {
   private Arithmetic() {}
@@ -29,11 +31,11 @@ final class Arithmetic {
           case PLUS -> out.longs[i] = Math.addExact(x, y);
           case MINUS -> out.longs[i] = Math.subtractExact(x, y);
           case TIMES -> out.longs[i] = Math.multiplyExact(x, y);
-          case MOD -> {
+          case DIVIDE, MOD -> {
             if (y == 0) {
               out.setNull(i);
             } else {
-              out.longs[i] = x % y;
+              out.longs[i] = function == Function.DIVIDE ? x / y : x % y;
             }
           }
           default -> throw new IllegalArgumentException(function + " on integers");
@@ -52,13 +54,8 @@ final class Arithmetic {
           case PLUS -> out.doubles[i] = x + y;
           case MINUS -> out.doubles[i] = x - y;
           case TIMES -> out.doubles[i] = x * y;
-          case DIVIDE, MOD -> {
-            if (y == 0) {
-              out.setNull(i);
-            } else {
-              out.doubles[i] = function == Function.DIVIDE ? x / y : x % y;
-            }
-          }
+          case DIVIDE -> out.doubles[i] = x / y;
+          case MOD -> out.doubles[i] = x % y;
           default -> throw new IllegalArgumentException(function + " on doubles");
         }
       }

@@ -221,14 +221,16 @@ final class TicketStreams {
       ScanTicket scan = (ScanTicket) decoded;
       operation = "DoGet of dataset '" + scan.dataset() + "'";
       registration.describe("dataset " + scan.dataset());
-      Dataset dataset = catalog.require(scan.dataset());
+      Dataset dataset = scan.readsNoDataset() ? null : catalog.require(scan.dataset());
       QueryPlan plan;
       List<FileSplit> splits;
       if (scan.sql() != null) {
         Query query = planner.plan(scan.sql());
-        if (!query.dataset().name().equals(dataset.name())) {
+        String reads = query.datasets().isEmpty() ? ScanTicket.NO_DATASET : query.dataset().name();
+        if (!reads.equals(scan.dataset())) {
           throw new QuiverException(
-              ErrorCode.INVALID_ARGUMENT, "Ticket's query does not read dataset " + dataset.name());
+              ErrorCode.INVALID_ARGUMENT,
+              "Ticket's query does not read dataset '" + scan.dataset() + "'");
         }
         operation = "DoGet of query " + FlightInfos.abbreviate(scan.sql());
         registration.describe(FlightInfos.abbreviate(scan.sql()));

@@ -3,6 +3,8 @@ package dev.quiver.server.plan;
 import dev.quiver.parquet.dataset.DataFile;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.server.catalog.Catalog;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.rel.type.RelDataType;
@@ -18,14 +20,24 @@ import org.apache.calcite.schema.impl.AbstractTable;
 final class CatalogSchema {
   private CatalogSchema() {}
 
-  static CalciteSchema of(Catalog catalog, String schemaName) {
+  /**
+   * @param visible the datasets the caller may read, which {@code information_schema} lists
+   *     (planning sees every dataset, and refuses one the caller may not read by name)
+   */
+  static CalciteSchema of(Catalog catalog, String schemaName, List<String> visible) {
     CalciteSchema root = CalciteSchema.createRootSchema(false, false);
     CalciteSchema named = root.add(schemaName, new AbstractSchema());
+    List<Dataset> listed = new ArrayList<>();
     for (String name : catalog.names()) {
-      DatasetTable table = new DatasetTable(catalog.require(name));
+      Dataset dataset = catalog.require(name);
+      DatasetTable table = new DatasetTable(dataset);
       root.add(name, table);
       named.add(name, table);
+      if (visible.contains(name)) {
+        listed.add(dataset);
+      }
     }
+    InformationSchema.addTo(root, schemaName, listed);
     return root;
   }
 

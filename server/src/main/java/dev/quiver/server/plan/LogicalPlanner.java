@@ -11,6 +11,8 @@ import dev.quiver.server.sql.TreePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.calcite.config.CalciteConnectionConfigImpl;
 import org.apache.calcite.config.CalciteConnectionProperty;
@@ -50,10 +52,15 @@ import org.apache.calcite.tools.RelBuilder;
 public final class LogicalPlanner {
   private final Catalog catalog;
   private final String schemaName;
+  private final List<String> visible;
 
-  public LogicalPlanner(Catalog catalog, String schemaName) {
+  /**
+   * @param visible the datasets the caller may read: {@code information_schema} lists these
+   */
+  public LogicalPlanner(Catalog catalog, String schemaName, List<String> visible) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.schemaName = requireNonNull(schemaName, "schemaName is null");
+    this.visible = List.copyOf(visible);
   }
 
   /**
@@ -63,7 +70,7 @@ public final class LogicalPlanner {
    */
   public Query plan(String sql, SqlNode parsed, List<String> text) {
     JavaTypeFactoryImpl types = new JavaTypeFactoryImpl(QuiverTypeSystem.INSTANCE);
-    CalciteSchema root = CatalogSchema.of(catalog, schemaName);
+    CalciteSchema root = CatalogSchema.of(catalog, schemaName, visible);
     Properties properties = new Properties();
     properties.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
     CalciteCatalogReader reader =
@@ -128,10 +135,6 @@ public final class LogicalPlanner {
     // its datasets: the caller must be allowed to read them, and its ticket names one.
     List<Dataset> datasets =
         lowered.datasets().isEmpty() ? RelLowering.datasets(relRoot.rel) : lowered.datasets();
-    if (datasets.isEmpty()) {
-      throw new QuiverException(
-          ErrorCode.UNIMPLEMENTED, "A query without FROM is not supported yet");
-    }
     return new TreePlan(sql, lowered.plan(), datasets);
   }
 
@@ -157,23 +160,56 @@ public final class LogicalPlanner {
     return builder.project(projects, names, true).build();
   }
 
+  /**
+   * A validation error as a sentence about the user's SQL, with its position: an unknown column
+   * lists the dataset's columns, an unknown table the datasets there are.
+   */
   private QuiverException validationError(String sql, CalciteContextException e) {
     SqlIdentifier culprit = identifierAt(sql, e.getPosLine(), e.getPosColumn());
     String problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+    String at = " (line " + e.getPosLine() + ", column " + e.getPosColumn() + ")";
     if (culprit != null) {
       String name = culprit.names.get(culprit.names.size() - 1);
-      var unknown = unknownColumn(sql, name);
+      var unknown = unknownColumn(sql, name, at);
       if (unknown != null) {
         return new QuiverException(ErrorCode.INVALID_ARGUMENT, unknown);
       }
+    }
+    Matcher table = UNKNOWN_OBJECT.matcher(problem == null ? "" : problem);
+    if (table.matches()) {
+      return new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Unknown dataset '"
+              + table.group(1)
+              + "'"
+              + at
+              + "; datasets are: "
+              + String.join(", ", visible));
+    }
+    Matcher function = UNKNOWN_FUNCTION.matcher(problem == null ? "" : problem);
+    if (function.matches()) {
+      return new QuiverException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Unknown function "
+              + function.group(1)
+              + at
+              + ", or no form of it takes these arguments; docs/sql.md lists the functions");
     }
     return new QuiverException(
         ErrorCode.INVALID_ARGUMENT,
         "SQL error at line " + e.getPosLine() + ", column " + e.getPosColumn() + ": " + problem);
   }
 
-  /** "Unknown column ..." when no dataset the query reads has a column {@code name}. */
-  private String unknownColumn(String sql, String name) {
+  private static final Pattern UNKNOWN_OBJECT = Pattern.compile("Object '([^']*)' not found.*");
+  private static final Pattern UNKNOWN_FUNCTION =
+      Pattern.compile("No match found for function signature (.*)");
+
+  /**
+   * "Unknown column ..." when no dataset the query reads has a column {@code name}.
+   *
+   * @param at where in the query it is written
+   */
+  private String unknownColumn(String sql, String name, String at) {
     for (String datasetName : QuiverSql.datasets(QuiverSql.parse(sql))) {
       var dataset = catalog.find(datasetName);
       if (dataset.isEmpty()) {
@@ -186,7 +222,9 @@ public final class LogicalPlanner {
             + name
             + "' in dataset '"
             + datasetName
-            + "'; columns are: "
+            + "'"
+            + at
+            + "; columns are: "
             + String.join(", ", columns.stream().map(Field::getName).toList());
       }
     }

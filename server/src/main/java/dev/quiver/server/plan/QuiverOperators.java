@@ -2,6 +2,8 @@ package dev.quiver.server.plan;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlBinaryOperator;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlFunction;
@@ -17,11 +19,13 @@ import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.util.SqlShuttle;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql.validate.SqlValidatorScope;
 
 /**
  * The SQL functions and operators Quiver knows: the standard ones, plus DuckDB's {@code
- * date_trunc(unit, value)} and {@code length(s)}, and a {@code /} that is always DOUBLE (DuckDB
- * divides integers exactly; SQL's integer division truncates).
+ * date_trunc(unit, value)} and {@code length(s)}, and a {@code /} that is DOUBLE for integers
+ * (DuckDB divides integers exactly; SQL's integer division truncates).
  */
 final class QuiverOperators {
   /** {@code date_trunc('month', ts)}: the value's type, truncated to the start of the unit. */
@@ -44,9 +48,20 @@ final class QuiverOperators {
           OperandTypes.CHARACTER,
           SqlFunctionCategory.STRING);
 
-  /** {@code a / b} as DOUBLE. */
-  static final SqlBinaryOperator DIVIDE =
-      new SqlBinaryOperator(
+  /** {@code a / b}: DOUBLE for integers, as SQL's {@code /} otherwise. */
+  static final SqlBinaryOperator DIVIDE = new Divide();
+
+  /**
+   * {@code /} of two integers is DOUBLE (DuckDB divides integers exactly; SQL's integer division
+   * truncates), and NULL for a zero divisor. Any other {@code /} is the standard one: DOUBLE when
+   * either side is, DECIMAL of the standard's precision for decimals.
+   *
+   * <p>Calcite's validator looks an operator up again by its name when it derives a call's type,
+   * which would find the standard {@code /}: this one derives its own type instead.
+   */
+  private static final class Divide extends SqlBinaryOperator {
+    Divide() {
+      super(
           "/",
           SqlKind.DIVIDE,
           60,
@@ -54,6 +69,22 @@ final class QuiverOperators {
           ReturnTypes.explicit(SqlTypeName.DOUBLE).andThen(SqlTypeTransforms.TO_NULLABLE),
           null,
           OperandTypes.DIVISION_OPERATOR);
+    }
+
+    @Override
+    public RelDataType deriveType(SqlValidator validator, SqlValidatorScope scope, SqlCall call) {
+      boolean integers = true;
+      for (SqlNode operand : call.getOperandList()) {
+        RelDataType type = validator.deriveType(scope, operand);
+        integers &= SqlTypeName.INT_TYPES.contains(type.getSqlTypeName());
+      }
+      if (!integers) {
+        ((SqlBasicCall) call).setOperator(SqlStdOperatorTable.DIVIDE);
+        return SqlStdOperatorTable.DIVIDE.deriveType(validator, scope, call);
+      }
+      return validateOperands(validator, scope, call);
+    }
+  }
 
   /**
    * {@code QUIVER_IN_LIST(x, '<values>')}: {@code x IN (...)} with a long list of literals, which

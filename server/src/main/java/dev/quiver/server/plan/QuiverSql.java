@@ -35,10 +35,30 @@ public final class QuiverSql {
 
   private QuiverSql() {}
 
-  /** Parses one query; a syntax error is INVALID_ARGUMENT with its line and column. */
+  /** Whether {@code query} reads a view of {@code information_schema} (its rows vary by caller). */
+  public static boolean readsInformationSchema(SqlNode query) {
+    boolean[] found = new boolean[1];
+    query.accept(
+        new org.apache.calcite.sql.util.SqlShuttle() {
+          @Override
+          public SqlNode visit(SqlIdentifier identifier) {
+            found[0] |= InformationSchema.contains(identifier.names);
+            return identifier;
+          }
+        });
+    return found[0];
+  }
+
+  /**
+   * Parses one query, which may end with a {@code ;}; a syntax error is INVALID_ARGUMENT with its
+   * line and column.
+   */
   public static SqlNode parse(String sql) {
+    if (sql.isBlank()) {
+      throw new QuiverException(ErrorCode.INVALID_ARGUMENT, "The query is empty");
+    }
     try {
-      return SqlParser.create(sql, PARSER).parseQuery();
+      return SqlParser.create(withoutFinalSemicolon(sql), PARSER).parseQuery();
     } catch (SqlParseException e) {
       for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
         if (cause instanceof StackOverflowError) {
@@ -50,6 +70,15 @@ public final class QuiverSql {
       SqlParserPos pos = e.getPos();
       String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
       message = message.replaceFirst(" at line \\d+, column \\d+\\.?$", "");
+      if (message.startsWith("Encountered \";\"")) {
+        message = "Quiver runs one statement at a time; this one ends at the ';'";
+      } else if (message.startsWith("Non-query expression encountered in illegal context")) {
+        message =
+            "'"
+                + firstWord(sql)
+                + "' does not start a statement Quiver runs: SELECT, WITH, VALUES, EXPLAIN,"
+                + " SHOW or DESCRIBE";
+      }
       throw new QuiverException(
           ErrorCode.INVALID_ARGUMENT,
           pos == null
@@ -64,7 +93,20 @@ public final class QuiverSql {
     }
   }
 
-  /** The dataset names in the FROM clauses of a query, as written (without a schema). */
+  /** {@code sql} without one {@code ;} at its end (the parser takes none). */
+  private static String withoutFinalSemicolon(String sql) {
+    String trimmed = sql.stripTrailing();
+    return trimmed.endsWith(";") ? trimmed.substring(0, trimmed.length() - 1) : sql;
+  }
+
+  private static String firstWord(String sql) {
+    return sql.strip().split("[\\s(]+", 2)[0];
+  }
+
+  /**
+   * The dataset names in the FROM clauses of a query, as written (without a schema); views of
+   * {@code information_schema} are not datasets.
+   */
   public static List<String> datasets(SqlNode query) {
     List<String> names = new ArrayList<>();
     collect(query, names);
@@ -83,7 +125,9 @@ public final class QuiverSql {
     if (from instanceof SqlBasicCall call && call.getKind() == SqlKind.AS) {
       from(call.operand(0), names);
     } else if (from instanceof SqlIdentifier identifier) {
-      names.add(identifier.names.get(identifier.names.size() - 1));
+      if (!InformationSchema.contains(identifier.names)) {
+        names.add(identifier.names.get(identifier.names.size() - 1));
+      }
     } else if (from instanceof SqlJoin join) {
       from(join.getLeft(), names);
       from(join.getRight(), names);

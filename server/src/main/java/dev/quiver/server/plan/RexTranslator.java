@@ -58,6 +58,9 @@ final class RexTranslator {
   }
 
   private Expression translateCall(RexCall call) {
+    if (call instanceof org.apache.calcite.rex.RexOver) {
+      throw unsupported("Window functions (" + call.getOperator().getName() + "(...) OVER (...))");
+    }
     if (call instanceof org.apache.calcite.rex.RexSubQuery) {
       throw unsupported(
           "A subquery (" + subqueryKind(call.getKind()) + ") in a condition or the select list");

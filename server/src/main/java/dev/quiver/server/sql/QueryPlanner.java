@@ -98,8 +98,16 @@ public final class QueryPlanner {
       }
       return new Explain(sql, plan(explained.get()));
     }
+    Optional<ShowStatement> show = ShowStatement.parse(sql);
+    if (show.isPresent()) {
+      return plan(show.get().query(shownDataset(show.get())));
+    }
     Query cached = cached(sql);
-    return readable(cached != null ? cached : onPlannerThread(() -> planHere(sql)));
+    if (cached != null) {
+      return readable(cached);
+    }
+    List<String> visible = catalog.names();
+    return readable(onPlannerThread(() -> planHere(sql, visible)));
   }
 
   /**
@@ -107,11 +115,12 @@ public final class QueryPlanner {
    * column (in WHERE or HAVING), whose type becomes the parameter's. Bounded as {@link #plan} is.
    */
   public PreparedQuery prepare(String sql) {
-    if (Explain.explainedText(sql).isPresent()) {
+    if (Explain.explainedText(sql).isPresent() || ShowStatement.parse(sql).isPresent()) {
       return new PreparedQuery(sql, List.of(), plan(sql).schema());
     }
     checkText(sql);
-    Prepared prepared = onPlannerThread(() -> prepareHere(sql));
+    List<String> visible = catalog.names();
+    Prepared prepared = onPlannerThread(() -> prepareHere(sql, visible));
     readable(prepared.plan());
     return prepared.statement();
   }
@@ -121,6 +130,9 @@ public final class QueryPlanner {
    * order: an ordinary query to {@link #plan}.
    */
   public String bind(String sql, List<Object> values) {
+    if (ShowStatement.parse(sql).isPresent()) {
+      return sql;
+    }
     Optional<String> explained = Explain.explainedText(sql);
     if (explained.isPresent()) {
       String prefix = sql.substring(0, sql.length() - explained.get().length());
@@ -305,8 +317,13 @@ public final class QueryPlanner {
     }
   }
 
-  /** Plans {@code sql} on the current (planner) thread and keeps the plan. */
-  private Query planHere(String sql) {
+  /**
+   * Plans {@code sql} on the current (planner) thread and keeps the plan, unless it reads {@code
+   * information_schema}, whose rows depend on the caller.
+   *
+   * @param visible the datasets the caller may read (the planner thread does not know the caller)
+   */
+  private Query planHere(String sql, List<String> visible) {
     Query cached = cached(sql);
     if (cached != null) {
       return cached;
@@ -314,10 +331,13 @@ public final class QueryPlanner {
     SqlNode parsed = parse(sql);
     requireQuery(parsed);
     for (String name : QuiverSql.datasets(parsed)) {
-      dataset(name);
+      dataset(name, visible);
     }
     List<String> texts = QuiverSql.selectTexts(sql, parsed);
-    Query query = new LogicalPlanner(catalog, SCHEMA).plan(sql, parsed, texts);
+    Query query = new LogicalPlanner(catalog, SCHEMA, visible).plan(sql, parsed, texts);
+    if (QuiverSql.readsInformationSchema(parsed)) {
+      return query;
+    }
     synchronized (plans) {
       if (plans.put(sql, query) == null) {
         cachedCharacters += sql.length();
@@ -332,11 +352,11 @@ public final class QueryPlanner {
   private record Prepared(PreparedQuery statement, Query plan) {}
 
   /** Prepares {@code sql} on the current (planner) thread. */
-  private Prepared prepareHere(String sql) {
+  private Prepared prepareHere(String sql, List<String> visible) {
     SqlNode parsed = parse(sql);
     List<Parameters.Marker> markers = Parameters.find(parsed);
     if (markers.isEmpty()) {
-      Query plan = planHere(sql);
+      Query plan = planHere(sql, visible);
       return new Prepared(new PreparedQuery(sql, List.of(), plan.schema()), plan);
     }
     requireQuery(parsed);
@@ -344,7 +364,7 @@ public final class QueryPlanner {
     if (datasets.size() != 1) {
       throw invalid("A prepared statement must read one dataset");
     }
-    Dataset dataset = dataset(datasets.get(0));
+    Dataset dataset = dataset(datasets.get(0), visible);
     List<Field> parameters = new ArrayList<>();
     for (Parameters.Marker marker : markers) {
       if (marker.column() == null) {
@@ -368,7 +388,7 @@ public final class QueryPlanner {
     }
     List<Object> examples = new ArrayList<>();
     parameters.forEach(p -> examples.add(Parameters.example(p.getType())));
-    Query plan = planHere(Parameters.bind(sql, markers, examples));
+    Query plan = planHere(Parameters.bind(sql, markers, examples), visible);
     return new Prepared(new PreparedQuery(sql, parameters, plan.schema()), plan);
   }
 
@@ -381,6 +401,12 @@ public final class QueryPlanner {
         || query.getKind() == SqlKind.VALUES) {
       return;
     }
+    if (node.getKind() == SqlKind.SET_OPTION) {
+      throw new QuiverException(
+          ErrorCode.UNIMPLEMENTED,
+          "SET is not supported: Quiver has no session settings; a node's settings are its"
+              + " configuration (docs/configuration.md)");
+    }
     if (SqlKind.DML.contains(node.getKind()) || SqlKind.DDL.contains(node.getKind())) {
       throw new QuiverException(
           ErrorCode.UNIMPLEMENTED,
@@ -389,17 +415,33 @@ public final class QueryPlanner {
     throw invalid("Only SELECT queries are supported, got " + node.getKind());
   }
 
-  private Dataset dataset(String name) {
+  /**
+   * The name of the dataset whose columns {@code show} asks for, or null when it asks for none.
+   *
+   * @throws QuiverException INVALID_ARGUMENT for an unknown dataset, PERMISSION_DENIED for one the
+   *     caller may not read
+   */
+  private String shownDataset(ShowStatement show) {
+    if (show.table() == null) {
+      return null;
+    }
+    String name = dataset(show.table(), catalog.names()).name();
+    catalog.access().check(name);
+    return name;
+  }
+
+  /**
+   * The dataset {@code name} names (ignoring case when one name matches so); an unknown one lists
+   * the datasets the caller may read, {@code visible}.
+   */
+  private Dataset dataset(String name, List<String> visible) {
     return catalog
         .find(name)
         .or(() -> unique(catalog.names(), name).flatMap(catalog::find))
         .orElseThrow(
             () ->
                 invalid(
-                    "Unknown dataset '"
-                        + name
-                        + "'; datasets are: "
-                        + String.join(", ", catalog.names())));
+                    "Unknown dataset '" + name + "'; datasets are: " + String.join(", ", visible)));
   }
 
   private static Field column(Dataset dataset, String name) {

@@ -16,24 +16,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * A query over several inputs (joins, set operations, subqueries), planned straight into its
  * one-node physical plan: every scan in it carries its own pushdown, and ORDER BY and LIMIT are
  * operators in the plan. The single-table views of {@link Query} describe its first dataset only
- * (the one a ticket for it names); {@link #datasets()} lists all it reads.
+ * (the one a ticket for it names); {@link #datasets()} lists all it reads, none for a query of
+ * constants or of {@code information_schema}.
  *
  * @param plan the query's plan on one node, with no exchange
- * @param datasets every dataset the plan scans, at least one
+ * @param datasets every dataset the plan scans
  */
 public record TreePlan(String sql, PhysicalPlan plan, List<Dataset> datasets) implements Query {
   public TreePlan {
     requireNonNull(sql, "sql is null");
     requireNonNull(plan, "plan is null");
     datasets = List.copyOf(datasets);
-    if (datasets.isEmpty()) {
-      throw new IllegalArgumentException("A query plan reads a dataset at least");
-    }
   }
 
+  /** The first dataset it reads, or null when it reads none. */
   @Override
   public Dataset dataset() {
-    return datasets.get(0);
+    return datasets.isEmpty() ? null : datasets.get(0);
   }
 
   @Override

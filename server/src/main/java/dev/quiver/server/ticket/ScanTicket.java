@@ -81,9 +81,22 @@ public record ScanTicket(
     return location.substring(location.lastIndexOf('/') + 1);
   }
 
-  /** A ticket for all of the query {@code sql}, read in one stream. */
+  /**
+   * A ticket for all of the query {@code sql}, read in one stream; {@code dataset} is the first it
+   * reads, or null for a query that reads none (constants, {@code information_schema}), whose
+   * ticket names the dataset {@value #NO_DATASET}.
+   */
   public static ScanTicket ofWholeQuery(Dataset dataset, String sql) {
-    return new ScanTicket(dataset.name(), ALL_FILES, "*", 0, 0, List.of(), sql);
+    return new ScanTicket(
+        dataset == null ? NO_DATASET : dataset.name(), ALL_FILES, "*", 0, 0, List.of(), sql);
+  }
+
+  /** The dataset name of a whole-query ticket for a query that reads no dataset. */
+  public static final String NO_DATASET = "";
+
+  /** Whether it answers a query that reads no dataset. */
+  public boolean readsNoDataset() {
+    return dataset.equals(NO_DATASET) && allFiles();
   }
 
   /** Whether the ticket reads every file of its query. */
