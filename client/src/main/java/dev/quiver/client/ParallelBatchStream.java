@@ -195,6 +195,30 @@ final class ParallelBatchStream implements BatchStream {
     return bytesReceived;
   }
 
+  /**
+   * Waits for the fetchers to stop, even when the closing thread was interrupted (as Ctrl-C in the
+   * shell interrupts a query): a fetcher may still hold a batch, which must be freed before the
+   * allocator closes. The interrupt is kept for the caller.
+   */
+  private void awaitFetchers() {
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (true) {
+        try {
+          fetchers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -207,11 +231,7 @@ final class ParallelBatchStream implements BatchStream {
       }
     }
     fetchers.shutdown();
-    try {
-      fetchers.awaitTermination(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitFetchers();
     for (Object item = queue.poll(); item != null; item = queue.poll()) {
       if (item instanceof ArrowRecordBatch batch) {
         batch.close();

@@ -47,4 +47,10 @@ final class ArrowIpcWriter implements BatchWriter {
       staging.close();
     }
   }
+
+  /** Leaves the stream without its end-of-stream marker, so that a reader sees it was cut short. */
+  @Override
+  public void abort() {
+    staging.close();
+  }
 }

@@ -11,4 +11,13 @@ public interface BatchWriter extends AutoCloseable {
   /** Flushes what is buffered; the output stays open. */
   @Override
   void close() throws IOException;
+
+  /**
+   * Instead of {@link #close()}, when the rows stopped coming because the read failed or was
+   * cancelled: writes nothing that would present the output as whole (a table's row count), frees
+   * what the writer holds and flushes what it wrote; the output stays open.
+   */
+  default void abort() throws IOException {
+    close();
+  }
 }

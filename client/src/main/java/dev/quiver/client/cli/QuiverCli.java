@@ -15,12 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +37,8 @@ import picocli.CommandLine.Spec;
       QuiverCli.GetCommand.class,
       QuiverCli.SqlCommand.class,
       QuiverCli.QueriesCommand.class,
-      QuiverCli.CancelCommand.class
+      QuiverCli.CancelCommand.class,
+      ShellCommand.class
     })
 public final class QuiverCli {
   static final int FAILURE = 1;
@@ -151,20 +148,8 @@ public final class QuiverCli {
     commandLine.setErr(new java.io.PrintWriter(err, true));
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          if (e instanceof FlightRuntimeException flight
-              && flight.status().code() == org.apache.arrow.flight.FlightStatusCode.UNAVAILABLE) {
-            QuiverCli cli = cmd.getCommandSpec().root().commandLine().getCommand();
-            err.println(
-                "quiver: cannot reach "
-                    + cli.server
-                    + " ("
-                    + flight.getMessage()
-                    + "); is a node running there?");
-          } else if (e instanceof FlightRuntimeException flight) {
-            err.println("quiver: " + flight.status().code() + ": " + flight.getMessage());
-          } else {
-            err.println("quiver: " + e);
-          }
+          QuiverCli cli = cmd.getCommandSpec().root().commandLine().getCommand();
+          err.println(ErrorLine.of(e, cli.server));
           return FAILURE;
         });
     return commandLine.execute(args);
@@ -208,21 +193,9 @@ public final class QuiverCli {
   static final class ListCommand extends ClientCommand {
     @Override
     int run(QuiverClient client, BufferAllocator root) {
-      PrintStream out = out();
-      String format = "%-20s %14s %12s %8s %10s%n";
       // Asked before the header is printed: an unreachable server prints its error alone.
       List<DatasetInfo> datasets = client.datasets();
-      out.printf(format, "dataset", "rows", "size", "columns", "endpoints");
-      for (DatasetInfo info : datasets) {
-        out.printf(
-            format,
-            info.name(),
-            String.format("%,d", info.rows()),
-            Sizes.human(info.bytes()),
-            info.schema().getFields().size(),
-            info.endpoints());
-      }
-      out.flush();
+      CatalogPrinter.datasets(datasets, out());
       return 0;
     }
   }
@@ -289,19 +262,7 @@ public final class QuiverCli {
 
     @Override
     int run(QuiverClient client, BufferAllocator root) {
-      PrintStream out = out();
-      Schema schema = client.schema(dataset);
-      int width = schema.getFields().stream().mapToInt(f -> f.getName().length()).max().orElse(6);
-      width = Math.max(width, 6);
-      out.printf("%-" + width + "s  %-28s %s%n", "column", "type", "nullable");
-      for (Field field : schema.getFields()) {
-        out.printf(
-            "%-" + width + "s  %-28s %s%n",
-            field.getName(),
-            SqlTypeNames.of(field),
-            field.isNullable() ? "yes" : "no");
-      }
-      out.flush();
+      CatalogPrinter.columns(client.schema(dataset), out());
       return 0;
     }
   }
@@ -397,23 +358,13 @@ public final class QuiverCli {
       }
       boolean showProgress = progress != null ? progress : System.console() != null;
       Progress meter = new Progress(showProgress ? err() : null);
-      long rows = 0;
+      ResultPrinter printer = new ResultPrinter(format, limit == null ? Long.MAX_VALUE : limit);
       try (OutputStream sink =
               output == null
                   ? nonClosing(out())
                   : new BufferedOutputStream(Files.newOutputStream(output));
-          BufferAllocator writerAllocator = root.newChildAllocator("output", 0, Long.MAX_VALUE);
-          BatchStream batches = open(client, meter);
-          BatchWriter writer = format.open(batches.schema(), sink, writerAllocator)) {
-        long wanted = limit == null ? Long.MAX_VALUE : limit;
-        while (rows < wanted && batches.next()) {
-          VectorSchemaRoot batch = batches.root();
-          int take = (int) Math.min(batch.getRowCount(), wanted - rows);
-          writer.write(batch, take);
-          rows += take;
-          meter.update(rows, batches.bytesReceived());
-        }
-        meter.finish(rows, batches.bytesReceived());
+          BatchStream batches = open(client, meter)) {
+        printer.print(batches, sink, root, meter);
         finished(batches);
       }
       return 0;

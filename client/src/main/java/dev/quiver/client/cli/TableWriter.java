@@ -59,6 +59,13 @@ public final class TableWriter implements BatchWriter {
     out.flush();
   }
 
+  /** Drops the rows not printed yet and prints no row count: the table was not read whole. */
+  @Override
+  public void abort() {
+    rows.clear();
+    out.flush();
+  }
+
   private void flushChunk() {
     List<Field> fields = schema.getFields();
     int[] widths = new int[fields.size()];
