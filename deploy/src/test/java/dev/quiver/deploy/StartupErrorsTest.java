@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node that cannot start says why in one sentence on standard error, with the fix where there is
@@ -57,6 +61,33 @@ class StartupErrorsTest {
   }
 
   @Test
+  void aCsvGivenAsADatasetSaysThereIsNoParquetThere(@TempDir Path dir) throws Exception {
+    Path csv = Files.writeString(dir.resolve("trips.csv"), "id,fare\n1,2.5\n");
+    Run run = serve("--port=0", "--metrics-port=-1", "--dataset", "trips=" + csv);
+    assertThat(run.failure())
+        .isEqualTo("quiver serve: Cannot load dataset 'trips': no Parquet files at " + csv);
+  }
+
+  @Test
+  void aStrayFileFailsADatasetOnlyWhenDatasetsAreStrict(@TempDir Path dir) throws Exception {
+    Path data = Files.createDirectories(dir.resolve("trips"));
+    Files.writeString(data.resolve("README.txt"), "trips of 2024\n");
+    Run run =
+        serve(
+            Map.of("QUIVER_STRICT_DATASETS", "true"),
+            "--port=0",
+            "--metrics-port=-1",
+            "--dataset",
+            "trips=" + data);
+    assertThat(run.failure())
+        .isEqualTo(
+            "quiver serve: Cannot load dataset 'trips': "
+                + data.resolve("README.txt")
+                + " is not a Parquet file (no .parquet name, no Parquet magic); remove it, or let"
+                + " stray files be skipped (quiver.strict-datasets=false)");
+  }
+
+  @Test
   void verboseAddsTheStackTrace() throws Exception {
     Run run = serve("--port=0", "--dataset", "t=/no/such/path", "--verbose");
     assertThat(run.exit()).isNotZero();
@@ -66,11 +97,19 @@ class StartupErrorsTest {
   }
 
   private static Run serve(String... args) throws IOException, InterruptedException {
+    return serve(Map.of(), args);
+  }
+
+  /** Runs {@code quiver serve args} with {@code env} added to its environment, until it exits. */
+  private static Run serve(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(LaunchedNodeTest.ROOT.resolve("quiver").toString());
     command.add("serve");
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes();
     byte[] err = process.getErrorStream().readAllBytes();
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();

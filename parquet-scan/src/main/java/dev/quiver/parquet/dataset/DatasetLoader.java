@@ -64,6 +64,19 @@ public final class DatasetLoader {
    */
   public static Dataset load(
       String name, String location, Storage storage, FooterCache lazyFooters) {
+    return load(name, location, storage, lazyFooters, StrayFiles.SKIP);
+  }
+
+  /**
+   * Loads the dataset as {@link #load(String, String, Storage, FooterCache)} does, with files that
+   * are plainly not Parquet skipped or rejected as {@code strayFiles} says.
+   */
+  public static Dataset load(
+      String name,
+      String location,
+      Storage storage,
+      FooterCache lazyFooters,
+      StrayFiles strayFiles) {
     long started = System.nanoTime();
     List<StoredFile> stored;
     String base;
@@ -74,7 +87,7 @@ public final class DatasetLoader {
       throw new InvalidDatasetException(
           "Cannot list dataset '" + name + "' at " + location + ": " + e.getMessage(), e);
     }
-    stored = withoutStrayFiles(name, stored);
+    stored = withoutStrayFiles(name, stored, strayFiles);
     if (stored.isEmpty()) {
       throw new InvalidDatasetException(
           "Cannot load dataset '" + name + "': no Parquet files at " + location);
@@ -139,11 +152,13 @@ public final class DatasetLoader {
   /**
    * {@code stored} without the files that are plainly not Parquet: a file whose name has no Parquet
    * extension ({@code .parquet}, {@code .parq}, {@code .pq}) and that does not end with Parquet's
-   * magic (a stray README, a CSV, a .txt beside the data) is left out with a warning naming it. A
-   * file with a Parquet name is always read, so a damaged one still fails the dataset, naming it;
-   * Parquet files without an extension (as Hive writes them) are read too.
+   * magic (a stray README, a CSV, a .txt beside the data) is left out with a warning naming it, or
+   * fails the dataset when {@code strayFiles} rejects such files. A file with a Parquet name is
+   * always read, so a damaged one still fails the dataset, naming it; Parquet files without an
+   * extension (as Hive writes them) are read too.
    */
-  private static List<StoredFile> withoutStrayFiles(String name, List<StoredFile> stored) {
+  private static List<StoredFile> withoutStrayFiles(
+      String name, List<StoredFile> stored, StrayFiles strayFiles) {
     List<StoredFile> kept = new ArrayList<>(stored.size());
     for (StoredFile file : stored) {
       String lower = file.location().toLowerCase(java.util.Locale.ROOT);
@@ -157,6 +172,15 @@ public final class DatasetLoader {
       } catch (IOException | RuntimeException e) {
         kept.add(file); // unreadable: reading its footer says why, naming it
         continue;
+      }
+      if (strayFiles == StrayFiles.REJECT) {
+        throw new InvalidDatasetException(
+            "Cannot load dataset '"
+                + name
+                + "': "
+                + file.location()
+                + " is not a Parquet file (no .parquet name, no Parquet magic); remove it, or"
+                + " let stray files be skipped (quiver.strict-datasets=false)");
       }
       LOG.warn(
           "Dataset '{}': {} is not a Parquet file (no .parquet name, no Parquet magic); skipped",

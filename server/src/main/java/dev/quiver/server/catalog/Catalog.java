@@ -6,6 +6,7 @@ import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.dataset.FooterCache;
 import dev.quiver.parquet.dataset.InvalidDatasetException;
+import dev.quiver.parquet.dataset.StrayFiles;
 import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.auth.Access;
 import dev.quiver.server.auth.Caller;
@@ -33,6 +34,7 @@ public final class Catalog {
   private final long ttlNanos;
   private final FooterCache lazyFooters;
   private final Access access;
+  private final StrayFiles strayFiles;
 
   /** A catalog of loaded datasets that stay as loaded until refreshed from local storage. */
   public Catalog(Collection<Dataset> datasets) {
@@ -52,6 +54,20 @@ public final class Catalog {
       Duration ttl,
       FooterCache lazyFooters,
       Access access) {
+    this(datasets, storage, ttl, lazyFooters, access, StrayFiles.SKIP);
+  }
+
+  /**
+   * @param strayFiles what a reload does with files that are plainly not Parquet
+   */
+  public Catalog(
+      Collection<Dataset> datasets,
+      Storage storage,
+      Duration ttl,
+      FooterCache lazyFooters,
+      Access access,
+      StrayFiles strayFiles) {
+    this.strayFiles = requireNonNull(strayFiles, "strayFiles is null");
     this.access = requireNonNull(access, "access is null");
     this.lazyFooters = lazyFooters;
     this.storage = requireNonNull(storage, "storage is null");
@@ -129,7 +145,8 @@ public final class Catalog {
       }
       Dataset dataset;
       try {
-        dataset = DatasetLoader.load(name, stale.dataset().location(), storage, lazyFooters);
+        dataset =
+            DatasetLoader.load(name, stale.dataset().location(), storage, lazyFooters, strayFiles);
       } catch (InvalidDatasetException e) {
         throw new QuiverException(
             ErrorCode.UNAVAILABLE, "Cannot reload dataset '" + name + "': " + e.getMessage(), e);

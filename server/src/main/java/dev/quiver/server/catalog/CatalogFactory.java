@@ -3,6 +3,7 @@ package dev.quiver.server.catalog;
 import dev.quiver.parquet.dataset.Dataset;
 import dev.quiver.parquet.dataset.DatasetLoader;
 import dev.quiver.parquet.dataset.FooterCache;
+import dev.quiver.parquet.dataset.StrayFiles;
 import dev.quiver.parquet.storage.Storage;
 import dev.quiver.server.auth.Access;
 import dev.quiver.server.auth.Grants;
@@ -56,6 +57,7 @@ public class CatalogFactory {
     }
     FooterCache lazyFooters =
         config.isLazyFooters() ? new FooterCache(config.getFooterCacheFiles()) : null;
+    StrayFiles strayFiles = config.isStrictDatasets() ? StrayFiles.REJECT : StrayFiles.SKIP;
     List<Dataset> datasets = new ArrayList<>();
     for (Map.Entry<String, String> entry : locations.entrySet()) {
       if (isEmptyDirectory(storage, entry.getValue())) {
@@ -68,7 +70,8 @@ public class CatalogFactory {
             entry.getValue());
         continue;
       }
-      datasets.add(DatasetLoader.load(entry.getKey(), entry.getValue(), storage, lazyFooters));
+      datasets.add(
+          DatasetLoader.load(entry.getKey(), entry.getValue(), storage, lazyFooters, strayFiles));
     }
     if (!config.isAuth()
         && config.getAuthGrantsFile() != null
@@ -85,6 +88,6 @@ public class CatalogFactory {
                     ? null
                     : Grants.read(Path.of(config.getAuthGrantsFile())))
             : Access.open();
-    return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters, access);
+    return new Catalog(datasets, storage, config.getDatasetTtl(), lazyFooters, access, strayFiles);
   }
 }

@@ -29,6 +29,7 @@ public class QuiverConfig {
   private String coreSite;
   private Duration datasetTtl = Duration.ZERO;
   private boolean lazyFooters;
+  private boolean strictDatasets;
   private String otlpEndpoint;
   private String otlpServiceName = "quiver";
   private Duration otlpExportDelay = Duration.ofSeconds(5);
@@ -195,6 +196,18 @@ public class QuiverConfig {
 
   public void setLazyFooters(boolean lazyFooters) {
     this.lazyFooters = lazyFooters;
+  }
+
+  /**
+   * Whether a file in a dataset that is plainly not Parquet (a README, a CSV) fails the dataset
+   * instead of being skipped with a warning.
+   */
+  public boolean isStrictDatasets() {
+    return strictDatasets;
+  }
+
+  public void setStrictDatasets(boolean strictDatasets) {
+    this.strictDatasets = strictDatasets;
   }
 
   /** With lazy footers, the most footers kept in memory; others are read again when needed. */
