@@ -122,9 +122,31 @@ final class RelLowering {
       throw new QuiverException(
           ErrorCode.UNIMPLEMENTED, "GROUPING SETS, ROLLUP and CUBE are not supported yet");
     }
-    throw new QuiverException(
-        ErrorCode.UNIMPLEMENTED,
-        rel.getRelTypeName().replace("Logical", "") + " is not supported yet");
+    throw new QuiverException(ErrorCode.UNIMPLEMENTED, sqlName(rel) + " is not supported yet");
+  }
+
+  /** What the user wrote that became {@code rel}, in SQL's words rather than Calcite's. */
+  static String sqlName(RelNode rel) {
+    String type = rel.getRelTypeName().replace("Logical", "");
+    switch (type) {
+      case "Correlate":
+        return "A correlated subquery of this form (it could not be turned into a join)";
+      case "Window":
+        return "Window functions (OVER)";
+      case "TableFunctionScan":
+        return "A table function in FROM";
+      case "Uncollect":
+        return "UNNEST";
+      case "Sample":
+        return "TABLESAMPLE";
+      case "Match":
+        return "MATCH_RECOGNIZE";
+      case "RepeatUnion":
+      case "TableSpool":
+        return "WITH RECURSIVE";
+      default:
+        return "This kind of query (" + type + ")";
+    }
   }
 
   /**
