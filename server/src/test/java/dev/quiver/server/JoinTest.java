@@ -1,15 +1,12 @@
 package dev.quiver.server;
 
+import static dev.quiver.server.Answers.inOrder;
+import static dev.quiver.server.Answers.sorted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.client.BatchStream;
-import dev.quiver.client.QuiverClient;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -52,33 +49,11 @@ class JoinTest {
   @BeforeAll
   static void writeTablesAndStartNodes() throws Exception {
     duckdb = new DuckDb();
-    Map<String, String> one = new HashMap<>();
-    List<Map<String, String>> peerLocal = new ArrayList<>();
-    for (int n = 0; n < 3; n++) {
-      peerLocal.add(new HashMap<>());
-    }
-    for (Map.Entry<String, String> table : TABLES.entrySet()) {
-      String name = table.getKey();
-      duckdb.execute("CREATE TABLE " + name + " AS " + table.getValue());
-      Path all = Files.createDirectories(data.resolve("one").resolve(name));
-      duckdb.writeParquet("SELECT * FROM " + name, all.resolve("part-0.parquet"), "");
-      one.put(name, all.toString());
-      for (int n = 0; n < 3; n++) {
-        Path part = Files.createDirectories(data.resolve("node-" + n).resolve(name));
-        duckdb.writeParquet(
-            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER () AS rn FROM "
-                + name
-                + ") WHERE rn % 3 = "
-                + n,
-            part.resolve("part-0.parquet"),
-            "");
-        peerLocal.get(n).put(name, part.toString());
-      }
-    }
-    node = TestNode.start(one);
+    PeerLocalTables tables = PeerLocalTables.write(duckdb, data, TABLES);
+    node = TestNode.start(tables.one());
     shared =
         TestCluster.start(
-            List.of(one, one, one),
+            List.of(tables.one(), tables.one(), tables.one()),
             Map.of(
                 "quiver.shared-datasets",
                 List.of("l", "r", "e"),
@@ -88,7 +63,7 @@ class JoinTest {
                 16));
     cluster =
         TestCluster.start(
-            peerLocal, Map.of("quiver.gather-threshold", "1KB", "quiver.batch-rows", 16));
+            tables.peerLocal(), Map.of("quiver.gather-threshold", "1KB", "quiver.batch-rows", 16));
   }
 
   @AfterAll
@@ -257,23 +232,5 @@ class JoinTest {
   void aJoinOfAnUnknownColumnNamesIt() {
     assertThatThrownBy(() -> sorted(node.uri(), "SELECT * FROM l JOIN r ON l.nope = r.id"))
         .hasMessageContaining("nope");
-  }
-
-  private static List<String> sorted(URI server, String sql) throws Exception {
-    try (QuiverClient client = QuiverClient.connect(server);
-        BatchStream stream = client.query(sql)) {
-      return CanonicalRows.of(stream);
-    }
-  }
-
-  private static List<String> inOrder(URI server, String sql) throws Exception {
-    List<String> rows = new ArrayList<>();
-    try (QuiverClient client = QuiverClient.connect(server);
-        BatchStream stream = client.query(sql)) {
-      while (stream.next()) {
-        rows.addAll(CanonicalRows.of(stream.root()));
-      }
-    }
-    return rows;
   }
 }

@@ -73,6 +73,19 @@ public final class Column {
     return !isNull(row) && longs[row] != 0;
   }
 
+  /**
+   * The value at {@code row} of a column held as {@code long}s ({@link Representation#LONG}); any
+   * value for a null.
+   */
+  public long longAt(int row) {
+    return longs[row];
+  }
+
+  /** The value at {@code row} of a floating point column; any value for a null. */
+  public double doubleAt(int row) {
+    return doubles[row];
+  }
+
   /** The value at {@code row} in its representation's boxed form, or null. */
   public Object get(int row) {
     if (isNull(row)) {

@@ -2,6 +2,7 @@ package dev.quiver.server.expression;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -32,44 +33,63 @@ public final class Vectors {
    * when {@code selection} is null.
    */
   static Column read(FieldVector vector, int[] selection, int rows) {
-    ArrowType type = vector.getField().getType();
-    Column column = Column.allocate(type, rows);
+    Column column = Column.allocate(vector.getField().getType(), rows);
     for (int j = 0; j < rows; j++) {
-      int i = selection == null ? j : selection[j];
-      if (vector.isNull(i)) {
-        column.setNull(j);
-        continue;
-      }
-      if (vector instanceof BaseIntVector ints) {
-        column.longs[j] = ints.getValueAsLong(i);
-      } else if (vector instanceof FloatingPointVector floats) {
-        column.doubles[j] = floats.getValueAsDouble(i);
-      } else if (vector instanceof BitVector bits) {
-        column.longs[j] = bits.get(i);
-      } else if (vector instanceof DateDayVector dates) {
-        column.longs[j] = dates.get(i);
-      } else if (vector instanceof DateMilliVector dates) {
-        column.longs[j] = Math.floorDiv(dates.get(i), 86_400_000L);
-      } else if (vector instanceof TimeStampVector timestamps) {
-        column.longs[j] = toMicros(timestamps.get(i), ((ArrowType.Timestamp) type).getUnit());
-      } else if (vector instanceof TimeMicroVector times) {
-        column.longs[j] = times.get(i);
-      } else if (vector instanceof TimeMilliVector times) {
-        column.longs[j] = times.get(i) * 1_000L;
-      } else if (vector instanceof TimeNanoVector times) {
-        column.longs[j] = times.get(i) / 1_000L;
-      } else if (vector instanceof TimeSecVector times) {
-        column.longs[j] = times.get(i) * 1_000_000L;
-      } else if (vector instanceof DecimalVector decimals) {
-        column.objects[j] = decimals.getObject(i);
-      } else if (vector instanceof VarCharVector strings) {
-        column.objects[j] = new String(strings.get(i), StandardCharsets.UTF_8);
-      } else {
-        throw new IllegalArgumentException(
-            "Cannot compute with column '" + vector.getName() + "' of type " + type);
-      }
+      readValue(vector, selection == null ? j : selection[j], column, j);
     }
     return column;
+  }
+
+  /**
+   * Reads the values {@code rows} names, in that order, from {@code vectors}, which have one type:
+   * row reference {@code r} is value {@code (int) r} of {@code vectors.get((int) (r >>> 32))}.
+   */
+  public static Column gather(List<? extends FieldVector> vectors, long[] rows) {
+    if (vectors.isEmpty()) {
+      throw new IllegalArgumentException("Cannot gather values from no vectors");
+    }
+    Column column = Column.allocate(vectors.get(0).getField().getType(), rows.length);
+    for (int j = 0; j < rows.length; j++) {
+      readValue(vectors.get((int) (rows[j] >>> 32)), (int) rows[j], column, j);
+    }
+    return column;
+  }
+
+  /** Reads value {@code i} of {@code vector} into value {@code j} of {@code column}. */
+  private static void readValue(FieldVector vector, int i, Column column, int j) {
+    ArrowType type = column.type;
+    if (vector.isNull(i)) {
+      column.setNull(j);
+      return;
+    }
+    if (vector instanceof BaseIntVector ints) {
+      column.longs[j] = ints.getValueAsLong(i);
+    } else if (vector instanceof FloatingPointVector floats) {
+      column.doubles[j] = floats.getValueAsDouble(i);
+    } else if (vector instanceof BitVector bits) {
+      column.longs[j] = bits.get(i);
+    } else if (vector instanceof DateDayVector dates) {
+      column.longs[j] = dates.get(i);
+    } else if (vector instanceof DateMilliVector dates) {
+      column.longs[j] = Math.floorDiv(dates.get(i), 86_400_000L);
+    } else if (vector instanceof TimeStampVector timestamps) {
+      column.longs[j] = toMicros(timestamps.get(i), ((ArrowType.Timestamp) type).getUnit());
+    } else if (vector instanceof TimeMicroVector times) {
+      column.longs[j] = times.get(i);
+    } else if (vector instanceof TimeMilliVector times) {
+      column.longs[j] = times.get(i) * 1_000L;
+    } else if (vector instanceof TimeNanoVector times) {
+      column.longs[j] = times.get(i) / 1_000L;
+    } else if (vector instanceof TimeSecVector times) {
+      column.longs[j] = times.get(i) * 1_000_000L;
+    } else if (vector instanceof DecimalVector decimals) {
+      column.objects[j] = decimals.getObject(i);
+    } else if (vector instanceof VarCharVector strings) {
+      column.objects[j] = new String(strings.get(i), StandardCharsets.UTF_8);
+    } else {
+      throw new IllegalArgumentException(
+          "Cannot compute with column '" + vector.getName() + "' of type " + type);
+    }
   }
 
   /**

@@ -1,6 +1,10 @@
 package dev.quiver.server.physical;
 
+import dev.quiver.server.exec.FrameBound;
 import dev.quiver.server.exec.SortKey;
+import dev.quiver.server.exec.WindowCall;
+import dev.quiver.server.exec.WindowFrame;
+import dev.quiver.server.exec.WindowFunction;
 import dev.quiver.server.sql.Projection;
 import dev.quiver.shuffle.aggregate.AggregateCall;
 import dev.quiver.shuffle.aggregate.AggregateLayout;
@@ -8,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
@@ -185,6 +190,9 @@ public final class PlanPrinter {
     if (plan instanceof Limit limit) {
       return "Limit " + limit.count() + (limit.offset() > 0 ? " offset " + limit.offset() : "");
     }
+    if (plan instanceof Window window) {
+      return window(window);
+    }
     if (plan instanceof Union union) {
       return "Union of " + union.inputs().size();
     }
@@ -214,6 +222,51 @@ public final class PlanPrinter {
     return "RemoteSource stage " + source.stage();
   }
 
+  /**
+   * {@code Window [partition by k order by id: row_number(), sum(x) rows between 1 preceding and
+   * current row]}: each call with its arguments, and its frame where it reads one that is not the
+   * default.
+   */
+  private static String window(Window window) {
+    Schema input = window.input().schema();
+    List<String> clauses = new ArrayList<>();
+    if (!window.partitionKeys().isEmpty()) {
+      clauses.add("partition by " + names(window.partitionKeys(), input));
+    }
+    if (!window.orderKeys().isEmpty()) {
+      clauses.add("order by " + sortKeys(window.orderKeys(), input));
+    }
+    String calls =
+        window.calls().stream()
+            .map(call -> windowCall(call, input, !window.orderKeys().isEmpty()))
+            .collect(Collectors.joining(", "));
+    return "Window [" + String.join(" ", clauses) + (clauses.isEmpty() ? "" : ": ") + calls + "]";
+  }
+
+  private static String windowCall(WindowCall call, Schema input, boolean ordered) {
+    List<String> arguments = new ArrayList<>();
+    call.arguments().forEach(a -> arguments.add(input.getFields().get(a).getName()));
+    WindowFunction function = call.function();
+    if (function == WindowFunction.NTILE
+        || (call.offset() != 1
+            && (function == WindowFunction.LAG || function == WindowFunction.LEAD))
+        || function == WindowFunction.NTH_VALUE) {
+      arguments.add(Math.min(1, arguments.size()), String.valueOf(call.offset()));
+    }
+    String name =
+        function == WindowFunction.SUM0 ? "$sum0" : function.name().toLowerCase(Locale.ROOT);
+    String text = name + "(" + String.join(", ", arguments) + ")";
+    WindowFrame usual =
+        ordered
+            ? WindowFrame.DEFAULT
+            : new WindowFrame(
+                false, FrameBound.UNBOUNDED_PRECEDING, FrameBound.UNBOUNDED_FOLLOWING);
+    boolean unordered = !ordered && call.frame().equals(WindowFrame.DEFAULT);
+    return function.readsFrame() && !call.frame().equals(usual) && !unordered
+        ? text + " " + call.frame()
+        : text;
+  }
+
   private static String exchange(Exchange exchange, Map<Integer, List<String>> outputs) {
     Distribution target = exchange.target();
     StringBuilder text = new StringBuilder(exchange.kindName());
@@ -237,11 +290,13 @@ public final class PlanPrinter {
   }
 
   private static String keys(List<Integer> columns, Schema schema) {
-    return "["
-        + columns.stream()
-            .map(c -> schema.getFields().get(c).getName())
-            .collect(Collectors.joining(", "))
-        + "]";
+    return "[" + names(columns, schema) + "]";
+  }
+
+  private static String names(List<Integer> columns, Schema schema) {
+    return columns.stream()
+        .map(c -> schema.getFields().get(c).getName())
+        .collect(Collectors.joining(", "));
   }
 
   private static String sortKeys(List<SortKey> keys, Schema schema) {

@@ -8,7 +8,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * spread as the input is.
  */
 public sealed interface UnaryPlan extends PhysicalPlan
-    permits Filter, Project, Aggregate, Sort, Limit, Exchange {
+    permits Filter, Project, Aggregate, Sort, Limit, Exchange, Window {
   /** The operator whose output this one reads. */
   PhysicalPlan input();
 

@@ -54,9 +54,10 @@ import org.apache.calcite.sql.SqlKind;
  * projections, at most one aggregation and a sort on top is planned as a single-table query is
  * ({@link QueryBuilder}): over a table scan with Parquet pushdown, over anything else on its rows;
  * joins become {@link HashJoin}s (the smaller estimated input builds, unless the join type
- * decides), unions {@link Union}s, constant rows {@link Values}. Every lowered node's output
- * columns are its relational node's, in order, under its (unique) names. Where data moves between
- * nodes is decided later, by {@link PhysicalPlanner}.
+ * decides), unions {@link Union}s, constant rows {@link Values}, windows {@link
+ * dev.quiver.server.physical.Window}s ({@link WindowLowering}). Every lowered node's output columns
+ * are its relational node's, in order, under its (unique) names. Where data moves between nodes is
+ * decided later, by {@link PhysicalPlanner}.
  */
 final class RelLowering {
   private final String sql;
@@ -107,6 +108,9 @@ final class RelLowering {
     }
     if (rel instanceof Join join) {
       return join(join, names);
+    }
+    if (rel instanceof org.apache.calcite.rel.core.Window window) {
+      return WindowLowering.lower(window, lower(window.getInput()), rex, names);
     }
     if (rel instanceof LogicalUnion union) {
       return union(union, names);
@@ -335,7 +339,8 @@ final class RelLowering {
     return new Project(plan, all);
   }
 
-  private static List<Expression> columnsOf(Schema schema) {
+  /** Expressions reading each column of {@code schema}. */
+  static List<Expression> columnsOf(Schema schema) {
     List<Expression> columns = new ArrayList<>();
     List<Field> fields = schema.getFields();
     for (int i = 0; i < fields.size(); i++) {

@@ -26,7 +26,8 @@ import org.apache.calcite.tools.RelBuilder;
  * become joins (scalar, {@code IN}, {@code EXISTS}; correlated ones decorrelated), WHERE conditions
  * move into the joins and down to the tables they read, set operations other than UNION become
  * aggregations, joins are reordered by the tables' row counts (so that no input is joined without a
- * condition when one exists), and every node keeps only the columns used above it.
+ * condition when one exists), every node keeps only the columns used above it, and window functions
+ * ({@code ... OVER (...)}) move out of projections into window nodes.
  */
 final class RelOptimizer {
   private RelOptimizer() {}
@@ -66,13 +67,16 @@ final class RelOptimizer {
     }
     plan = new RelFieldTrimmer(null, builder).trim(plan);
     Interruptible.check();
-    return apply(
-        plan,
-        null,
-        CoreRules.FILTER_PROJECT_TRANSPOSE,
-        CoreRules.FILTER_MERGE,
-        CoreRules.PROJECT_MERGE,
-        CoreRules.PROJECT_REMOVE);
+    plan =
+        apply(
+            plan,
+            null,
+            CoreRules.FILTER_PROJECT_TRANSPOSE,
+            CoreRules.FILTER_MERGE,
+            CoreRules.PROJECT_MERGE,
+            CoreRules.PROJECT_REMOVE);
+    // Window functions in a projection become a window node between two projections.
+    return apply(plan, null, CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW);
   }
 
   /**

@@ -41,6 +41,7 @@ import dev.quiver.server.physical.Scan;
 import dev.quiver.server.physical.Sort;
 import dev.quiver.server.physical.Union;
 import dev.quiver.server.physical.Values;
+import dev.quiver.server.physical.Window;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -192,6 +193,7 @@ public final class PlanCodec {
     @JsonSubTypes.Type(value = HashJoin.class, name = "hashJoin"),
     @JsonSubTypes.Type(value = Union.class, name = "union"),
     @JsonSubTypes.Type(value = Values.class, name = "values"),
+    @JsonSubTypes.Type(value = Window.class, name = "window"),
     @JsonSubTypes.Type(value = RemoteSource.class, name = "remoteSource")
   })
   private interface OperatorKinds {}

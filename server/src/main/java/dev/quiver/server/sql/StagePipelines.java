@@ -21,6 +21,7 @@ import dev.quiver.server.exec.SortKey;
 import dev.quiver.server.exec.SortOperator;
 import dev.quiver.server.exec.TopNBound;
 import dev.quiver.server.exec.ValuesOperator;
+import dev.quiver.server.exec.WindowOperator;
 import dev.quiver.server.expression.Expression;
 import dev.quiver.server.physical.Aggregate;
 import dev.quiver.server.physical.Exchange;
@@ -35,6 +36,7 @@ import dev.quiver.server.physical.Scan;
 import dev.quiver.server.physical.Sort;
 import dev.quiver.server.physical.Union;
 import dev.quiver.server.physical.Values;
+import dev.quiver.server.physical.Window;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -50,10 +52,10 @@ import java.util.function.Supplier;
  * exchange above a remote source has already moved the rows: here it passes them on.
  *
  * <p>Scans, filters, projections, aggregates in every mode, sorts (top-N with a limit) and limits
- * run this way, and so do joins, unions and constant rows. Where the task holds the rows of a plan
- * node already (an opened task's inbox, which merged or sorted what exchanges sent), {@code
- * prebuilt} gives them and the node is not built. The caller owns the returned operator; on failure
- * whatever was built is closed.
+ * run this way, and so do joins, unions, windows and constant rows. Where the task holds the rows
+ * of a plan node already (an opened task's inbox, which merged or sorted what exchanges sent),
+ * {@code prebuilt} gives them and the node is not built. The caller owns the returned operator; on
+ * failure whatever was built is closed.
  */
 public final class StagePipelines {
   private StagePipelines() {}
@@ -241,6 +243,18 @@ public final class StagePipelines {
       return Operator.then(
           build(limit.input(), splits, remote, prebuilt, context, metering, null),
           in -> new LimitOperator(in, limit.offset(), limit.count(), context));
+    }
+    if (plan instanceof Window window) {
+      return Operator.then(
+          build(window.input(), splits, remote, prebuilt, context, metering, null),
+          in ->
+              new WindowOperator(
+                  in,
+                  window.partitionKeys(),
+                  window.orderKeys(),
+                  window.calls(),
+                  window.schema(),
+                  context));
     }
     if (plan instanceof HashJoin join) {
       Operator build = build(join.build(), splits, remote, prebuilt, context, metering, null);
