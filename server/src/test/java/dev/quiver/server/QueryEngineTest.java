@@ -279,7 +279,7 @@ class QueryEngineTest {
   void whatIsNotSupportedYetIsNamedAsTheUserWroteIt() {
     Map<String, String> refused =
         Map.of(
-            "SELECT id, RANK() OVER (ORDER BY k) FROM t", "RANK",
+            "SELECT id, COUNT(DISTINCT x) OVER (PARTITION BY k) FROM t", "COUNT(DISTINCT ...) OVER",
             "SELECT k, SUM(x) FROM t GROUP BY ROLLUP (k)", "ROLLUP",
             "SELECT k, SUM(DISTINCT x), COUNT(DISTINCT s) FROM t GROUP BY k", "(DISTINCT ");
     refused.forEach(

@@ -10,6 +10,7 @@ import dev.quiver.server.sql.Projection;
 import dev.quiver.server.sql.Query;
 import dev.quiver.server.sql.QueryPlan;
 import dev.quiver.server.sql.TreePlan;
+import dev.quiver.shuffle.key.KeyColumns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -149,7 +150,8 @@ public final class PhysicalPlanner {
    * coordinator, where the joins, set operations and everything above them run; but a join of two
    * scans (inner, left, semi or anti) runs on every node over its part of the probe side, with the
    * build side broadcast (or both sides hash-repartitioned), and only its output is gathered, or
-   * only the partial groups of the aggregation that reads it.
+   * only the partial groups of the aggregation that reads it; and a window with PARTITION BY over
+   * such inputs runs on every node over the partitions a hash repartition by its keys gives it.
    */
   private PhysicalPlan spread(PhysicalPlan plan) {
     if (plan instanceof Aggregate aggregate
@@ -175,6 +177,10 @@ public final class PhysicalPlanner {
     PhysicalPlan partitioned = partitioned(plan);
     if (partitioned != null) {
       return Exchange.gather(partitioned);
+    }
+    PhysicalPlan windowed = windowed(plan);
+    if (windowed != null) {
+      return Exchange.gather(windowed);
     }
     if (plan instanceof Aggregate outer
         && outer.mode() == Aggregate.Mode.FINAL
@@ -285,6 +291,47 @@ public final class PhysicalPlanner {
         List.of(
             Exchange.hash(probe, join.probeKeys(), nodes),
             Exchange.hash(build, join.buildKeys(), nodes)));
+  }
+
+  /**
+   * {@code plan} as a window with PARTITION BY (with filters and projections above it) that runs on
+   * every node: its input, run where its data is (or a repartitioned join), hash-repartitioned by
+   * the partition keys into one partition per node, so that each node holds whole partitions, or
+   * another such window by the same keys; null when it is no such window.
+   */
+  private PhysicalPlan windowed(PhysicalPlan plan) {
+    if (nodes <= 1) {
+      return null;
+    }
+    if (plan instanceof Filter || plan instanceof Project) {
+      PhysicalPlan input = windowed(plan.children().get(0));
+      return input == null ? null : plan.withChildren(List.of(input));
+    }
+    if (!(plan instanceof Window window) || window.partitionKeys().isEmpty()) {
+      return null;
+    }
+    List<Field> fields = window.input().schema().getFields();
+    for (int key : window.partitionKeys()) {
+      if (!KeyColumns.isSupported(fields.get(key).getType())) {
+        return null;
+      }
+    }
+    PhysicalPlan input = local(window.input());
+    if (input == null) {
+      input = partitioned(window.input());
+    }
+    if (input != null) {
+      return window.withChildren(List.of(Exchange.hash(input, window.partitionKeys(), nodes)));
+    }
+    // A window over a window partitioned by the same keys needs its rows moved no further. (Over
+    // one partitioned by other keys, it runs where its input is gathered: the stages do not yet
+    // hash-repartition what a hash repartition gave them.)
+    PhysicalPlan below = windowed(window.input());
+    return below instanceof Window
+            && below.distribution().kind() == Distribution.Kind.HASH
+            && below.distribution().keys().equals(window.partitionKeys())
+        ? window.withChildren(List.of(below))
+        : null;
   }
 
   /** Whether {@code plan} is a scan with only filters and projections above it. */
