@@ -280,8 +280,7 @@ class QueryEngineTest {
     Map<String, String> refused =
         Map.of(
             "SELECT id, COUNT(DISTINCT x) OVER (PARTITION BY k) FROM t", "COUNT(DISTINCT ...) OVER",
-            "SELECT k, SUM(x) FROM t GROUP BY ROLLUP (k)", "ROLLUP",
-            "SELECT k, SUM(DISTINCT x), COUNT(DISTINCT s) FROM t GROUP BY k", "(DISTINCT ");
+            "SELECT k, SUM(x) FROM t GROUP BY ROLLUP (k)", "ROLLUP");
     refused.forEach(
         (sql, named) ->
             assertThatThrownBy(() -> quiver(single.uri(), sql))
@@ -436,7 +435,16 @@ class QueryEngineTest {
             "SELECT COUNT(DISTINCT k) AS n FROM t WHERE id < 0",
             "SELECT k % 5 AS m, COUNT(DISTINCT id % 1000) AS n, SUM(DISTINCT id % 1000) AS total"
                 + " FROM t GROUP BY k % 5 HAVING COUNT(DISTINCT id % 1000) > 10",
-            "SELECT region, COUNT(DISTINCT region) AS one FROM t GROUP BY region")) {
+            "SELECT region, COUNT(DISTINCT region) AS one FROM t GROUP BY region",
+            // DISTINCT beside plain aggregates, or over different arguments: one aggregation per
+            // distinct argument and one for the rest, joined on the group keys (nulls included).
+            "SELECT k % 5 AS m, COUNT(DISTINCT s) AS names, SUM(x) AS total, COUNT(*) AS n"
+                + " FROM t GROUP BY 1",
+            "SELECT COUNT(DISTINCT region) AS regions, COUNT(DISTINCT k) AS ks, MAX(id) AS top"
+                + " FROM t",
+            "SELECT region, SUM(DISTINCT k) AS dk, COUNT(DISTINCT s) AS ds, AVG(x) AS ax FROM t"
+                + " WHERE id % 3 = 0 GROUP BY region",
+            "SELECT COUNT(DISTINCT k) AS n, COUNT(*) AS total FROM t WHERE id < 0")) {
       for (URI server : servers()) {
         assertThat(quiver(server, sql)).as("%s on %s", sql, server).isEqualTo(expected(sql));
       }

@@ -22,11 +22,14 @@ import dev.quiver.shuffle.aggregate.AggregateFunction;
 import dev.quiver.shuffle.aggregate.AggregateLayout;
 import dev.quiver.shuffle.key.KeyColumns;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.calcite.plan.RelOptUtil;
@@ -293,6 +296,8 @@ final class QueryBuilder {
     List<AggregateCall> calls = new ArrayList<>();
     // LITERAL_AGG (Calcite's marker that a group exists, from subqueries): a constant, not a call.
     Map<Integer, Expression> literals = new LinkedHashMap<>();
+    // $SUM0 (Calcite's SUM that is 0 over no rows, from rewritten COUNTs): SUM, then COALESCE.
+    Set<Integer> zeroWhenEmpty = new HashSet<>();
     List<org.apache.calcite.rel.core.AggregateCall> aggregateCalls = aggregate.getAggCallList();
     for (int c = 0; c < aggregateCalls.size(); c++) {
       org.apache.calcite.rel.core.AggregateCall call = aggregateCalls.get(c);
@@ -313,6 +318,10 @@ final class QueryBuilder {
                     ? AggregateFunction.COUNT_STAR
                     : AggregateFunction.COUNT;
             case SUM -> AggregateFunction.SUM;
+            case SUM0 -> {
+              zeroWhenEmpty.add(c);
+              yield AggregateFunction.SUM;
+            }
             case MIN -> AggregateFunction.MIN;
             case MAX -> AggregateFunction.MAX;
             case AVG -> AggregateFunction.AVG;
@@ -374,7 +383,19 @@ final class QueryBuilder {
       if (literal != null) {
         columns.add(literal);
       } else {
-        columns.add(Expressions.column(next, result.get(next)));
+        Expression column = Expressions.column(next, result.get(next));
+        if (zeroWhenEmpty.contains(i - keys.size())) {
+          ArrowType type = column.type();
+          Expression zero =
+              new Expression.Call(
+                  dev.quiver.server.expression.Function.CAST,
+                  List.of(new Expression.Literal(0L, Expression.BIGINT)),
+                  type);
+          column =
+              new Expression.Call(
+                  dev.quiver.server.expression.Function.COALESCE, List.of(column, zero), type);
+        }
+        columns.add(column);
         next++;
       }
     }

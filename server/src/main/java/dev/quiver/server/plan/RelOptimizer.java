@@ -11,6 +11,8 @@ import org.apache.calcite.plan.hep.HepProgramBuilder;
 import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelVisitor;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
@@ -44,6 +46,12 @@ final class RelOptimizer {
     plan = RelDecorrelator.decorrelateQuery(plan, builder);
     Interruptible.check();
     requireDecorrelated(plan);
+    if (mixesDistinct(plan)) {
+      // COUNT(DISTINCT a) beside other aggregates: one aggregation per distinct argument and one
+      // for the rest, joined on the group keys.
+      plan = apply(plan, null, CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN);
+      Interruptible.check();
+    }
     plan = commonFactorsPulled(plan);
     plan =
         apply(
@@ -100,6 +108,34 @@ final class RelOptimizer {
             return visited;
           }
         });
+  }
+
+  /**
+   * Whether an aggregation has DISTINCT aggregates beside others, or over different arguments:
+   * aggregations whose calls are all DISTINCT over one argument run as they are.
+   */
+  private static boolean mixesDistinct(RelNode rel) {
+    boolean[] found = new boolean[1];
+    rel.accept(
+        new RelHomogeneousShuttle() {
+          @Override
+          public RelNode visit(RelNode other) {
+            if (other instanceof Aggregate aggregate) {
+              List<AggregateCall> calls = aggregate.getAggCallList();
+              boolean distinct = calls.stream().anyMatch(AggregateCall::isDistinct);
+              boolean uniform =
+                  calls.stream()
+                      .allMatch(
+                          c ->
+                              c.isDistinct()
+                                  && c.getArgList().equals(calls.get(0).getArgList())
+                                  && c.getArgList().size() == 1);
+              found[0] |= distinct && !uniform;
+            }
+            return super.visit(other);
+          }
+        });
+    return found[0];
   }
 
   private static RelNode apply(RelNode rel, HepMatchOrder order, RelOptRule... rules) {

@@ -65,16 +65,6 @@ class ClickBenchTest {
       Map.of(
           3,
           new Failure(FlightStatusCode.INVALID_ARGUMENT, "AVG(UserID) overflows BIGINT"),
-          9,
-          new Failure(
-              FlightStatusCode.UNIMPLEMENTED,
-              "DISTINCT aggregates are supported when every aggregate is DISTINCT over the same"
-                  + " one argument; SUM(AdvEngineID) is not yet"),
-          22,
-          new Failure(
-              FlightStatusCode.UNIMPLEMENTED,
-              "DISTINCT aggregates are supported when every aggregate is DISTINCT over the same"
-                  + " one argument; MIN(URL) is not yet"),
           27,
           new Failure(FlightStatusCode.INVALID_ARGUMENT, "Unknown function STRLEN(<CHARACTER>)"),
           28,
