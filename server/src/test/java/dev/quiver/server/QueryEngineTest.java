@@ -232,6 +232,9 @@ class QueryEngineTest {
             "SELECT region, SUM(x) / COUNT(*) AS mean, COUNT(*) * 2 AS twice FROM t"
                 + " WHERE upper(s) LIKE 'NAME-1%' GROUP BY region",
             // Integers divide exactly, as DuckDB divides them, and by zero give NULL.
+            "SELECT regexp_replace(s, 'Name-(\\d)', '<\\1>') AS r, strlen(region) AS bytes,"
+                + " regexp_replace(region, '[aeiou]', '_', 'g') AS vowels, COUNT(*) AS n"
+                + " FROM t GROUP BY 1, 2, 3",
             "SELECT k % 4 AS g, MIN(id / k) AS q, MAX(id / (k % 3)) AS z, MIN(k / 2) AS half"
                 + " FROM t GROUP BY 1")) {
       assertThat(quiver(server, sql)).as(sql).isEqualTo(expected(sql));

@@ -87,6 +87,13 @@ public final class Evaluator {
       case UPPER -> Strings.upper(evaluate(operands.get(0)));
       case TRIM -> Strings.trim(evaluate(operands.get(0)));
       case CHAR_LENGTH -> Strings.charLength(evaluate(operands.get(0)));
+      case OCTET_LENGTH -> Strings.octetLength(evaluate(operands.get(0)));
+      case REGEXP_REPLACE ->
+          Strings.regexpReplace(
+              evaluate(operands.get(0)),
+              (String) constantValue(operands.get(1)),
+              (String) constantValue(operands.get(2)),
+              operands.size() > 3 ? (String) constantValue(operands.get(3)) : "");
       case SUBSTRING ->
           Strings.substring(
               evaluate(operands.get(0)),

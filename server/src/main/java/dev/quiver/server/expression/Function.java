@@ -43,6 +43,14 @@ public enum Function {
   SUBSTRING,
   /** Length in characters. */
   CHAR_LENGTH,
+  /** Length in bytes of the UTF-8 text (DuckDB's {@code strlen}). */
+  OCTET_LENGTH,
+  /**
+   * {@code regexp_replace(s, pattern, replacement [, options])}, DuckDB's: the first match replaced
+   * ({@code 'g'}: every match; {@code 'i'}: ignoring case); {@code \1} in the replacement is the
+   * first group. Pattern, replacement and options are VARCHAR literals.
+   */
+  REGEXP_REPLACE,
   CONCAT,
   TRIM,
   ABS

@@ -44,6 +44,94 @@ final class Strings {
     return out;
   }
 
+  static Column octetLength(Column input) {
+    Column out = Column.allocate(Expression.BIGINT, input.size);
+    out.nullsFrom(input);
+    for (int i = 0; i < input.size; i++) {
+      if (!input.isNull(i)) {
+        out.longs[i] = utf8Length((String) input.objects[i]);
+      }
+    }
+    return out;
+  }
+
+  private static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * DuckDB's {@code regexp_replace}: the first match of {@code pattern} replaced, or every match
+   * with option {@code g}; {@code i} ignores case. In {@code replacement}, {@code \0} to {@code \9}
+   * are the match and its groups, {@code \\} a backslash.
+   *
+   * @throws IllegalArgumentException naming the pattern or the option if either is not valid
+   */
+  static Column regexpReplace(Column input, String pattern, String replacement, String options) {
+    boolean global = false;
+    int flags = 0;
+    for (char option : options.toCharArray()) {
+      switch (option) {
+        case 'g' -> global = true;
+        case 'i' -> flags |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+        case 'c' -> flags &= ~(Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+        case 's' -> flags |= Pattern.DOTALL;
+        default ->
+            throw new IllegalArgumentException(
+                "regexp_replace option '" + option + "' is not one of g, i, c, s");
+      }
+    }
+    Pattern compiled;
+    try {
+      compiled = Pattern.compile(pattern, flags);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          "Invalid regular expression '" + pattern + "': " + e.getDescription());
+    }
+    String javaReplacement = javaReplacement(replacement);
+    boolean all = global;
+    return map(
+        input,
+        s -> {
+          java.util.regex.Matcher matcher = compiled.matcher(s);
+          return all ? matcher.replaceAll(javaReplacement) : matcher.replaceFirst(javaReplacement);
+        });
+  }
+
+  /** An RE2 replacement ({@code \1}) in Java's notation ({@code $1}). */
+  private static String javaReplacement(String replacement) {
+    StringBuilder out = new StringBuilder(replacement.length() + 4);
+    for (int i = 0; i < replacement.length(); i++) {
+      char c = replacement.charAt(i);
+      if (c == '\\' && i + 1 < replacement.length()) {
+        char next = replacement.charAt(++i);
+        if (Character.isDigit(next)) {
+          out.append('$').append(next);
+        } else {
+          out.append('\\').append(next);
+        }
+      } else if (c == '$') {
+        out.append("\\$");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
   /**
    * SQL's SUBSTRING: characters from {@code start} (1-based, may be below 1) for {@code length}.
    */

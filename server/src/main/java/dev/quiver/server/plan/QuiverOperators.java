@@ -48,6 +48,32 @@ final class QuiverOperators {
           OperandTypes.CHARACTER,
           SqlFunctionCategory.STRING);
 
+  /** {@code strlen(s)}: bytes of the UTF-8 text, as BIGINT (DuckDB's). */
+  static final SqlFunction STRLEN =
+      new SqlFunction(
+          "STRLEN",
+          SqlKind.OTHER_FUNCTION,
+          ReturnTypes.BIGINT_NULLABLE,
+          null,
+          OperandTypes.CHARACTER,
+          SqlFunctionCategory.STRING);
+
+  /** {@code regexp_replace(s, pattern, replacement [, options])}, DuckDB's. */
+  static final SqlFunction REGEXP_REPLACE =
+      new SqlFunction(
+          "REGEXP_REPLACE",
+          SqlKind.OTHER_FUNCTION,
+          ReturnTypes.ARG0_NULLABLE_VARYING,
+          null,
+          OperandTypes.or(
+              OperandTypes.STRING_STRING_STRING,
+              OperandTypes.family(
+                  SqlTypeFamily.CHARACTER,
+                  SqlTypeFamily.CHARACTER,
+                  SqlTypeFamily.CHARACTER,
+                  SqlTypeFamily.CHARACTER)),
+          SqlFunctionCategory.STRING);
+
   /** {@code a / b}: DOUBLE for integers, as SQL's {@code /} otherwise. */
   static final SqlBinaryOperator DIVIDE = new Divide();
 
@@ -101,7 +127,8 @@ final class QuiverOperators {
 
   static final SqlOperatorTable TABLE =
       SqlOperatorTables.chain(
-          SqlOperatorTables.of(DATE_TRUNC, LENGTH, IN_LIST), SqlStdOperatorTable.instance());
+          SqlOperatorTables.of(DATE_TRUNC, LENGTH, STRLEN, REGEXP_REPLACE, IN_LIST),
+          SqlStdOperatorTable.instance());
 
   private QuiverOperators() {}
 

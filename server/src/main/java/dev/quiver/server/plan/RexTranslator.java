@@ -250,6 +250,8 @@ final class RexTranslator {
       case "UPPER" -> Function.UPPER;
       case "SUBSTRING" -> Function.SUBSTRING;
       case "CHAR_LENGTH", "CHARACTER_LENGTH", "LENGTH" -> Function.CHAR_LENGTH;
+      case "STRLEN" -> Function.OCTET_LENGTH;
+      case "REGEXP_REPLACE" -> Function.REGEXP_REPLACE;
       case "||", "CONCAT" -> Function.CONCAT;
       case "DATE_TRUNC" -> Function.DATE_TRUNC;
       case "ABS" -> Function.ABS;
