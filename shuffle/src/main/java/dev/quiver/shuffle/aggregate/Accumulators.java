@@ -17,7 +17,10 @@ final class Accumulators {
       case SUM -> sum(call, state.get(0), allocator);
       case AVG ->
           new AvgAccumulator(
-              sum(call, state.get(0), allocator), new CountAccumulator(state.get(1), allocator));
+              call.input().getType() instanceof ArrowType.Int
+                  ? new WideIntegerSumAccumulator(call, state.get(0), allocator)
+                  : sum(call, state.get(0), allocator),
+              new CountAccumulator(state.get(1), allocator));
       case MIN, MAX -> {
         ArrowType type = call.input().getType();
         boolean max = call.function() == AggregateFunction.MAX;

@@ -89,7 +89,11 @@ public record AggregateCall(AggregateFunction function, Field input, String name
       case SUM -> List.of(Field.nullable(prefix + ".sum", sumType(input.getType())));
       case AVG ->
           List.of(
-              Field.nullable(prefix + ".sum", sumType(input.getType())),
+              Field.nullable(
+                  prefix + ".sum",
+                  input.getType() instanceof ArrowType.Int
+                      ? new ArrowType.Decimal(MAX_DECIMAL_PRECISION, 0, 128)
+                      : sumType(input.getType())),
               new Field(prefix + ".count", FieldType.notNullable(BIGINT), null));
     };
   }
