@@ -218,17 +218,23 @@ class FlightNodeTest {
   }
 
   @Test
-  void rejectsSqlCommandsForNowAsUnimplemented() throws Exception {
+  void answersAQueryWithoutFromAsACommandDescriptor() throws Exception {
     try (QuiverClient client = client()) {
-      assertThatThrownBy(
-              () ->
-                  client
-                      .flightClient()
-                      .getInfo(
-                          FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8))))
-          .isInstanceOfSatisfying(
-              FlightRuntimeException.class,
-              e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.UNIMPLEMENTED));
+      FlightInfo info =
+          client
+              .flightClient()
+              .getInfo(FlightDescriptor.command("SELECT 1".getBytes(StandardCharsets.UTF_8)));
+      assertThat(info.getEndpoints()).hasSize(1);
+      try (FlightStream stream =
+          client.flightClient().getStream(info.getEndpoints().get(0).getTicket())) {
+        List<Object> values = new ArrayList<>();
+        while (stream.next()) {
+          for (int i = 0; i < stream.getRoot().getRowCount(); i++) {
+            values.add(stream.getRoot().getVector(0).getObject(i));
+          }
+        }
+        assertThat(values).containsExactly(1);
+      }
     }
   }
 

@@ -314,7 +314,9 @@ class SqlQueryTest {
         FlightStatusCode.UNIMPLEMENTED,
         "COUNT(DISTINCT ...) OVER (...) is not supported yet");
     assertFails(
-        "SELECT count(DISTINCT x), sum(k) FROM sales", FlightStatusCode.UNIMPLEMENTED, "DISTINCT");
+        "SELECT k, sum(x) FROM sales GROUP BY ROLLUP (k)",
+        FlightStatusCode.UNIMPLEMENTED,
+        "ROLLUP");
     assertFails(
         "SELECT k, sum(x) FROM sales",
         FlightStatusCode.INVALID_ARGUMENT,
