@@ -1,11 +1,13 @@
 package dev.quiver.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,5 +70,15 @@ class LauncherBuildTest {
     assertThat(err.substring(err.indexOf("building Quiver")))
         .as("what the launcher printed after building")
         .contains("127.0.0.1:" + closed);
+
+    // The command also started writing the client's class-data archive in the background (see
+    // ClientStartupTest); the tree is deleted after the test, so let that finish first.
+    Path target = tree.resolve("client/target");
+    await()
+        .atMost(Duration.ofSeconds(180))
+        .until(
+            () ->
+                Files.exists(target.resolve("quiver-client.jsa"))
+                    && !Files.exists(target.resolve("quiver-client.jsa.lock")));
   }
 }

@@ -156,9 +156,6 @@ public final class QuiverCli {
   }
 
   public static void main(String[] args) {
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "quiver-cli-logback.xml");
-    }
     System.exit(run(args, System.out, System.err));
   }
 
