@@ -190,7 +190,7 @@ class JwtAuthTest {
     }
   }
 
-  private static String token(
+  static String token(
       RSAKey signer, String issuer, String audience, Instant expiry, String... roles)
       throws JOSEException {
     SignedJWT jwt =
