@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightClientMiddleware;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
@@ -58,26 +60,33 @@ public final class QuiverClient implements AutoCloseable {
   private final int parallelism;
   private final Tls tls;
   private final Authentication credentials;
+  private final EventLoopGroup network;
 
   private QuiverClient(
       Location location,
       BufferAllocator allocator,
       int parallelism,
       Tls tls,
-      Authentication credentials) {
+      Authentication credentials,
+      EventLoopGroup network) {
     this.location = location;
     this.allocator = allocator;
     this.parallelism = parallelism;
     this.tls = tls;
     this.credentials = credentials;
+    this.network = network;
     this.client = connection(location);
   }
 
-  /** A connection to {@code node}, with the client's TLS settings and credentials. */
+  /** A connection to {@code node}, with the client's TLS settings, credentials and event loops. */
   private FlightClient connection(Location node) {
-    return credentials == null
-        ? tls.client(allocator, node)
-        : tls.client(allocator, node, credentials.middleware());
+    FlightClientMiddleware.Factory[] middleware =
+        credentials == null
+            ? new FlightClientMiddleware.Factory[0]
+            : new FlightClientMiddleware.Factory[] {credentials.middleware()};
+    return network == null
+        ? tls.client(allocator, node, middleware)
+        : tls.client(allocator, node, network, middleware);
   }
 
   /**
@@ -104,7 +113,7 @@ public final class QuiverClient implements AutoCloseable {
    * name) is checked as {@code tls} says.
    */
   public static QuiverClient connect(URI uri, BufferAllocator allocator, int parallelism, Tls tls) {
-    return open(uri, allocator, parallelism, tls, null);
+    return open(uri, allocator, parallelism, tls, null, null);
   }
 
   /**
@@ -114,18 +123,44 @@ public final class QuiverClient implements AutoCloseable {
   public static QuiverClient connect(
       URI uri, BufferAllocator allocator, int parallelism, Tls tls, Authentication credentials) {
     return open(
-        uri, allocator, parallelism, tls, requireNonNull(credentials, "credentials is null"));
+        uri, allocator, parallelism, tls, requireNonNull(credentials, "credentials is null"), null);
+  }
+
+  /**
+   * As {@link #connect(URI, BufferAllocator, int, Tls, Authentication)}, with every connection's
+   * I/O on {@code network} instead of gRPC's shared event loops: for a short program that exits
+   * right after closing the client, as the {@code quiver} command line does. gRPC's loops outlive
+   * their last channel by a second, blocked in native code, and a JVM exiting meanwhile waits 300
+   * ms for them; a program that shuts its own group down after closing the client exits at once.
+   *
+   * @param credentials a user's password or a bearer token, or null to send none
+   * @param network an NIO event loop group, which the caller shuts down after closing the client
+   */
+  public static QuiverClient connect(
+      URI uri,
+      BufferAllocator allocator,
+      int parallelism,
+      Tls tls,
+      Authentication credentials,
+      EventLoopGroup network) {
+    return open(
+        uri, allocator, parallelism, tls, credentials, requireNonNull(network, "network is null"));
   }
 
   private static QuiverClient open(
-      URI uri, BufferAllocator allocator, int parallelism, Tls tls, Authentication credentials) {
+      URI uri,
+      BufferAllocator allocator,
+      int parallelism,
+      Tls tls,
+      Authentication credentials,
+      EventLoopGroup network) {
     requireNonNull(uri, "uri is null");
     requireNonNull(allocator, "allocator is null");
     requireNonNull(tls, "tls is null");
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
     }
-    return new QuiverClient(new Location(uri), allocator, parallelism, tls, credentials);
+    return new QuiverClient(new Location(uri), allocator, parallelism, tls, credentials, network);
   }
 
   /** The datasets the node serves, sorted by name. */

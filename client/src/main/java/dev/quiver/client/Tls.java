@@ -1,13 +1,19 @@
 package dev.quiver.client;
 
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightClientMiddleware;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.grpc.NettyClientBuilder;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -29,16 +35,37 @@ public record Tls(Path trustedCertificates, boolean skipVerify) {
   }
 
   /**
-   * A Flight client of {@code location}, checking its certificate as this says.
+   * A Flight client of {@code location}, checking its certificate as this says, on gRPC's shared
+   * event loops.
    *
    * @param middleware added to every call, e.g. credentials
    */
   public FlightClient client(
       BufferAllocator allocator, Location location, FlightClientMiddleware.Factory... middleware) {
-    FlightClient.Builder builder = FlightClient.builder(allocator, location);
-    for (FlightClientMiddleware.Factory factory : middleware) {
-      builder.intercept(factory);
-    }
+    return FlightGrpcUtils.createFlightClient(
+        allocator, channel(allocator, location).build(), List.of(middleware));
+  }
+
+  /**
+   * As {@link #client(BufferAllocator, Location, FlightClientMiddleware.Factory...)}, with the
+   * connection's I/O on {@code network}, an NIO event loop group that the caller shuts down after
+   * closing the client. gRPC's shared event loops outlive the last channel by a second, blocked in
+   * native code, and a JVM that exits meanwhile first waits 300 ms for them (HotSpot's exit waits
+   * that long for threads in native code): a short program that shuts its own group down exits at
+   * once.
+   */
+  public FlightClient client(
+      BufferAllocator allocator,
+      Location location,
+      EventLoopGroup network,
+      FlightClientMiddleware.Factory... middleware) {
+    NettyChannelBuilder channel =
+        channel(allocator, location).eventLoopGroup(network).channelType(NioSocketChannel.class);
+    return FlightGrpcUtils.createFlightClient(allocator, channel.build(), List.of(middleware));
+  }
+
+  private NettyChannelBuilder channel(BufferAllocator allocator, Location location) {
+    NettyClientBuilder builder = new NettyClientBuilder(allocator, location);
     if (location.getUri().getScheme().endsWith("+tls")) {
       if (skipVerify) {
         builder.verifyServer(false);

@@ -1,11 +1,15 @@
 package dev.quiver.client.cli;
 
+import dev.quiver.client.Authentication;
 import dev.quiver.client.BatchStream;
 import dev.quiver.client.BearerToken;
 import dev.quiver.client.Credentials;
 import dev.quiver.client.DatasetInfo;
 import dev.quiver.client.QuiverClient;
 import dev.quiver.client.Tls;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine;
@@ -94,23 +99,21 @@ public final class QuiverCli {
 
   @Spec CommandSpec spec;
 
-  /** A client of the target, with the command line's TLS settings and credentials. */
-  QuiverClient connect(BufferAllocator root) {
+  /**
+   * A client of the target, with the command line's TLS settings and credentials, its I/O on {@code
+   * network}.
+   */
+  QuiverClient connect(BufferAllocator root, EventLoopGroup network) {
     BufferAllocator allocator = root.newChildAllocator("client", 0, Long.MAX_VALUE);
     Tls checks = new Tls(caCert, insecureSkipVerify);
+    Authentication credentials = null;
     if (user != null) {
-      return QuiverClient.connect(
-          target(),
-          allocator,
-          QuiverClient.DEFAULT_PARALLELISM,
-          checks,
-          new Credentials(user, password != null ? password : promptedPassword()));
+      credentials = new Credentials(user, password != null ? password : promptedPassword());
+    } else if (token != null && !token.isBlank()) {
+      credentials = new BearerToken(token);
     }
-    if (token != null && !token.isBlank()) {
-      return QuiverClient.connect(
-          target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks, new BearerToken(token));
-    }
-    return QuiverClient.connect(target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks);
+    return QuiverClient.connect(
+        target(), allocator, QuiverClient.DEFAULT_PARALLELISM, checks, credentials, network);
   }
 
   /** The password of {@code --user}, asked on the terminal; empty without one. */
@@ -164,11 +167,21 @@ public final class QuiverCli {
     @ParentCommand QuiverCli parent;
     @Spec CommandSpec spec;
 
+    /**
+     * Runs the command with a client whose I/O threads end with it: the JVM exits right after, and
+     * would wait 300 ms for gRPC's shared event loops (see {@link QuiverClient#connect(URI,
+     * BufferAllocator, int, Tls, Authentication, EventLoopGroup)}).
+     */
     @Override
     public Integer call() throws Exception {
+      EventLoopGroup network =
+          new NioEventLoopGroup(
+              QuiverClient.DEFAULT_PARALLELISM, new DefaultThreadFactory("quiver-io", true));
       try (BufferAllocator root = new RootAllocator();
-          QuiverClient client = parent.connect(root)) {
+          QuiverClient client = parent.connect(root, network)) {
         return run(client, root);
+      } finally {
+        network.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
       }
     }
 
