@@ -159,6 +159,7 @@ public final class QuiverCli {
   }
 
   public static void main(String[] args) {
+    StderrLogging.install();
     System.exit(run(args, System.out, System.err));
   }
 

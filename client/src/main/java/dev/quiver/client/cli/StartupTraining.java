@@ -42,6 +42,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * whichever command a person runs first. Not a test: it checks nothing and always exits 0.
  */
 public final class StartupTraining {
+  static {
+    // Before the schema below is made: Arrow's classes make their loggers as they load.
+    StderrLogging.install();
+  }
+
   private static final String DATASET = "training";
   private static final Schema SCHEMA =
       new Schema(
