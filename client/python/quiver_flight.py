@@ -12,6 +12,23 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 
+def flight_sql_statement(query):
+    """The Flight SQL command for query (a CommandStatementQuery in a protobuf Any), packed by hand:
+    pyarrow has no Flight SQL client. Quiver plans it as it plans the plain SQL text."""
+
+    def field(number, data):  # a length-delimited protobuf field
+        length, size = len(data), b""
+        while True:
+            size += bytes([(length & 0x7F) | (0x80 if length > 0x7F else 0)])
+            length >>= 7
+            if not length:
+                return bytes([number << 3 | 2]) + size + data
+
+    statement = field(1, query.encode())  # CommandStatementQuery.query
+    type_url = b"type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery"
+    return field(1, type_url) + field(2, statement)  # Any.type_url, Any.value
+
+
 class Quiver:
     """A connection to a node; answers are pyarrow Tables read from every node they live on.
 
@@ -51,18 +68,19 @@ class Quiver:
 
     def read(self, dataset):
         """A whole dataset, as a pyarrow Table."""
-        return self._read(flight.FlightDescriptor.for_path(dataset))
+        return self.fetch(flight.FlightDescriptor.for_path(dataset))
 
     def sql(self, query):
         """A query's answer, as a pyarrow Table: the SQL text is the Flight command."""
-        return self._read(flight.FlightDescriptor.for_command(query))
+        return self.fetch(flight.FlightDescriptor.for_command(query))
 
     def info(self, query):
         """A query's FlightInfo: its schema and endpoints (each on a node), nothing read yet."""
         client, options = self._node(self.uri)
         return client.get_flight_info(flight.FlightDescriptor.for_command(query), options)
 
-    def _read(self, descriptor):
+    def fetch(self, descriptor):
+        """What any descriptor names (a dataset, SQL text, a Flight SQL command) as one Table."""
         client, options = self._node(self.uri)
         info = client.get_flight_info(descriptor, options)
 

@@ -16,7 +16,7 @@ spec = json.loads(sys.argv[2])
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.flight as flight  # noqa: E402
-from quiver_flight import Quiver  # noqa: E402
+from quiver_flight import Quiver, flight_sql_statement  # noqa: E402
 
 try:
     import pandas
@@ -58,6 +58,8 @@ with Quiver(spec["uri"], user=spec.get("user"), password=spec.get("password"),
 
     answer = quiver.sql(spec["aggregate"])
     out["aggregate"] = rows(answer)
+    out["flightSql"] = rows(quiver.fetch(
+        flight.FlightDescriptor.for_command(flight_sql_statement(spec["aggregate"]))))
     if pandas is not None:
         frame = answer.to_pandas()
         out["pandas"] = {"version": pandas.__version__, "rows": len(frame),

@@ -32,9 +32,10 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 /**
  * The Python path of docs/python.md, run as a Python user runs it: {@code client/python/
  * quiver_flight.py} (pyarrow only) against real nodes, each serving a third of a dataset. Listing,
- * reading a dataset, SQL read from every node its endpoints name, pandas and polars from the Arrow
- * table, and the shared-memory result mapped in place, all compared with DuckDB over the same
- * files; then over TLS with a password and with an issuer's JWT, and a wrong password refused.
+ * reading a dataset, SQL read from every node its endpoints name (as plain text and as a Flight SQL
+ * command), pandas and polars from the Arrow table, and the shared-memory result mapped in place,
+ * all compared with DuckDB over the same files; then over TLS with a password and with an issuer's
+ * JWT, and a wrong password refused.
  *
  * <p>The Python is {@code -Dquiver.python}, else {@code $QUIVER_PYTHON} (which {@code .ci/run} sets
  * to a virtual environment with pinned pyarrow, pandas and polars), else {@code python3}; without
@@ -205,6 +206,9 @@ class PythonClientTest {
     assertThat(answers.path("scan").path("idSum").asLong())
         .isEqualTo(duckdb.queryLong(SCAN.replace("id, k, s", "SUM(id)").replace(" t ", all())));
     assertThat(strings(answers.path("aggregate"))).isEqualTo(expectedAggregate());
+    assertThat(strings(answers.path("flightSql")))
+        .as("the same query as a Flight SQL command")
+        .isEqualTo(expectedAggregate());
 
     long total = duckdb.queryLong("SELECT SUM(a) FROM " + all());
     for (String frames : List.of("pandas", "polars")) {
