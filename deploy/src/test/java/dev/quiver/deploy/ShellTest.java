@@ -148,7 +148,8 @@ class ShellTest {
       assertThat(terminal.awaitScreen(PROMPT, ANSWER).lines())
           .filteredOn(line -> line.startsWith("quiver:"))
           .containsExactly(
-              "quiver: INVALID_ARGUMENT: Unknown column 'nope' in dataset 'trips'; columns are:"
+              "quiver: INVALID_ARGUMENT: Unknown column 'nope' in dataset 'trips' (line 1, column 8);"
+                  + " columns are:"
                   + " id, k");
 
       // Ctrl-C at the prompt clears what was typed.
@@ -212,7 +213,8 @@ class ShellTest {
     assertThat(printed).isEqualTo(expected.toString());
     assertThat(errors.lines())
         .containsExactly(
-            "quiver: INVALID_ARGUMENT: Unknown column 'nope' in dataset 'trips'; columns are:"
+            "quiver: INVALID_ARGUMENT: Unknown column 'nope' in dataset 'trips' (line 1, column 8);"
+                + " columns are:"
                 + " id, k");
   }
 
