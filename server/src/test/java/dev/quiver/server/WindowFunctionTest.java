@@ -2,6 +2,7 @@ package dev.quiver.server;
 
 import static dev.quiver.server.Answers.inOrder;
 import static dev.quiver.server.Answers.sorted;
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,9 +201,11 @@ class WindowFunctionTest {
     assertThat(plan)
         .containsSubsequence(
             "output to the client",
-            "Window [partition by g order by x: rank()]",
             "Exchange gather",
             "output by gather",
+            "Window [partition by g order by x: rank()]",
+            "Exchange hash repartition by [g] into 3 partitions",
+            "output by hash repartition by [g] into 3 partitions",
             "Window [partition by k: count(x), sum(x)]",
             "Window [partition by k order by id: row_number()]",
             "Exchange hash repartition by [k] into 3 partitions",
@@ -216,6 +220,36 @@ class WindowFunctionTest {
                     "EXPLAIN SELECT id," + " ROW_NUMBER() OVER (ORDER BY id) AS rn FROM t")))
         .doesNotContain("hash repartition")
         .containsSubsequence("Window [order by id: row_number()]", "Exchange gather");
+  }
+
+  /**
+   * Rows hash-repartitioned by one window's keys and then again by the next one's: before the stage
+   * between the two repartitions ran on the nodes (its rows kept, then sent on), it was only opened
+   * there, nothing was sent on, and the answer came back empty without an error.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "SELECT id, k, g, rn, SUM(x) OVER (PARTITION BY g ORDER BY id) AS s FROM"
+            + " (SELECT id, k, g, x, ROW_NUMBER() OVER (PARTITION BY k ORDER BY x, id) AS rn"
+            + " FROM t)",
+        "SELECT id, k, v, SUM(v) OVER (PARTITION BY k) AS s,"
+            + " RANK() OVER (PARTITION BY v ORDER BY k, id) AS r,"
+            + " COUNT(*) OVER (PARTITION BY k % 7) AS n FROM many",
+        "SELECT t.id, u.w, SUM(t.x) OVER (PARTITION BY t.g ORDER BY t.id) AS s"
+            + " FROM t JOIN u ON t.k = u.k"
+      })
+  void aWindowOverRowsHashRepartitionedByOtherKeysAnswersEveryRowOnThreeNodes(String sql)
+      throws Exception {
+    // Every window runs on the three nodes; only the gathered answer is read on the coordinator.
+    List<String> plan = inOrder(cluster.uri(0), "EXPLAIN " + sql);
+    assertThat(plan.stream().filter(line -> line.startsWith("Stage ")))
+        .filteredOn(stage -> stage.contains(": 1 task "))
+        .singleElement(as(InstanceOfAssertFactories.STRING))
+        .endsWith("output to the client");
+    assertThat(sorted(cluster.uri(0), sql))
+        .as("three nodes")
+        .isEqualTo(CanonicalRows.ofDuckDb(duckdb.query(sql)));
   }
 
   @Test

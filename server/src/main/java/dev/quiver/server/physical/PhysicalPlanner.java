@@ -297,7 +297,8 @@ public final class PhysicalPlanner {
    * {@code plan} as a window with PARTITION BY (with filters and projections above it) that runs on
    * every node: its input, run where its data is (or a repartitioned join), hash-repartitioned by
    * the partition keys into one partition per node, so that each node holds whole partitions, or
-   * another such window by the same keys; null when it is no such window.
+   * another such window: by the same keys, read where it is; by other keys, hash-repartitioned
+   * again by these; null when it is no such window.
    */
   private PhysicalPlan windowed(PhysicalPlan plan) {
     if (nodes <= 1) {
@@ -323,15 +324,17 @@ public final class PhysicalPlanner {
     if (input != null) {
       return window.withChildren(List.of(Exchange.hash(input, window.partitionKeys(), nodes)));
     }
-    // A window over a window partitioned by the same keys needs its rows moved no further. (Over
-    // one partitioned by other keys, it runs where its input is gathered: the stages do not yet
-    // hash-repartition what a hash repartition gave them.)
+    // A window over a window partitioned by the same keys needs its rows moved no further; over
+    // one partitioned by other keys, its input is hash-repartitioned again, by its own keys.
     PhysicalPlan below = windowed(window.input());
+    if (below == null) {
+      return null;
+    }
     return below instanceof Window
             && below.distribution().kind() == Distribution.Kind.HASH
             && below.distribution().keys().equals(window.partitionKeys())
         ? window.withChildren(List.of(below))
-        : null;
+        : window.withChildren(List.of(Exchange.hash(below, window.partitionKeys(), nodes)));
   }
 
   /** Whether {@code plan} is a scan with only filters and projections above it. */

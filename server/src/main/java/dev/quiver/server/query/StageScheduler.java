@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  *       input turned out small ({@link Exchange#gatherBelowBytes()}) becomes a gather. A gathered
  *       stage is read by the stage after it, here. A repartitioned or broadcast one is sent on: the
  *       reading stage's tasks are opened on the nodes that hold data (task {@code p} on the {@code
- *       p}th), then each node splits what it kept among them through the exchange.
+ *       p}th), then each node splits what it kept among them through the exchange. A stage that
+ *       reads hash repartitions and sends its own output on (a partitioned join, a window over a
+ *       window by other keys) gets its rows in inboxes on every node, runs there when they have all
+ *       arrived, and keeps its output, which is settled like a scan's.
  *   <li>The last stage runs here over what it reads, as the answer is read, unless a client reads
  *       the answer from the nodes: then, when the last stage only computes columns, it runs as part
  *       of each opened task, and each is an endpoint ({@link CoordinatedResult#endpoints()}).
@@ -329,10 +332,16 @@ public final class StageScheduler {
 
     /**
      * Runs a stage that reads what its inputs sent into this query's inboxes on every node (a
-     * partitioned join: task {@code p} on member {@code p}), each task keeping its output.
+     * partitioned join, or a stage that reads a hash repartition and sends its output on: task
+     * {@code p} on member {@code p}), each task keeping its output (and, when a range repartition
+     * follows, a sample of its sort keys).
      */
     private Held runFed(Stage stage) {
       String plan = worker.codec().encode(stage.plan());
+      TaskOutput output =
+          stage.output().target().kind() == Distribution.Kind.RANGE
+              ? TaskOutput.keep(rangeKeys(readerOf(stage)), SAMPLE_ROWS)
+              : TaskOutput.keep();
       List<TaskReport> reports =
           calls.onEvery(
               memberNodes,
@@ -347,7 +356,7 @@ public final class StageScheduler {
                           plan,
                           null,
                           false,
-                          TaskOutput.keep())),
+                          output)),
               cancelled,
               done -> {});
       List<Integer> tasks = new ArrayList<>();
@@ -439,10 +448,12 @@ public final class StageScheduler {
         }
         return;
       }
-      if (kind == Distribution.Kind.HASH && reader.inputs().size() > 1) {
-        // One input of a partitioned join: every node gets an inbox for this stage's rows (task
-        // p of this stage's id on member p) and its share of them; the join runs when all its
-        // inputs have arrived (schedule).
+      if (kind == Distribution.Kind.HASH && (reader.inputs().size() > 1 || sendsOn(reader))) {
+        // One input of a partitioned join, or the input of a stage whose own output is sent on
+        // again: every node gets an inbox for this stage's rows (task p of this stage's id on
+        // member p) and its share of them; the reader runs when all its inputs have arrived
+        // (schedule) and keeps its output, which is then sent on like a scan's. (Opened to be read
+        // later instead, it would compute its rows only when read, never when sent on.)
         report.strategy(Strategy.SHUFFLE);
         PhysicalPlan received =
             new RemoteSource(stage.id(), stage.plan().schema(), exchange.target());
@@ -467,6 +478,17 @@ public final class StageScheduler {
         open(stage.id(), received, memberNodes);
         send(stage, held, exchange, stage.id(), memberNodes, null);
         return;
+      }
+      if (sendsOn(reader)) {
+        throw new QuiverException(
+            ErrorCode.UNIMPLEMENTED,
+            "Stage "
+                + reader.id()
+                + " reads a "
+                + exchange.kindName()
+                + " and sends its output on by "
+                + reader.output().kindName()
+                + "; only a stage that reads hash repartitions can");
       }
       List<QueryNode> consumers = held.nodes();
       String boundaries = null;
@@ -612,6 +634,14 @@ public final class StageScheduler {
               cancelled,
               done -> {})
           .forEach(sent -> report.shuffle(sent.sent()));
+    }
+
+    /**
+     * Whether {@code stage}'s output is sent on to the tasks of a later stage (hash, range or
+     * broadcast) rather than read where it is held or gathered.
+     */
+    private boolean sendsOn(Stage stage) {
+      return stage != last && stage.output().target().kind() != Distribution.Kind.SINGLE;
     }
 
     /** The stage that reads {@code stage}'s output. */

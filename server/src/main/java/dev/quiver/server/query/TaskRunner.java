@@ -321,8 +321,21 @@ final class TaskRunner {
           if (sent != null) {
             return new InboxRows(sent.inbox());
           }
+          List<BatchStore> taken = fragment.takeKept(stage);
+          if (taken.isEmpty()) {
+            // Every task that ran here kept a store, empty or not: none means the rows were never
+            // computed here (an opened task's are computed only as it is read), and reading on
+            // would answer without them.
+            throw new QuiverException(
+                ErrorCode.INTERNAL,
+                "Cannot read the rows of stage "
+                    + stage
+                    + " for "
+                    + key
+                    + ": this node neither kept nor received them");
+          }
           List<Operator> stores = new ArrayList<>();
-          for (BatchStore store : fragment.takeKept(stage)) {
+          for (BatchStore store : taken) {
             stores.add(new SourceOperator(store.schema(), new ClosingSource(store.take(), store)));
           }
           return ConcatOperator.of(remoteSchema(plan, stage), stores);
