@@ -59,7 +59,8 @@ class CliTest {
 
   @Test
   void everyCommandPrintsItsHelpWithoutAServer() {
-    for (String command : new String[] {"list", "schema", "get", "sql", "queries", "cancel", "shell"}) {
+    for (String command :
+        new String[] {"list", "schema", "get", "sql", "queries", "cancel", "shell"}) {
       CliRun run = CliRun.of(command, "--help");
       assertThat(run.exit()).as(command + " --help: " + run.err()).isZero();
       assertThat(run.out()).as(command).startsWith("Usage: quiver " + command);
