@@ -231,6 +231,11 @@ class QueryEngineTest {
                 + " HAVING SUM(k) > 1000 OR COUNT(*) < 5",
             "SELECT region, SUM(x) / COUNT(*) AS mean, COUNT(*) * 2 AS twice FROM t"
                 + " WHERE upper(s) LIKE 'NAME-1%' GROUP BY region",
+            // SUM(x + k) runs as SUM(x) + k * COUNT(x): equal, NULL where SUM is.
+            "SELECT region, SUM(k + 1) AS a, SUM(k + 2) AS b, SUM(k - 3) AS c, SUM(5 + k) AS d,"
+                + " SUM(id + 1) AS e, SUM(k) AS f, COUNT(*) AS n FROM t GROUP BY region",
+            "SELECT SUM(k + 1) AS a, SUM(k - 1) AS b, COUNT(k) AS n FROM t WHERE id < 0",
+            "SELECT SUM(k + 7) AS a, SUM(k * 2 + 1) AS b FROM t WHERE k IS NULL OR id % 5 = 0",
             // Integers divide exactly, as DuckDB divides them, and by zero give NULL.
             "SELECT regexp_replace(s, 'Name-(\\d)', '<\\1>') AS r, strlen(region) AS bytes,"
                 + " regexp_replace(region, '[aeiou]', '_', 'g') AS vowels, COUNT(*) AS n"

@@ -299,12 +299,29 @@ final class QueryBuilder {
     // $SUM0 (Calcite's SUM that is 0 over no rows, from rewritten COUNTs): SUM, then COALESCE.
     Set<Integer> zeroWhenEmpty = new HashSet<>();
     List<org.apache.calcite.rel.core.AggregateCall> aggregateCalls = aggregate.getAggCallList();
+    // Each call's column among the aggregation's results; SUM(x + k) shares SUM(x) and COUNT(x).
+    int[] resultOf = new int[aggregateCalls.size()];
+    Map<Integer, ShiftedSum> shifted = new LinkedHashMap<>();
+    Map<List<Object>, Integer> shared = new LinkedHashMap<>();
+    boolean anyDistinct =
+        aggregateCalls.stream().anyMatch(org.apache.calcite.rel.core.AggregateCall::isDistinct);
     for (int c = 0; c < aggregateCalls.size(); c++) {
       org.apache.calcite.rel.core.AggregateCall call = aggregateCalls.get(c);
       if (call.getAggregation().getKind() == SqlKind.LITERAL_AGG && call.rexList.size() == 1) {
         literals.put(c, new RexTranslator(List.of()).translate(call.rexList.get(0)));
         continue;
       }
+      ShiftedSum shift = anyDistinct ? null : ShiftedSum.of(call, columns);
+      if (shift != null) {
+        Field base = inputField(shift.base(), "$arg" + calls.size(), inputs);
+        shifted.put(
+            c,
+            shift.at(
+                sharedCall(AggregateFunction.SUM, shift.base(), base, calls, shared),
+                sharedCall(AggregateFunction.COUNT, shift.base(), base, calls, shared)));
+        continue;
+      }
+      resultOf[c] = calls.size();
       String name = call.getAggregation().getName();
       if ((call.hasFilter() && call.isDistinct())
           || call.isApproximate()
@@ -377,12 +394,20 @@ final class QueryBuilder {
     AggregateLayout answer = outer == null ? layout : outer;
     List<Field> result = answer.resultSchema().getFields();
     columns = new ArrayList<>();
-    int next = 0;
     for (int i = 0; i < keys.size() + aggregateCalls.size(); i++) {
       Expression literal = i < keys.size() ? null : literals.get(i - keys.size());
+      ShiftedSum shift = i < keys.size() ? null : shifted.get(i - keys.size());
       if (literal != null) {
         columns.add(literal);
+      } else if (shift != null) {
+        int sum = keys.size() + shift.sumCall();
+        int count = keys.size() + shift.countCall();
+        columns.add(
+            shift.result(
+                Expressions.column(sum, result.get(sum)),
+                Expressions.column(count, result.get(count))));
       } else {
+        int next = i < keys.size() ? i : keys.size() + resultOf[i - keys.size()];
         Expression column = Expressions.column(next, result.get(next));
         if (zeroWhenEmpty.contains(i - keys.size())) {
           ArrowType type = column.type();
@@ -396,9 +421,26 @@ final class QueryBuilder {
                   dev.quiver.server.expression.Function.COALESCE, List.of(column, zero), type);
         }
         columns.add(column);
-        next++;
       }
     }
+  }
+
+  /**
+   * The index in {@code calls} of {@code function} over {@code expression} (read as {@code input}),
+   * added once however often asked for.
+   */
+  private static int sharedCall(
+      AggregateFunction function,
+      Expression expression,
+      Field input,
+      List<AggregateCall> calls,
+      Map<List<Object>, Integer> shared) {
+    return shared.computeIfAbsent(
+        List.of(function, expression),
+        k -> {
+          calls.add(new AggregateCall(function, input, "agg" + calls.size()));
+          return calls.size() - 1;
+        });
   }
 
   /**
