@@ -31,11 +31,11 @@ final class Arithmetic {
           case PLUS -> out.longs[i] = Math.addExact(x, y);
           case MINUS -> out.longs[i] = Math.subtractExact(x, y);
           case TIMES -> out.longs[i] = Math.multiplyExact(x, y);
-          case DIVIDE, MOD -> {
+          case MOD -> {
             if (y == 0) {
               out.setNull(i);
             } else {
-              out.longs[i] = function == Function.DIVIDE ? x / y : x % y;
+              out.longs[i] = x % y;
             }
           }
           default -> throw new IllegalArgumentException(function + " on integers");

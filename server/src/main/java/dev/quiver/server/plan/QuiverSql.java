@@ -39,11 +39,11 @@ public final class QuiverSql {
   public static boolean readsInformationSchema(SqlNode query) {
     boolean[] found = new boolean[1];
     query.accept(
-        new org.apache.calcite.sql.util.SqlShuttle() {
+        new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
           @Override
-          public SqlNode visit(SqlIdentifier identifier) {
+          public Void visit(SqlIdentifier identifier) {
             found[0] |= InformationSchema.contains(identifier.names);
-            return identifier;
+            return null;
           }
         });
     return found[0];
